@@ -45,7 +45,8 @@ for (const dir of workspacePackages()) {
   const name = relative(root, dir);
   const reports = join(dir, 'reports');
   const pkgFile = join(dir, 'package.json');
-  const hasTestScript = existsSync(pkgFile) && Boolean(JSON.parse(readFileSync(pkgFile, 'utf8')).scripts?.test);
+  const hasTestScript =
+    existsSync(pkgFile) && Boolean(JSON.parse(readFileSync(pkgFile, 'utf8')).scripts?.test);
   const files = existsSync(reports) ? readdirSync(reports) : [];
   if (hasTestScript && !files.includes('jest.json')) {
     failed += 1;
@@ -59,7 +60,9 @@ for (const dir of workspacePackages()) {
       failed += r.numFailedTests;
       skipped += r.numPendingTests + (r.numTodoTests ?? 0);
       // A suite that failed to load (syntax error, throw at import) has no tests to count: count it once.
-      const brokenSuites = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0);
+      const brokenSuites = r.testResults.filter(
+        (s) => s.status === 'failed' && s.assertionResults.length === 0,
+      );
       failed += brokenSuites.length;
       for (const s of brokenSuites) problems.push(`${relative(root, s.name)}: suite failed to run`);
       if (r.numTotalTests === 0 && r.numTotalTestSuites === 0) problems.push(`${name}: jest ran no test`);

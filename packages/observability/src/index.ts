@@ -1,0 +1,4 @@
+export { createLogger, LOG_LEVELS, type Logger, type LoggerOptions } from './logger';
+export { createRegistry, type RegistryOptions } from './registry';
+export { startOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCheck } from './ops-server';
+export { onShutdownSignal, type Closable, type ShutdownOptions } from './shutdown';

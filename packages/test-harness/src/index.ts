@@ -1,0 +1,12 @@
+export { eventually, type EventuallyOptions } from './eventually';
+export { uniqueName } from './unique-name';
+export { makeTempDir, type TempDir } from './temp-dir';
+export { startProcess, type ProcessHandle, type StartProcessOptions, type ExitResult } from './child-process';
+export { startNatsServer, NatsServerNotFoundError, type NatsServerHandle } from './nats-server';
+export {
+  startServiceProcess,
+  workspaceRoot,
+  type ServiceName,
+  type ServicePorts,
+  type StartServiceOptions,
+} from './services';
