@@ -1,0 +1,418 @@
+// The queue index: for every queue, an ordered run of small entries
+// (queue offset -> commitlog position, size, timestamp), stored in one LMDB
+// environment. See docs/adr/0003-queue-index-engine.md for why LMDB, the byte
+// layout (index-layout.ts) and the durability argument.
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+import { open, type Database } from 'lmdb';
+
+import {
+  ENTRY_KEY_BYTES,
+  ENTRY_VALUE_BYTES,
+  LOW_KEY_BYTES,
+  decodeMeta,
+  encodeMeta,
+  entryKey,
+  lowKey,
+  nameKey,
+  readU32,
+  readU64,
+  writeEntryKey,
+  writeEntryValue,
+  writeLowKey,
+} from './index-layout';
+import { type QueueKind, type QueueRef } from './queue-ref';
+import { QueueIndexError } from './queue-index-error';
+
+export interface IndexEntryInput {
+  readonly queue: QueueRef;
+  /** Commitlog position of the message (its id). */
+  readonly position: number;
+  /** Record size in bytes, for `maxBytes` limits on reads. */
+  readonly size: number;
+  readonly timestampMs: number;
+}
+
+export interface QueueEntry {
+  readonly offset: number;
+  readonly position: number;
+  readonly size: number;
+  readonly timestampMs: number;
+}
+
+/** `low` is the first offset still readable, `high` the next offset to write. */
+export interface QueueRange {
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface QueueEnd {
+  readonly queue: QueueRef;
+  readonly high: number;
+}
+
+export type ReadResult =
+  | {
+      readonly status: 'ok';
+      readonly entries: QueueEntry[];
+      readonly low: number;
+      readonly high: number;
+      /** fromOffset was below `low` (retention moved it): entries start at `low`. */
+      readonly belowLow: boolean;
+    }
+  | { readonly status: 'unknown-queue' };
+
+export interface QueueInfo extends QueueRange {
+  readonly queue: QueueRef;
+  readonly createdMs: number;
+}
+
+export interface TrimResult {
+  readonly queuesTrimmed: number;
+  readonly entriesRemoved: number;
+}
+
+export interface QueueIndex {
+  /**
+   * Assigns consecutive offsets per queue, in input order, and commits the
+   * entries, the queues' new ranges and `checkpointPosition` in one LMDB
+   * transaction. Returns the new end offset of every queue touched.
+   */
+  appendBatch(entries: readonly IndexEntryInput[], checkpointPosition: number): QueueEnd[];
+  read(queue: QueueRef, fromOffset: number, maxEntries: number, maxBytes?: number): ReadResult;
+  range(queue: QueueRef): QueueRange | undefined;
+  /** Creates the queue when absent; returns its end offset (where a new subscription starts). */
+  ensureQueue(queue: QueueRef): number;
+  /** Last commitlog position whose dispatch is in the index; replay starts after it. */
+  checkpoint(): number | undefined;
+  listQueues(): Iterable<QueueInfo>;
+  queueCount(): number;
+  /** Retention: drops entries whose position is below `position` and raises each queue's low offset. */
+  trimBefore(position: number): Promise<TrimResult>;
+  /** Removes the queue and its entries; false when it did not exist. */
+  deleteQueue(queue: QueueRef): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * - `overlapping` (default): lmdb-js overlappingSync. A commit is visible at
+ *   once and flushed right after, off the main thread; after a power loss
+ *   LMDB opens at the last flushed transaction — a consistent prefix.
+ * - `sync`: every commit waits for fdatasync.
+ * - `none`: never fsync. A process crash loses nothing (the page cache
+ *   survives) but a power loss can leave a torn B-tree: only for tests and
+ *   benchmarks. The ADR explains why this is not the default.
+ */
+export type IndexDurability = 'overlapping' | 'sync' | 'none';
+
+export interface QueueIndexOptions {
+  readonly dir: string;
+  readonly durability?: IndexDurability;
+  /** Queue states kept in memory for the append path (name -> id, low, high). */
+  readonly maxCachedQueues?: number;
+  /** Entries removed per retention transaction before yielding the event loop. */
+  readonly trimChunkEntries?: number;
+}
+
+interface QueueState {
+  readonly id: number;
+  readonly kind: QueueKind;
+  readonly name: string;
+  readonly createdMs: number;
+  low: number;
+  high: number;
+  /** Sequence number of the last batch that touched it: de-duplicates without a Set. */
+  batch: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+const CHECKPOINT_KEY = 'checkpoint';
+const NEXT_QUEUE_ID_KEY = 'nextQueueId';
+const MAX_QUEUE_ID = 0xffff_ffff;
+
+export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
+  const durability = options.durability ?? 'overlapping';
+  const maxCachedQueues = options.maxCachedQueues ?? 200_000;
+  const trimChunkEntries = options.trimChunkEntries ?? 20_000;
+
+  const env = open({
+    path: options.dir,
+    maxDbs: 6,
+    noSync: durability === 'none',
+    overlappingSync: durability === 'overlapping',
+  });
+  const entriesDb: Database<Buffer, Buffer> = env.openDB('entries', { keyEncoding: 'binary', encoding: 'binary' });
+  const lowsDb: Database<Buffer, Buffer> = env.openDB('lows', { keyEncoding: 'binary', encoding: 'binary' });
+  const metaDb: Database<Buffer, number> = env.openDB('meta', { keyEncoding: 'uint32', encoding: 'binary' });
+  const namesDb: Database<number, string> = env.openDB('names', { encoding: 'ordered-binary' });
+  const stateDb: Database<number, string> = env.openDB('state', { encoding: 'ordered-binary' });
+
+  // Scratch buffers: putSync inside a transactionSync copies key and value
+  // into the transaction immediately, so one buffer each serves every put.
+  const keyScratch = Buffer.allocUnsafeSlow(ENTRY_KEY_BYTES);
+  const valueScratch = Buffer.allocUnsafeSlow(ENTRY_VALUE_BYTES);
+  const lowScratch = Buffer.allocUnsafeSlow(LOW_KEY_BYTES);
+  const metaScratch = Buffer.allocUnsafeSlow(1024);
+
+  const caches: Record<QueueKind, Map<string, QueueState>> = { topic: new Map(), filter: new Map() };
+  let checkpointPosition = stateDb.get(CHECKPOINT_KEY);
+  let nextQueueId = stateDb.get(NEXT_QUEUE_ID_KEY) ?? 1;
+  let batchSeq = 0;
+  let closed = false;
+  let trimChain: Promise<unknown> = Promise.resolve();
+
+  function assertOpen(): void {
+    if (closed) throw new QueueIndexError('STORE_INDEX_CLOSED', 'queue index is closed');
+  }
+
+  function loadState(queue: QueueRef, id: number): QueueState {
+    const value = metaDb.getBinary(id);
+    if (value === undefined) throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} has a name but no meta`);
+    const meta = decodeMeta(value);
+    if (meta.kind !== queue.kind || meta.name !== queue.name) {
+      throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} meta does not match its name key`);
+    }
+    return { id, kind: meta.kind, name: meta.name, createdMs: meta.createdMs, low: meta.low, high: meta.high, batch: 0 };
+  }
+
+  /** Cache, then LMDB; creates the queue only when `create` (callers are inside a write transaction then). */
+  function lookup(queue: QueueRef, create: boolean): QueueState | undefined {
+    const cache = caches[queue.kind];
+    const cached = cache.get(queue.name);
+    if (cached !== undefined) return cached;
+    const key = nameKey(queue);
+    const id = namesDb.get(key);
+    let state: QueueState;
+    if (id !== undefined) state = loadState(queue, id);
+    else if (!create) return undefined;
+    else {
+      if (nextQueueId > MAX_QUEUE_ID) throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
+      state = { id: nextQueueId++, kind: queue.kind, name: queue.name, createdMs: Date.now(), low: 0, high: 0, batch: 0 };
+      namesDb.putSync(key, state.id);
+      metaDb.putSync(state.id, encodeMeta(metaScratch, state));
+      stateDb.putSync(NEXT_QUEUE_ID_KEY, nextQueueId);
+    }
+    cache.set(queue.name, state);
+    return state;
+  }
+
+  /** A failed transaction rolled LMDB back: forget in-memory state that may have run ahead of it. */
+  function resetAfterAbort(): void {
+    caches.topic.clear();
+    caches.filter.clear();
+    nextQueueId = stateDb.get(NEXT_QUEUE_ID_KEY) ?? 1;
+    checkpointPosition = stateDb.get(CHECKPOINT_KEY);
+  }
+
+  function inWriteTxn<T>(action: () => T): T {
+    try {
+      return env.transactionSync(action);
+    } catch (error) {
+      resetAfterAbort();
+      throw error;
+    }
+  }
+
+  /** Insertion-order eviction: the hot queues of the next batch are reloaded with two gets. */
+  function evictIfNeeded(): void {
+    const total = caches.topic.size + caches.filter.size;
+    if (total <= maxCachedQueues) return;
+    let excess = total - Math.floor(maxCachedQueues * 0.9);
+    for (const cache of [caches.filter, caches.topic]) {
+      for (const name of cache.keys()) {
+        if (excess-- <= 0) return;
+        cache.delete(name);
+      }
+    }
+  }
+
+  function positionAt(id: number, offset: number): number {
+    const value = entriesDb.getBinaryFast(writeEntryKey(keyScratch, id, offset));
+    if (value === undefined) throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} has no entry at ${offset}`);
+    return readU64(value, 0);
+  }
+
+  function appendBatch(entries: readonly IndexEntryInput[], checkpoint: number): QueueEnd[] {
+    assertOpen();
+    if (checkpointPosition !== undefined && checkpoint < checkpointPosition) {
+      throw new QueueIndexError(
+        'STORE_INDEX_CHECKPOINT_REGRESSED',
+        `checkpoint ${checkpoint} is below the committed checkpoint ${checkpointPosition}`,
+      );
+    }
+    const batch = ++batchSeq;
+    const touched: QueueState[] = [];
+    inWriteTxn(() => {
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        if (entry.position > checkpoint) {
+          throw new QueueIndexError(
+            'STORE_INDEX_ENTRY_AFTER_CHECKPOINT',
+            `entry position ${entry.position} is after checkpoint ${checkpoint}`,
+          );
+        }
+        const state = lookup(entry.queue, true)!;
+        if (state.batch !== batch) {
+          state.batch = batch;
+          touched.push(state);
+        }
+        // An empty queue gains a low entry: register it for retention.
+        if (state.low === state.high) lowsDb.putSync(writeLowKey(lowScratch, entry.position, state.id), EMPTY);
+        entriesDb.putSync(
+          writeEntryKey(keyScratch, state.id, state.high),
+          writeEntryValue(valueScratch, entry.position, entry.size, entry.timestampMs),
+        );
+        state.high++;
+      }
+      for (const state of touched) metaDb.putSync(state.id, encodeMeta(metaScratch, state));
+      stateDb.putSync(CHECKPOINT_KEY, checkpoint);
+    });
+    checkpointPosition = checkpoint;
+    const ends = touched.map((s) => ({ queue: { kind: s.kind, name: s.name }, high: s.high }));
+    evictIfNeeded();
+    return ends;
+  }
+
+  function read(queue: QueueRef, fromOffset: number, maxEntries: number, maxBytes = Infinity): ReadResult {
+    assertOpen();
+    const state = lookup(queue, false);
+    if (state === undefined) return { status: 'unknown-queue' };
+    const { id, low, high } = state;
+    const belowLow = fromOffset < low;
+    const start = Math.max(fromOffset, low);
+    const end = Math.min(high, start + Math.max(0, maxEntries));
+    const entries: QueueEntry[] = [];
+    if (start < end) {
+      let bytes = 0;
+      for (const { key, value } of entriesDb.getRange({ start: entryKey(id, start), end: entryKey(id, end) })) {
+        const size = readU32(value, 8);
+        // Always return at least one entry, so a record larger than maxBytes cannot stall a reader.
+        if (entries.length > 0 && bytes + size > maxBytes) break;
+        bytes += size;
+        entries.push({ offset: readU64(key, 4), position: readU64(value, 0), size, timestampMs: readU64(value, 12) });
+      }
+    }
+    evictIfNeeded();
+    return { status: 'ok', entries, low, high, belowLow };
+  }
+
+  function range(queue: QueueRef): QueueRange | undefined {
+    assertOpen();
+    const state = lookup(queue, false);
+    return state === undefined ? undefined : { low: state.low, high: state.high };
+  }
+
+  function ensureQueue(queue: QueueRef): number {
+    assertOpen();
+    const existing = lookup(queue, false);
+    if (existing !== undefined) return existing.high;
+    return inWriteTxn(() => lookup(queue, true)!.high);
+  }
+
+  function* listQueues(): Iterable<QueueInfo> {
+    assertOpen();
+    for (const { value } of metaDb.getRange({})) {
+      const meta = decodeMeta(value);
+      yield { queue: { kind: meta.kind, name: meta.name }, low: meta.low, high: meta.high, createdMs: meta.createdMs };
+    }
+  }
+
+  function queueCount(): number {
+    assertOpen();
+    return (metaDb.getStats() as { entryCount: number }).entryCount;
+  }
+
+  /**
+   * One retention transaction: takes queues from the `lows` index (ordered by
+   * the position of their low entry) whose low entry is below `position`,
+   * removes their entries below it, re-registers the new low. Returns the
+   * number of entries removed and whether nothing is left to trim.
+   */
+  function trimChunk(position: number, totals: { queuesTrimmed: number; entriesRemoved: number }): boolean {
+    let budget = trimChunkEntries;
+    const rows: Buffer[] = [];
+    for (const key of lowsDb.getKeys({ start: lowKey(0, 0), end: lowKey(position, 0), limit: 1024 })) rows.push(key);
+    if (rows.length === 0) return true;
+    for (const row of rows) {
+      if (budget <= 0) break;
+      const id = readU32(row, 8);
+      const metaValue = metaDb.getBinary(id);
+      if (metaValue === undefined) throw new QueueIndexError('STORE_INDEX_CORRUPT', `retention row for missing queue ${id}`);
+      const meta = decodeMeta(metaValue);
+      const offsets: number[] = [];
+      for (const { key, value } of entriesDb.getRange({
+        start: entryKey(id, meta.low),
+        end: entryKey(id, meta.high),
+        limit: budget,
+      })) {
+        if (readU64(value, 0) >= position) break;
+        offsets.push(readU64(key, 4));
+      }
+      if (offsets.length === 0) {
+        throw new QueueIndexError('STORE_INDEX_CORRUPT', `retention row of queue ${id} is below its low entry`);
+      }
+      for (const offset of offsets) entriesDb.removeSync(writeEntryKey(keyScratch, id, offset));
+      lowsDb.removeSync(row);
+      const low = meta.low + offsets.length;
+      if (low < meta.high) lowsDb.putSync(writeLowKey(lowScratch, positionAt(id, low), id), EMPTY);
+      meta.low = low;
+      metaDb.putSync(id, encodeMeta(metaScratch, meta));
+      const cached = caches[meta.kind].get(meta.name);
+      if (cached !== undefined) cached.low = low;
+      budget -= offsets.length;
+      totals.queuesTrimmed++;
+      totals.entriesRemoved += offsets.length;
+    }
+    return false;
+  }
+
+  async function trimBefore(position: number): Promise<TrimResult> {
+    assertOpen();
+    const run = trimChain.then(async () => {
+      const totals = { queuesTrimmed: 0, entriesRemoved: 0 };
+      // Each chunk is its own transaction and leaves the index consistent; appends interleave between chunks.
+      while (!closed && !inWriteTxn(() => trimChunk(position, totals))) await nextTurn();
+      return totals;
+    });
+    trimChain = run.catch(() => undefined);
+    return run;
+  }
+
+  function deleteQueue(queue: QueueRef): boolean {
+    assertOpen();
+    const deleted = inWriteTxn(() => {
+      const state = lookup(queue, false);
+      if (state === undefined) return false;
+      const { id, low, high } = state;
+      if (low < high) lowsDb.removeSync(lowKey(positionAt(id, low), id));
+      const keys: Buffer[] = [];
+      for (const key of entriesDb.getKeys({ start: entryKey(id, low), end: entryKey(id, high) })) keys.push(key);
+      for (const key of keys) entriesDb.removeSync(key);
+      namesDb.removeSync(nameKey(queue));
+      metaDb.removeSync(id);
+      return true;
+    });
+    caches[queue.kind].delete(queue.name);
+    return deleted;
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await trimChain;
+    await env.close();
+  }
+
+  return {
+    appendBatch,
+    read,
+    range,
+    ensureQueue,
+    checkpoint: () => checkpointPosition,
+    listQueues,
+    queueCount,
+    trimBefore,
+    deleteQueue,
+    close,
+  };
+}

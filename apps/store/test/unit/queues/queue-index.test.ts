@@ -1,0 +1,322 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  openQueueIndex,
+  QueueIndexError,
+  type IndexEntryInput,
+  type QueueIndex,
+  type QueueIndexOptions,
+  type QueueRef,
+} from '../../../src/queues';
+
+const telemetry: QueueRef = { kind: 'topic', name: 'telemetry' };
+const devices: QueueRef = { kind: 'topic', name: 'devices' };
+const cmdFilter: QueueRef = { kind: 'filter', name: 'devices/+/cmd' };
+const allTelemetry: QueueRef = { kind: 'filter', name: 'telemetry/#' };
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'starling-queue-index-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function openIndex(dir: string, options: Partial<QueueIndexOptions> = {}): QueueIndex {
+  const index = openQueueIndex({ dir, ...options });
+  cleanups.push(() => index.close());
+  return index;
+}
+
+/** One message at `position` dispatched to each of `queues`. */
+function message(position: number, queues: QueueRef[], size = 100): IndexEntryInput[] {
+  return queues.map((queue) => ({ queue, position, size, timestampMs: 1_700_000_000_000 + position }));
+}
+
+function offsetsOf(index: QueueIndex, queue: QueueRef): number[] {
+  const result = index.read(queue, 0, 1_000_000);
+  if (result.status !== 'ok') throw new Error('unknown queue');
+  return result.entries.map((e) => e.offset);
+}
+
+function positionsOf(index: QueueIndex, queue: QueueRef, from = 0): number[] {
+  const result = index.read(queue, from, 1_000_000);
+  if (result.status !== 'ok') throw new Error('unknown queue');
+  return result.entries.map((e) => e.position);
+}
+
+describe('QueueIndex (LMDB)', () => {
+  it('assigns consecutive offsets per queue in input order and returns each touched queue end', () => {
+    const index = openIndex(tempDir());
+    const ends = index.appendBatch(
+      [...message(0, [telemetry, allTelemetry]), ...message(120, [devices, cmdFilter]), ...message(250, [telemetry, allTelemetry])],
+      250,
+    );
+    expect(ends).toEqual([
+      { queue: telemetry, high: 2 },
+      { queue: allTelemetry, high: 2 },
+      { queue: devices, high: 1 },
+      { queue: cmdFilter, high: 1 },
+    ]);
+    expect(offsetsOf(index, telemetry)).toEqual([0, 1]);
+    expect(positionsOf(index, telemetry)).toEqual([0, 250]);
+
+    const next = index.appendBatch(message(400, [telemetry]), 400);
+    expect(next).toEqual([{ queue: telemetry, high: 3 }]);
+    expect(offsetsOf(index, telemetry)).toEqual([0, 1, 2]);
+    expect(index.range(allTelemetry)).toEqual({ low: 0, high: 2 });
+    expect(index.checkpoint()).toBe(400);
+
+    const read = index.read(telemetry, 2, 10);
+    expect(read).toEqual({
+      status: 'ok',
+      entries: [{ offset: 2, position: 400, size: 100, timestampMs: 1_700_000_000_400 }],
+      low: 0,
+      high: 3,
+      belowLow: false,
+    });
+  });
+
+  it('keeps a topic queue and a filter queue of the same name apart', () => {
+    const index = openIndex(tempDir());
+    const topicA: QueueRef = { kind: 'topic', name: 'a' };
+    const filterA: QueueRef = { kind: 'filter', name: 'a' };
+    index.appendBatch([...message(1, [topicA]), ...message(2, [topicA, filterA])], 2);
+    expect(index.range(topicA)).toEqual({ low: 0, high: 2 });
+    expect(index.range(filterA)).toEqual({ low: 0, high: 1 });
+    expect(index.queueCount()).toBe(2);
+  });
+
+  it('commits a batch and its checkpoint atomically: a failing batch leaves neither', () => {
+    const index = openIndex(tempDir());
+    index.appendBatch(message(10, [telemetry]), 10);
+
+    // The second entry is after the checkpoint: a caller bug, the transaction aborts.
+    const bad = [...message(20, [telemetry, cmdFilter]), ...message(99, [devices])];
+    expect(() => index.appendBatch(bad, 50)).toThrow(
+      expect.objectContaining({ code: 'STORE_INDEX_ENTRY_AFTER_CHECKPOINT' }) as QueueIndexError,
+    );
+    expect(index.checkpoint()).toBe(10);
+    expect(index.range(telemetry)).toEqual({ low: 0, high: 1 });
+    expect(index.range(cmdFilter)).toBeUndefined();
+    expect(index.queueCount()).toBe(1);
+
+    // Offsets resume where the committed state ends, with no hole from the aborted batch.
+    expect(index.appendBatch(message(20, [telemetry, cmdFilter]), 20)).toEqual([
+      { queue: telemetry, high: 2 },
+      { queue: cmdFilter, high: 1 },
+    ]);
+    expect(positionsOf(index, telemetry)).toEqual([10, 20]);
+  });
+
+  it('rejects a checkpoint that goes backwards', () => {
+    const index = openIndex(tempDir());
+    index.appendBatch(message(500, [telemetry]), 500);
+    expect(() => index.appendBatch(message(400, [telemetry]), 400)).toThrow(QueueIndexError);
+    expect(index.checkpoint()).toBe(500);
+    expect(index.range(telemetry)).toEqual({ low: 0, high: 1 });
+  });
+
+  it('records a checkpoint with no entries', () => {
+    const index = openIndex(tempDir());
+    expect(index.checkpoint()).toBeUndefined();
+    expect(index.appendBatch([], 77)).toEqual([]);
+    expect(index.checkpoint()).toBe(77);
+  });
+
+  it('keeps entries, ranges, checkpoint and queue identities across reopen', async () => {
+    const dir = tempDir();
+    const first = openQueueIndex({ dir });
+    first.appendBatch([...message(0, [telemetry, allTelemetry]), ...message(64, [devices, cmdFilter])], 64);
+    first.ensureQueue({ kind: 'filter', name: 'idle/+' });
+    await first.close();
+
+    const index = openIndex(dir);
+    expect(index.checkpoint()).toBe(64);
+    expect(index.queueCount()).toBe(5);
+    expect(index.range(cmdFilter)).toEqual({ low: 0, high: 1 });
+    expect(index.read(allTelemetry, 0, 10)).toMatchObject({ status: 'ok', entries: [{ offset: 0, position: 0 }] });
+    const listed = [...index.listQueues()].map((q) => [q.queue.kind, q.queue.name, q.low, q.high]);
+    expect(listed.sort()).toEqual(
+      [
+        ['filter', 'devices/+/cmd', 0, 1],
+        ['filter', 'idle/+', 0, 0],
+        ['filter', 'telemetry/#', 0, 1],
+        ['topic', 'devices', 0, 1],
+        ['topic', 'telemetry', 0, 1],
+      ].sort(),
+    );
+    // Appends continue after the persisted end, and new queues do not reuse ids.
+    expect(index.appendBatch(message(128, [cmdFilter, { kind: 'topic', name: 'new' }]), 128)).toEqual([
+      { queue: cmdFilter, high: 2 },
+      { queue: { kind: 'topic', name: 'new' }, high: 1 },
+    ]);
+    expect(index.range(devices)).toEqual({ low: 0, high: 1 });
+    expect(index.queueCount()).toBe(6);
+  });
+
+  it('limits reads by entry count and by bytes, returning at least one entry', () => {
+    const index = openIndex(tempDir());
+    const batch: IndexEntryInput[] = [];
+    for (let i = 0; i < 10; i++) batch.push(...message(i * 1000, [telemetry], i === 5 ? 5000 : 100));
+    index.appendBatch(batch, 9000);
+
+    const byCount = index.read(telemetry, 2, 3);
+    expect(byCount.status === 'ok' && byCount.entries.map((e) => e.offset)).toEqual([2, 3, 4]);
+
+    const byBytes = index.read(telemetry, 0, 100, 250);
+    expect(byBytes.status === 'ok' && byBytes.entries.map((e) => e.offset)).toEqual([0, 1]);
+
+    // Entry 5 alone is larger than maxBytes: it is still returned so the reader can progress.
+    const oversized = index.read(telemetry, 5, 100, 250);
+    expect(oversized.status === 'ok' && oversized.entries.map((e) => [e.offset, e.size])).toEqual([[5, 5000]]);
+
+    const stopsBeforeOversized = index.read(telemetry, 3, 100, 1000);
+    expect(stopsBeforeOversized.status === 'ok' && stopsBeforeOversized.entries.map((e) => e.offset)).toEqual([3, 4]);
+
+    expect(index.read(telemetry, 10, 100)).toEqual({ status: 'ok', entries: [], low: 0, high: 10, belowLow: false });
+    expect(index.read(telemetry, 0, 0)).toEqual({ status: 'ok', entries: [], low: 0, high: 10, belowLow: false });
+  });
+
+  it('answers unknown queues with values, not errors', () => {
+    const index = openIndex(tempDir());
+    const nobody: QueueRef = { kind: 'filter', name: 'nobody/#' };
+    expect(index.read(nobody, 0, 10)).toEqual({ status: 'unknown-queue' });
+    expect(index.range(nobody)).toBeUndefined();
+    expect(index.deleteQueue(nobody)).toBe(false);
+    expect(index.queueCount()).toBe(0);
+  });
+
+  it('ensureQueue creates a queue once and returns its end offset', () => {
+    const index = openIndex(tempDir());
+    expect(index.ensureQueue(cmdFilter)).toBe(0);
+    index.appendBatch([...message(1, [cmdFilter]), ...message(2, [cmdFilter])], 2);
+    expect(index.ensureQueue(cmdFilter)).toBe(2);
+    expect(index.queueCount()).toBe(1);
+  });
+
+  it('stores long and non-ASCII queue names (digest keys)', async () => {
+    const dir = tempDir();
+    const long: QueueRef = { kind: 'filter', name: `${'level/'.repeat(2000)}#` };
+    const unicode: QueueRef = { kind: 'topic', name: 'température' };
+    const first = openQueueIndex({ dir });
+    first.appendBatch([...message(1, [long, unicode]), ...message(2, [long])], 2);
+    await first.close();
+    const index = openIndex(dir);
+    expect(index.range(long)).toEqual({ low: 0, high: 2 });
+    expect(index.range(unicode)).toEqual({ low: 0, high: 1 });
+    expect([...index.listQueues()].map((q) => q.queue.name).sort()).toEqual([long.name, unicode.name].sort());
+  });
+
+  describe('retention', () => {
+    it('trimBefore raises low offsets and reads below low say so', async () => {
+      const index = openIndex(tempDir());
+      const batch: IndexEntryInput[] = [];
+      for (let p = 0; p < 10; p++) batch.push(...message(p * 100, p % 2 === 0 ? [telemetry, allTelemetry] : [telemetry]));
+      index.appendBatch(batch, 900);
+
+      expect(await index.trimBefore(450)).toEqual({ queuesTrimmed: 2, entriesRemoved: 5 + 3 });
+      expect(index.range(telemetry)).toEqual({ low: 5, high: 10 });
+      expect(index.range(allTelemetry)).toEqual({ low: 3, high: 5 });
+
+      const below = index.read(telemetry, 1, 2);
+      expect(below).toMatchObject({ status: 'ok', low: 5, high: 10, belowLow: true });
+      expect(below.status === 'ok' && below.entries.map((e) => [e.offset, e.position])).toEqual([
+        [5, 500],
+        [6, 600],
+      ]);
+      expect(index.read(telemetry, 5, 1)).toMatchObject({ status: 'ok', belowLow: false });
+
+      // Trimming again at the same position finds nothing to do.
+      expect(await index.trimBefore(450)).toEqual({ queuesTrimmed: 0, entriesRemoved: 0 });
+    });
+
+    it('empties a queue, keeps its end offset, and trims it again after new appends', async () => {
+      const dir = tempDir();
+      const index = openIndex(dir, { trimChunkEntries: 3 });
+      const batch: IndexEntryInput[] = [];
+      for (let p = 0; p < 20; p++) batch.push(...message(p, [telemetry, p < 5 ? cmdFilter : devices]));
+      index.appendBatch(batch, 19);
+
+      // A chunk of 3 entries per transaction: several chunks, same outcome.
+      expect(await index.trimBefore(100)).toEqual(expect.objectContaining({ entriesRemoved: 40 }));
+      expect(index.range(telemetry)).toEqual({ low: 20, high: 20 });
+      expect(index.range(cmdFilter)).toEqual({ low: 5, high: 5 });
+      expect(index.read(cmdFilter, 0, 10)).toEqual({ status: 'ok', entries: [], low: 5, high: 5, belowLow: true });
+
+      index.appendBatch([...message(200, [cmdFilter]), ...message(300, [cmdFilter])], 300);
+      expect(index.range(cmdFilter)).toEqual({ low: 5, high: 7 });
+      expect(await index.trimBefore(250)).toEqual({ queuesTrimmed: 1, entriesRemoved: 1 });
+      expect(positionsOf(index, cmdFilter)).toEqual([300]);
+      expect(index.range(cmdFilter)).toEqual({ low: 6, high: 7 });
+    });
+
+    it('persists low offsets across reopen', async () => {
+      const dir = tempDir();
+      const first = openQueueIndex({ dir });
+      first.appendBatch([...message(0, [telemetry]), ...message(10, [telemetry]), ...message(20, [telemetry])], 20);
+      await first.trimBefore(15);
+      await first.close();
+      const index = openIndex(dir);
+      expect(index.range(telemetry)).toEqual({ low: 2, high: 3 });
+      expect(await index.trimBefore(15)).toEqual({ queuesTrimmed: 0, entriesRemoved: 0 });
+      expect(await index.trimBefore(21)).toEqual({ queuesTrimmed: 1, entriesRemoved: 1 });
+    });
+  });
+
+  it('deleteQueue removes the queue, its entries and its retention row', async () => {
+    const index = openIndex(tempDir());
+    index.appendBatch([...message(0, [telemetry, cmdFilter]), ...message(10, [telemetry, cmdFilter])], 10);
+    expect(index.deleteQueue(cmdFilter)).toBe(true);
+    expect(index.range(cmdFilter)).toBeUndefined();
+    expect(index.read(cmdFilter, 0, 10)).toEqual({ status: 'unknown-queue' });
+    expect(index.queueCount()).toBe(1);
+    expect([...index.listQueues()].map((q) => q.queue)).toEqual([telemetry]);
+
+    // Retention no longer sees the deleted queue.
+    expect(await index.trimBefore(100)).toEqual({ queuesTrimmed: 1, entriesRemoved: 2 });
+
+    // Registered again later, the filter is a new queue starting at offset 0.
+    expect(index.ensureQueue(cmdFilter)).toBe(0);
+    index.appendBatch(message(20, [cmdFilter]), 20);
+    expect(offsetsOf(index, cmdFilter)).toEqual([0]);
+    expect(positionsOf(index, cmdFilter)).toEqual([20]);
+  });
+
+  it('handles 100,000 queues quickly (smoke test)', async () => {
+    const dir = tempDir();
+    const index = openIndex(dir, { maxCachedQueues: 10_000 });
+    const queues = 100_000;
+    const started = performance.now();
+    for (let base = 0; base < queues; base += 10_000) {
+      const batch: IndexEntryInput[] = [];
+      for (let i = base; i < base + 10_000; i++) {
+        // Each message: its topic queue (100 topics) and its own exact-filter queue.
+        batch.push(...message(i, [{ kind: 'topic', name: `t${i % 100}` }, { kind: 'filter', name: `dev/${i}/cmd` }]));
+      }
+      index.appendBatch(batch, base + 9_999);
+    }
+    expect(index.queueCount()).toBe(queues + 100);
+    expect(index.range({ kind: 'filter', name: 'dev/77777/cmd' })).toEqual({ low: 0, high: 1 });
+    expect(index.range({ kind: 'topic', name: 't7' })).toEqual({ low: 0, high: 1000 });
+    expect(positionsOf(index, { kind: 'filter', name: 'dev/4242/cmd' })).toEqual([4242]);
+
+    const trimmed = await index.trimBefore(50_000);
+    expect(trimmed.entriesRemoved).toBe(100_000);
+    expect(index.range({ kind: 'filter', name: 'dev/49999/cmd' })).toEqual({ low: 1, high: 1 });
+    expect(index.range({ kind: 'filter', name: 'dev/50000/cmd' })).toEqual({ low: 0, high: 1 });
+    expect(index.range({ kind: 'topic', name: 't7' })).toEqual({ low: 500, high: 1000 });
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('refuses calls after close', async () => {
+    const index = openQueueIndex({ dir: tempDir() });
+    await index.close();
+    expect(() => index.range(telemetry)).toThrow(expect.objectContaining({ code: 'STORE_INDEX_CLOSED' }) as QueueIndexError);
+  });
+});
