@@ -2,7 +2,13 @@ import { placeBatch, type EncodedAppend } from './batch-placement';
 import { CommitlogError, ioError } from './errors';
 import * as io from './fs-io';
 import { HotTailCache } from './hot-tail-cache';
-import { encodeRecordInto, MAX_TOPIC_BYTES, recordSize, type RecordInput } from './record-codec';
+import {
+  encodeRecordInto,
+  MAX_TOPIC_BYTES,
+  RECORD_OVERHEAD_BYTES,
+  recordSize,
+  type RecordInput,
+} from './record-codec';
 import { markClosed, recoverLog } from './recovery';
 import { Segment, type SegmentInfo } from './segment';
 import { LogReader } from './log-reader';
@@ -81,10 +87,16 @@ function resolveOptions(options: CommitlogOptions): Settings {
     logger: options.logger,
   };
   const problems: string[] = [];
-  if (!Number.isSafeInteger(s.segmentBytes) || s.segmentBytes < 1024)
-    problems.push(`segmentBytes ${s.segmentBytes} (≥ 1024)`);
-  if (!Number.isSafeInteger(s.maxRecordBytes) || s.maxRecordBytes < 64 || s.maxRecordBytes > s.segmentBytes) {
-    problems.push(`maxRecordBytes ${s.maxRecordBytes} (64 ≤ maxRecordBytes ≤ segmentBytes)`);
+  if (!Number.isSafeInteger(s.segmentBytes) || s.segmentBytes < RECORD_OVERHEAD_BYTES)
+    problems.push(`segmentBytes ${s.segmentBytes} (≥ ${RECORD_OVERHEAD_BYTES})`);
+  if (
+    !Number.isSafeInteger(s.maxRecordBytes) ||
+    s.maxRecordBytes < RECORD_OVERHEAD_BYTES ||
+    s.maxRecordBytes > s.segmentBytes
+  ) {
+    problems.push(
+      `maxRecordBytes ${s.maxRecordBytes} (${RECORD_OVERHEAD_BYTES} ≤ maxRecordBytes ≤ segmentBytes)`,
+    );
   }
   if (s.fsync !== 'sync' && s.fsync !== 'async')
     problems.push(`fsync ${String(s.fsync)} ('sync' or 'async')`);
