@@ -354,13 +354,15 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       for (const offset of offsets) entriesDb.removeSync(writeEntryKey(keyScratch, id, offset));
       lowsDb.removeSync(row);
       const low = meta.low + offsets.length;
-      if (low < meta.high) lowsDb.putSync(writeLowKey(lowScratch, positionAt(id, low), id), EMPTY);
+      const lowPosition = low < meta.high ? positionAt(id, low) : undefined;
+      if (lowPosition !== undefined) lowsDb.putSync(writeLowKey(lowScratch, lowPosition, id), EMPTY);
       meta.low = low;
       metaDb.putSync(id, encodeMeta(metaScratch, meta));
       const cached = caches[meta.kind].get(meta.name);
       if (cached !== undefined) cached.low = low;
       budget -= offsets.length;
-      totals.queuesTrimmed++;
+      // A queue split across chunks by the budget is counted once, by the chunk that finishes it.
+      if (lowPosition === undefined || lowPosition >= position) totals.queuesTrimmed++;
       totals.entriesRemoved += offsets.length;
     }
     return false;
