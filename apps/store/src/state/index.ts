@@ -1,0 +1,33 @@
+export { openStateStore, type StateStore, type StateStoreOptions } from './state-store';
+export type {
+  FilterHolder,
+  FilterRegistry,
+  RegisterFilterResult,
+  UnregisterFilterResult,
+} from './filter-registry';
+export type {
+  CloseSessionRequest,
+  CloseSessionResult,
+  DeleteSessionResult,
+  DueWill,
+  ExpireResult,
+  NotFound,
+  OpenSessionRequest,
+  OpenSessionResult,
+  Session,
+  SessionStore,
+  StaleEpoch,
+  Subscription,
+  UpdateSessionRequest,
+  UpdateSessionResult,
+} from './session-store';
+export { SESSION_NEVER_EXPIRES, type QoS, type SubscriptionOptions, type Will } from './session-record';
+export type { CommitOffsetsResult, ConsumerRef, OffsetStore, QueueOffset, QueueRef } from './offset-store';
+export type {
+  ListRetainedResult,
+  MatchRetainedResult,
+  RetainedMessage,
+  RetainedStore,
+} from './retained-store';
+export type { MessageProperties } from './message-properties';
+export { StateStoreError, type StateStoreErrorCode } from './state-store-error';

@@ -1,0 +1,66 @@
+import { composeKey, stringPart } from './key-codec';
+import { type MessageProperties } from './message-properties';
+import { type StateDatabase } from './state-database';
+
+/** Session Expiry Interval that never expires (MQTT 5 §3.1.2.11.2). */
+export const SESSION_NEVER_EXPIRES = 0xffffffff;
+
+export type QoS = 0 | 1 | 2;
+
+/** A subscription's options as stored (store.proto `Subscription` without the offset). */
+export interface SubscriptionOptions {
+  readonly filter: string;
+  readonly qos: QoS;
+  readonly noLocal: boolean;
+  readonly retainAsPublished: boolean;
+  readonly retainHandling: 0 | 1 | 2;
+  /** 0 when absent. */
+  readonly subscriptionIdentifier: number;
+}
+
+/** The last will, stored with the session (store.proto `Will`). */
+export interface Will {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly properties?: MessageProperties;
+  /** 0 publishes as soon as the connection is closed. */
+  readonly willDelayIntervalSeconds: number;
+}
+
+/** The stored session. Offsets are not here: the offset store is their one source of truth. */
+export interface SessionRecord {
+  readonly clientId: string;
+  readonly ownerId: string;
+  readonly epoch: number;
+  /** In the order first added. */
+  readonly subscriptions: readonly SubscriptionOptions[];
+  /** Present only while connected: a close either schedules it (pending will) or drops it. */
+  readonly will?: Will;
+  readonly sessionExpiryIntervalSeconds: number;
+  /** 0 while connected. */
+  readonly disconnectedAtMs: number;
+}
+
+/** A will waiting for its delay (or the session's end) after an ungraceful close. */
+export interface PendingWillRecord {
+  readonly clientId: string;
+  /** The epoch of the connection that left it. */
+  readonly epoch: number;
+  readonly will: Will;
+  readonly dueAtMs: number;
+}
+
+export function sessionKey(clientId: string): Buffer {
+  return composeKey(stringPart(clientId));
+}
+
+export function readSession(database: StateDatabase, clientId: string): SessionRecord | undefined {
+  return database.sessions.get(sessionKey(clientId)) as SessionRecord | undefined;
+}
+
+/** The highest epoch this shard has seen for a client id (issued here, or carried by a commit). */
+export function readSeenEpoch(database: StateDatabase, clientId: string): number | undefined {
+  return database.epochs.get(sessionKey(clientId)) as number | undefined;
+}
