@@ -68,7 +68,18 @@ function filterAt(n: number): string {
     if (n < 70_000) return `tenants/t${n - 40_000}/devices/+/cmd`;
     if (n < 90_000) return `fleet/r${(n - 70_000) % 50}/+/v${n - 70_000}/#`;
     if (n < wildcards - 10) return `home/h${n - 90_000}/+/temperature`;
-    return ['devices/+/cmd', 'devices/+/status', '+/alarm/#', '+/+/+/fault', 'sensors/+/floor-1/#', 'tenants/+/devices/+/state', '$SYS/broker/#', 'home/+/+/light', 'fleet/+/+/+/position', 'devices/dev-1/+'][n - (wildcards - 10)]!;
+    return [
+      'devices/+/cmd',
+      'devices/+/status',
+      '+/alarm/#',
+      '+/+/+/fault',
+      'sensors/+/floor-1/#',
+      'tenants/+/devices/+/state',
+      '$SYS/broker/#',
+      'home/+/+/light',
+      'fleet/+/+/+/position',
+      'devices/dev-1/+',
+    ][n - (wildcards - 10)]!;
   }
   const e = n - wildcards;
   if (e < EXACT_DEVICES) return `devices/dev-${e}/cmd`;
@@ -90,9 +101,12 @@ function makeTopics(random: () => number, count: number): string[] {
     else if (r < 0.75) {
       const leaf = random() < 0.5 ? 'state' : 'cmd';
       topic = `tenants/t${Math.floor(random() * TENANTS)}/devices/d${Math.floor(random() * DEVICES_PER_TENANT)}/${leaf}`;
-    } else if (r < 0.85) topic = `sensors/site-${Math.floor(random() * SITES)}/floor-${Math.floor(random() * 4)}/temp`;
-    else if (r < 0.92) topic = `home/h${Math.floor(random() * HOMES)}/${pick(random, ROOMS)}/${random() < 0.5 ? 'light' : 'temperature'}`;
-    else if (r < 0.96) topic = `fleet/r${Math.floor(random() * 50)}/truck/v${Math.floor(random() * 20_000)}/position`;
+    } else if (r < 0.85)
+      topic = `sensors/site-${Math.floor(random() * SITES)}/floor-${Math.floor(random() * 4)}/temp`;
+    else if (r < 0.92)
+      topic = `home/h${Math.floor(random() * HOMES)}/${pick(random, ROOMS)}/${random() < 0.5 ? 'light' : 'temperature'}`;
+    else if (r < 0.96)
+      topic = `fleet/r${Math.floor(random() * 50)}/truck/v${Math.floor(random() * 20_000)}/position`;
     else topic = `unknown/${Math.floor(random() * 1e9)}/x`;
     topics[i] = fromWire(topic);
   }

@@ -13,7 +13,9 @@ export class InvalidTopicFilterError extends Error {
     readonly reason: TopicProblem,
     message: string,
   ) {
-    super(`invalid topic filter ${JSON.stringify(filter.length > 200 ? `${filter.slice(0, 200)}…` : filter)}: ${message}`);
+    super(
+      `invalid topic filter ${JSON.stringify(filter.length > 200 ? `${filter.slice(0, 200)}…` : filter)}: ${message}`,
+    );
     this.name = 'InvalidTopicFilterError';
   }
 }

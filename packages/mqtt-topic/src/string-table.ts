@@ -111,7 +111,8 @@ export class StringTable<V> {
     keys[hole] = undefined;
     values[hole] = undefined;
     this.count -= 1;
-    if (this.hashes.length > MIN_CAPACITY && this.count * 8 < this.hashes.length) this.resize(this.hashes.length / 2);
+    if (this.hashes.length > MIN_CAPACITY && this.count * 8 < this.hashes.length)
+      this.resize(this.hashes.length / 2);
     return true;
   }
 

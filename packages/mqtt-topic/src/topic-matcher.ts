@@ -23,7 +23,12 @@ class TrieNode {
   constructor(readonly level: string) {}
 
   isEmpty(): boolean {
-    return this.children === undefined && this.plus === undefined && this.hashFilter === undefined && this.filter === undefined;
+    return (
+      this.children === undefined &&
+      this.plus === undefined &&
+      this.hashFilter === undefined &&
+      this.filter === undefined
+    );
   }
 }
 
@@ -185,8 +190,13 @@ export class TopicMatcher {
     return this.walk(topic, undefined, visit);
   }
 
-  private walk(topic: string, into: string[] | undefined, visit: ((filter: string) => void) | undefined): number {
-    if (this.walking) throw new Error('TopicMatcher.forEachMatch callbacks must not call back into the matcher');
+  private walk(
+    topic: string,
+    into: string[] | undefined,
+    visit: ((filter: string) => void) | undefined,
+  ): number {
+    if (this.walking)
+      throw new Error('TopicMatcher.forEachMatch callbacks must not call back into the matcher');
     const topicLength = topic.length;
     if (topicLength === 0) return 0;
     const walkTrie = this.wildcardFilters !== 0;
@@ -211,7 +221,10 @@ export class TopicMatcher {
     }
     let found = 0;
     // A filter without wildcards matches only itself.
-    if (this.exact.size !== 0 && this.exact.getRange(topic, 0, topicLength, finishHash(whole)) !== undefined) {
+    if (
+      this.exact.size !== 0 &&
+      this.exact.getRange(topic, 0, topicLength, finishHash(whole)) !== undefined
+    ) {
       found += 1;
       if (into !== undefined) into.push(topic);
       else visit?.(topic);
@@ -260,7 +273,8 @@ export class TopicMatcher {
         const end = (starts[depth + 1] ?? 0) - 1;
         let child: TrieNode | undefined;
         if (children instanceof TrieNode) {
-          if (children.level.length === end - from && topic.startsWith(children.level, from)) child = children;
+          if (children.level.length === end - from && topic.startsWith(children.level, from))
+            child = children;
         } else {
           child = children.getRange(topic, from, end, levelHashes[depth] ?? 0);
         }
@@ -280,7 +294,9 @@ function findLiteralChild(node: TrieNode, filter: string, from: number, end: num
   const children = node.children;
   if (children === undefined) return undefined;
   if (children instanceof TrieNode) {
-    return children.level.length === end - from && filter.startsWith(children.level, from) ? children : undefined;
+    return children.level.length === end - from && filter.startsWith(children.level, from)
+      ? children
+      : undefined;
   }
   return children.getRange(filter, from, end, hashRange(filter, from, end));
 }

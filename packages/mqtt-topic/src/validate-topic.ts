@@ -26,8 +26,7 @@ export type TopicProblem =
   | 'misplaced-single-level-wildcard'; // [MQTT-4.7.1-3], v5 [MQTT-4.7.1-2]
 
 export type TopicValidation =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: TopicProblem; readonly message: string };
+  { readonly ok: true } | { readonly ok: false; readonly reason: TopicProblem; readonly message: string };
 
 const VALID: TopicValidation = Object.freeze({ ok: true });
 
@@ -55,14 +54,19 @@ export function validateTopicFilter(filter: string | Uint8Array, limits?: TopicL
   return validate(filter, true, limits);
 }
 
-function validate(input: string | Uint8Array, isFilter: boolean, limits: TopicLimits | undefined): TopicValidation {
+function validate(
+  input: string | Uint8Array,
+  isFilter: boolean,
+  limits: TopicLimits | undefined,
+): TopicValidation {
   const maxBytes = Math.min(limits?.maxTopicBytes ?? MAX_TOPIC_BYTES, MAX_TOPIC_BYTES);
   const maxLevels = limits?.maxLevels ?? Number.POSITIVE_INFINITY;
   let text: string;
   if (typeof input === 'string') {
     text = input;
   } else {
-    if (input.length === 0) return refuse('empty', 'a topic must be at least one character long [MQTT-4.7.3-1]');
+    if (input.length === 0)
+      return refuse('empty', 'a topic must be at least one character long [MQTT-4.7.3-1]');
     if (input.length > maxBytes) return tooLong(maxBytes);
     try {
       text = strictUtf8.decode(input);

@@ -72,7 +72,11 @@ describe('property: TopicMatcher agrees with matches() for every registered filt
           const topic = randomTopic(random);
           expect(validateTopicName(topic)).toEqual({ ok: true });
           const expected = [...registered.keys()].filter((filter) => matches(filter, topic)).sort();
-          expect({ seed, topic, matched: matcher.match(topic).sort() }).toEqual({ seed, topic, matched: expected });
+          expect({ seed, topic, matched: matcher.match(topic).sort() }).toEqual({
+            seed,
+            topic,
+            matched: expected,
+          });
         }
       };
       agree();
@@ -93,7 +97,11 @@ describe('property: TopicMatcher agrees with matches() for every registered filt
     for (let i = 0; i < 20_000; i++) {
       const filter = randomFilter(random);
       const topic = randomTopic(random);
-      expect({ filter, topic, matches: matches(filter, topic) }).toEqual({ filter, topic, matches: oracle(filter, topic) });
+      expect({ filter, topic, matches: matches(filter, topic) }).toEqual({
+        filter,
+        topic,
+        matches: oracle(filter, topic),
+      });
     }
   });
 });

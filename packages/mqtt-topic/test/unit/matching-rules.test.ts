@@ -21,7 +21,13 @@ function check(cases: readonly Case[]): void {
       matcher: viaMatcher(filter, topic, false),
       matcherAmongOthers: viaMatcher(filter, topic, true),
     };
-    expect({ filter, topic, ...outcome }).toEqual({ filter, topic, matches: expected, matcher: expected, matcherAmongOthers: expected });
+    expect({ filter, topic, ...outcome }).toEqual({
+      filter,
+      topic,
+      matches: expected,
+      matcher: expected,
+      matcherAmongOthers: expected,
+    });
   }
 }
 

@@ -22,14 +22,17 @@ describe('firstLevel', () => {
 
 describe('isWildcardFilter', () => {
   it('is true when a level is + or #', () => {
-    for (const filter of ['+', '#', 'a/+', 'a/#', '+/a', 'a/+/b']) expect(isWildcardFilter(filter)).toBe(true);
+    for (const filter of ['+', '#', 'a/+', 'a/#', '+/a', 'a/+/b'])
+      expect(isWildcardFilter(filter)).toBe(true);
     for (const filter of ['a', 'a/b', '/', '$SYS/x', 'a//b']) expect(isWildcardFilter(filter)).toBe(false);
   });
 });
 
 describe('filterFirstLevelIsWildcard', () => {
   it('is true only when the whole first level is a wildcard [MQTT-4.7.2-1]', () => {
-    for (const filter of ['+', '#', '+/a', '#', '+/+/#']) expect(filterFirstLevelIsWildcard(filter)).toBe(true);
-    for (const filter of ['a/+', 'a/#', '/+', '$SYS/#', 'devices']) expect(filterFirstLevelIsWildcard(filter)).toBe(false);
+    for (const filter of ['+', '#', '+/a', '#', '+/+/#'])
+      expect(filterFirstLevelIsWildcard(filter)).toBe(true);
+    for (const filter of ['a/+', 'a/#', '/+', '$SYS/#', 'devices'])
+      expect(filterFirstLevelIsWildcard(filter)).toBe(false);
   });
 });

@@ -5,10 +5,20 @@ const sorted = (items: readonly string[]): string[] => [...items].sort();
 describe('TopicMatcher', () => {
   it('returns every registered filter that matches, exact and wildcard alike, each once', () => {
     const matcher = new TopicMatcher();
-    for (const filter of ['devices/42/cmd', 'devices/+/cmd', 'devices/#', '#', '+/42/+', 'devices/43/cmd', 'telemetry/#']) {
+    for (const filter of [
+      'devices/42/cmd',
+      'devices/+/cmd',
+      'devices/#',
+      '#',
+      '+/42/+',
+      'devices/43/cmd',
+      'telemetry/#',
+    ]) {
       matcher.add(filter);
     }
-    expect(sorted(matcher.match('devices/42/cmd'))).toEqual(sorted(['devices/42/cmd', 'devices/+/cmd', 'devices/#', '#', '+/42/+']));
+    expect(sorted(matcher.match('devices/42/cmd'))).toEqual(
+      sorted(['devices/42/cmd', 'devices/+/cmd', 'devices/#', '#', '+/42/+']),
+    );
     expect(sorted(matcher.match('telemetry'))).toEqual(['#', 'telemetry/#']);
     expect(matcher.match('$SYS/x')).toEqual([]);
   });
@@ -81,7 +91,10 @@ describe('TopicMatcher', () => {
       throw new Error('expected add to throw');
     } catch (error) {
       expect(error).toBeInstanceOf(InvalidTopicFilterError);
-      expect(error).toMatchObject({ code: 'MQTT_TOPIC_FILTER_INVALID', reason: 'misplaced-multi-level-wildcard' });
+      expect(error).toMatchObject({
+        code: 'MQTT_TOPIC_FILTER_INVALID',
+        reason: 'misplaced-multi-level-wildcard',
+      });
     }
     expect(matcher.size).toBe(0);
   });
@@ -124,7 +137,8 @@ describe('TopicMatcher', () => {
     const matcher = new TopicMatcher();
     const count = 5_000;
     for (let i = 0; i < count; i++) matcher.add(`sensors/site-${i}/#`);
-    for (let i = 0; i < count; i += 7) expect(matcher.match(`sensors/site-${i}/t`)).toEqual([`sensors/site-${i}/#`]);
+    for (let i = 0; i < count; i += 7)
+      expect(matcher.match(`sensors/site-${i}/t`)).toEqual([`sensors/site-${i}/#`]);
     expect(matcher.match(`sensors/site-${count}/t`)).toEqual([]);
     for (let i = 0; i < count - 1; i++) expect(matcher.remove(`sensors/site-${i}/#`)).toBe(0);
     expect(matcher.match(`sensors/site-${count - 1}`)).toEqual([`sensors/site-${count - 1}/#`]);

@@ -1,4 +1,10 @@
-import { MAX_TOPIC_BYTES, type TopicProblem, type TopicValidation, validateTopicFilter, validateTopicName } from '../../src/index';
+import {
+  MAX_TOPIC_BYTES,
+  type TopicProblem,
+  type TopicValidation,
+  validateTopicFilter,
+  validateTopicName,
+} from '../../src/index';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -8,7 +14,14 @@ function problemOf(result: TopicValidation): TopicProblem | 'ok' {
 
 describe('validateTopicName', () => {
   it('accepts plain, multi-level, $-prefixed and non-ASCII names', () => {
-    for (const name of ['a', 'sport/tennis/player1', '$SYS/broker/uptime', 'température/salle', '日本/東京', 'emoji/😀']) {
+    for (const name of [
+      'a',
+      'sport/tennis/player1',
+      '$SYS/broker/uptime',
+      'température/salle',
+      '日本/東京',
+      'emoji/😀',
+    ]) {
       expect(validateTopicName(name)).toEqual({ ok: true });
       expect(validateTopicName(utf8(name))).toEqual({ ok: true });
     }
@@ -68,7 +81,9 @@ describe('validateTopicName', () => {
     expect(validateTopicName('\ufeffa/b').ok).toBe(true);
     expect(validateTopicName(Uint8Array.of(0xef, 0xbb, 0xbf, 0x61)).ok).toBe(true);
     // Not stripped: with the BOM the name is four bytes long, one more than a limit of three.
-    expect(problemOf(validateTopicName(Uint8Array.of(0xef, 0xbb, 0xbf, 0x61), { maxTopicBytes: 3 }))).toBe('too-long');
+    expect(problemOf(validateTopicName(Uint8Array.of(0xef, 0xbb, 0xbf, 0x61), { maxTopicBytes: 3 }))).toBe(
+      'too-long',
+    );
   });
 
   it('empty levels, a leading or trailing / and a lone / are valid names (§4.7.3)', () => {
@@ -83,7 +98,9 @@ describe('validateTopicName', () => {
     expect(problemOf(refused)).toBe('too-long');
     expect(refused.ok ? '' : refused.message).toContain('4 bytes');
     expect(problemOf(validateTopicName('€€', { maxTopicBytes: 5 }))).toBe('too-long');
-    expect(problemOf(validateTopicName('a'.repeat(MAX_TOPIC_BYTES + 1), { maxTopicBytes: 1e9 }))).toBe('too-long');
+    expect(problemOf(validateTopicName('a'.repeat(MAX_TOPIC_BYTES + 1), { maxTopicBytes: 1e9 }))).toBe(
+      'too-long',
+    );
   });
 
   it('applies a configured level limit, counting empty levels', () => {
@@ -102,16 +119,42 @@ describe('validateTopicName', () => {
 
 describe('validateTopicFilter', () => {
   it('accepts the valid filters of the non-normative examples (§4.7.1.2, §4.7.1.3)', () => {
-    for (const filter of ['sport/tennis/player1/#', 'sport/#', '#', 'sport/tennis/#', '+', '+/tennis/#', 'sport/+/player1', '/+', '+/+', 'sport/+', '$SYS/#', '$SYS/monitor/+']) {
+    for (const filter of [
+      'sport/tennis/player1/#',
+      'sport/#',
+      '#',
+      'sport/tennis/#',
+      '+',
+      '+/tennis/#',
+      'sport/+/player1',
+      '/+',
+      '+/+',
+      'sport/+',
+      '$SYS/#',
+      '$SYS/monitor/+',
+    ]) {
       expect(validateTopicFilter(filter)).toEqual({ ok: true });
       expect(validateTopicFilter(utf8(filter))).toEqual({ ok: true });
     }
   });
 
   it('# must be on its own or after /, and the last character [MQTT-4.7.1-2] [v5 MQTT-4.7.1-1]', () => {
-    for (const filter of ['sport/tennis#', 'sport/tennis/#/ranking', '#/', '#/a', '##', 'a/#b', 'a/b#', '#a', 'a/##']) {
+    for (const filter of [
+      'sport/tennis#',
+      'sport/tennis/#/ranking',
+      '#/',
+      '#/a',
+      '##',
+      'a/#b',
+      'a/b#',
+      '#a',
+      'a/##',
+    ]) {
       const result = validateTopicFilter(filter);
-      expect({ filter, problem: problemOf(result) }).toEqual({ filter, problem: 'misplaced-multi-level-wildcard' });
+      expect({ filter, problem: problemOf(result) }).toEqual({
+        filter,
+        problem: 'misplaced-multi-level-wildcard',
+      });
       expect(result.ok ? '' : result.message).toMatch(/MQTT-4\.7\.1-2/);
     }
   });
@@ -119,7 +162,10 @@ describe('validateTopicFilter', () => {
   it('+ must occupy an entire level of the filter [MQTT-4.7.1-3] [v5 MQTT-4.7.1-2]', () => {
     for (const filter of ['sport+', 'sport/+tennis', '+a', 'a+/b', 'a/++', '++', 'a/b+/c']) {
       const result = validateTopicFilter(filter);
-      expect({ filter, problem: problemOf(result) }).toEqual({ filter, problem: 'misplaced-single-level-wildcard' });
+      expect({ filter, problem: problemOf(result) }).toEqual({
+        filter,
+        problem: 'misplaced-single-level-wildcard',
+      });
       expect(result.ok ? '' : result.message).toMatch(/MQTT-4\.7\.1-3/);
     }
   });
