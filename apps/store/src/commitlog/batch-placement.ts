@@ -1,9 +1,9 @@
-/** One append call's encoded frames, as the writer sees them. */
-export interface EncodedAppend {
-  /** Every frame of the call, back to back. */
-  readonly buf: Buffer;
-  /** Position of `buf[0]`. */
+/** Record boundaries of one append call in the batch. */
+export interface AppendSpan {
+  /** Position of the first record. */
   readonly position: number;
+  /** Bytes of all its frames. */
+  readonly byteLength: number;
   /** Position of each record (the first equals `position`). */
   readonly positions: readonly number[];
 }
@@ -12,57 +12,73 @@ export interface EncodedAppend {
 export interface Placement {
   readonly newBasePosition: number | undefined;
   readonly buffers: Buffer[];
-  bytes: number;
+  readonly bytes: number;
 }
 
 /**
- * Splits a batch over segments. A batch that fits the active segment goes there whole (one
- * write). Otherwise the log rolls first — unless the active segment is still empty — and records
- * fill new segments in order, each record whole in one segment; an append call's frames are cut
- * at record boundaries only when one call alone overflows a segment. Every record is at most
- * `segmentBytes` (maxRecordBytes ≤ segmentBytes), so a fresh segment always takes the next one.
+ * Splits a batch over segments. The batch is `chunks`, contiguous bytes starting at
+ * `batchStart`, made of the frames of `appends` in order. A batch that fits the active segment
+ * goes there whole (one write). Otherwise the log rolls first — unless the active segment is still
+ * empty — and records fill new segments in order, each record whole in one segment. Every record
+ * is at most `segmentBytes` (maxRecordBytes ≤ segmentBytes), so a fresh segment always takes the
+ * next one.
  */
 export function placeBatch(
-  batch: readonly EncodedAppend[],
+  chunks: readonly Buffer[],
+  batchStart: number,
   batchBytes: number,
+  appends: readonly AppendSpan[],
   activeSizeBytes: number,
   segmentBytes: number,
 ): Placement[] {
   if (activeSizeBytes + batchBytes <= segmentBytes) {
-    return [{ newBasePosition: undefined, buffers: batch.map((a) => a.buf), bytes: batchBytes }];
+    return [{ newBasePosition: undefined, buffers: [...chunks], bytes: batchBytes }];
   }
-  const out: Placement[] = [];
-  let current: Placement | undefined;
-  let currentStart = 0; // bytes in the segment before this placement
-  if (activeSizeBytes === 0) {
-    current = { newBasePosition: undefined, buffers: [], bytes: 0 };
-    out.push(current);
+  // Cut points: positions where a new segment starts.
+  const cuts: number[] = [];
+  let segmentStart = batchStart - activeSizeBytes;
+  if (activeSizeBytes > 0) {
+    cuts.push(batchStart);
+    segmentStart = batchStart;
   }
-  for (const append of batch) {
-    const length = append.buf.length;
-    if (current !== undefined && currentStart + current.bytes + length <= segmentBytes) {
-      current.buffers.push(append.buf);
-      current.bytes += length;
-      continue;
-    }
-    let runStart = 0;
+  for (const append of appends) {
     const count = append.positions.length;
     for (let k = 0; k < count; k++) {
-      const offset = append.positions[k]! - append.position;
-      const end = k + 1 < count ? append.positions[k + 1]! - append.position : length;
-      if (current === undefined || currentStart + current.bytes + (end - runStart) > segmentBytes) {
-        if (current !== undefined && offset > runStart) {
-          current.buffers.push(append.buf.subarray(runStart, offset));
-          current.bytes += offset - runStart;
-        }
-        current = { newBasePosition: append.position + offset, buffers: [], bytes: 0 };
-        currentStart = 0;
-        out.push(current);
-        runStart = offset;
+      const start = append.positions[k]!;
+      const end = k + 1 < count ? append.positions[k + 1]! : append.position + append.byteLength;
+      if (end - segmentStart > segmentBytes && start > segmentStart) {
+        cuts.push(start);
+        segmentStart = start;
       }
     }
-    current!.buffers.push(runStart === 0 ? append.buf : append.buf.subarray(runStart));
-    current!.bytes += length - runStart;
   }
-  return out.filter((p) => p.bytes > 0);
+  const batchEnd = batchStart + batchBytes;
+  const out: Placement[] = [];
+  let from = batchStart;
+  let newBasePosition: number | undefined;
+  for (const cut of [...cuts, batchEnd]) {
+    if (cut > from) {
+      out.push({ newBasePosition, buffers: sliceChunks(chunks, batchStart, from, cut), bytes: cut - from });
+    }
+    if (cut < batchEnd) newBasePosition = cut;
+    from = cut;
+  }
+  return out;
+}
+
+/** The bytes [from, to) of `chunks`, which hold contiguous bytes starting at position `start`. */
+function sliceChunks(chunks: readonly Buffer[], start: number, from: number, to: number): Buffer[] {
+  const out: Buffer[] = [];
+  let at = start;
+  for (const chunk of chunks) {
+    const chunkEnd = at + chunk.length;
+    if (chunkEnd > from && at < to) {
+      const s = Math.max(from, at) - at;
+      const e = Math.min(to, chunkEnd) - at;
+      out.push(s === 0 && e === chunk.length ? chunk : chunk.subarray(s, e));
+    }
+    at = chunkEnd;
+    if (at >= to) break;
+  }
+  return out;
 }

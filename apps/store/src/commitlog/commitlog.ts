@@ -1,4 +1,4 @@
-import { placeBatch, type EncodedAppend } from './batch-placement';
+import { placeBatch, type AppendSpan } from './batch-placement';
 import { CommitlogError, ioError } from './errors';
 import * as io from './fs-io';
 import { HotTailCache } from './hot-tail-cache';
@@ -37,7 +37,13 @@ export const COMMITLOG_DEFAULTS = {
   cacheBytes: 64 * MiB,
 } as const;
 
-interface PendingAppend extends EncodedAppend {
+/**
+ * Appends encode straight into this arena; a batch takes the arena's bytes as one buffer (one
+ * iovec, one cache entry) instead of one allocation and one iovec per append.
+ */
+const ARENA_BYTES = MiB;
+
+interface PendingAppend extends AppendSpan {
   readonly records: readonly RecordInput[];
   /** The timestamp given to records without one. */
   readonly timestampMs: number;
@@ -55,7 +61,7 @@ export async function openCommitlog(options: CommitlogOptions): Promise<Commitlo
   const recovered = await recoverLog(options.dir, options.logger);
   const log = new Commitlog(settings, recovered.segments, recovered.lastRecordPosition, recovered.report);
   try {
-    await log.activeSegmentFd();
+    await log.prepareActiveSegment();
   } catch (err) {
     await log.close();
     throw err;
@@ -110,10 +116,11 @@ function resolveOptions(options: CommitlogOptions): Settings {
 /**
  * The append-only log: one writer with group commit, positional reads, retention by whole segments.
  *
- * Group commit: `append()` encodes the records into one buffer right away and queues it. While a
- * batch is being written (and, in `sync` mode, fdatasync'ed) new appends wait; when it completes
- * every queued append goes out as the next batch in one `writev` and one `fdatasync` per segment
- * touched. Positions are assigned at `append()` time, in call order, so they never depend on how
+ * Group commit: `append()` encodes the records right away into a shared arena and queues the
+ * call. While a batch is being written (and, in `sync` mode, made durable) new appends wait; when
+ * it completes every queued append goes out as the next batch in one `writev` per segment touched.
+ * In `sync` mode the active segment is opened O_DSYNC, so that write is also the fdatasync (one
+ * thread-pool round trip instead of two). Positions are assigned at `append()` time, in call order, so they never depend on how
  * appends were batched — rolling a segment does not move a position either.
  */
 export class Commitlog {
@@ -140,6 +147,10 @@ export class Commitlog {
   private idleWaiters: Array<() => void> = [];
   private retentionChain: Promise<unknown> = Promise.resolve();
   private topicBytesScratch: number[] = [];
+  private arena: Buffer = Buffer.allocUnsafeSlow(ARENA_BYTES);
+  private arenaUsed = 0;
+  /** Bytes of the pending appends that no longer sit in the arena (it filled up). */
+  private pendingChunks: Buffer[] = [];
 
   /** @internal use `openCommitlog` */
   constructor(
@@ -206,19 +217,31 @@ export class Commitlog {
       total += size;
     }
     const startedAt = this.settings.metrics?.observeAppendSeconds === undefined ? 0 : performance.now();
-    const buf = Buffer.allocUnsafe(total);
+    if (this.arenaUsed + total > this.arena.length) this.sealArena(total);
+    const arena = this.arena;
+    const start = this.arenaUsed;
     const timestampMs = Date.now();
     const position = this.reservedEnd;
     const positions = new Array<number>(count);
-    let at = 0;
+    let at = start;
     for (let i = 0; i < count; i++) {
-      positions[i] = position + at;
-      at += encodeRecordInto(buf, at, records[i]!, topicBytes[i]!, timestampMs);
+      positions[i] = position + at - start;
+      at += encodeRecordInto(arena, at, records[i]!, topicBytes[i]!, timestampMs);
     }
+    this.arenaUsed = at;
     if (topicBytes.length > 1024) this.topicBytesScratch = [];
     this.reservedEnd += total;
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ buf, position, positions, records, timestampMs, startedAt, resolve, reject });
+      this.pending.push({
+        position,
+        byteLength: total,
+        positions,
+        records,
+        timestampMs,
+        startedAt,
+        resolve,
+        reject,
+      });
       this.pendingBytes += total;
       this.scheduleFlush();
     });
@@ -296,9 +319,34 @@ export class Commitlog {
     return this.closing;
   }
 
-  /** @internal opened by `openCommitlog` so a bad directory fails at open, not at the first append. */
-  async activeSegmentFd(): Promise<number> {
-    return this.active.fd();
+  /** @internal called by `openCommitlog`: a bad directory fails at open, not at the first append. */
+  async prepareActiveSegment(): Promise<void> {
+    await this.active.openForAppend(this.settings.fsync === 'sync');
+  }
+
+  /** Moves the arena's bytes to the pending chunks and gives the arena room for `needBytes`. */
+  private sealArena(needBytes: number): void {
+    if (this.arenaUsed > 0) this.pendingChunks.push(this.takeArenaBytes());
+    if (this.arena.length < needBytes) this.arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, needBytes));
+  }
+
+  /**
+   * The arena's used bytes as a buffer the writer and cache may keep. A mostly full arena is handed
+   * over whole (a new one is allocated); a mostly empty one is copied out and reused, so a small
+   * batch does not pin a megabyte in the cache.
+   */
+  private takeArenaBytes(): Buffer {
+    const used = this.arenaUsed;
+    let bytes: Buffer;
+    if (used * 2 >= this.arena.length) {
+      bytes = this.arena.subarray(0, used);
+      this.arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
+    } else {
+      bytes = Buffer.allocUnsafe(used);
+      this.arena.copy(bytes, 0, 0, used);
+    }
+    this.arenaUsed = 0;
+    return bytes;
   }
 
   private get active(): Segment {
@@ -322,11 +370,14 @@ export class Commitlog {
     this.flushing = true;
     const batch = this.pending;
     const bytes = this.pendingBytes;
+    const chunks = this.pendingChunks;
+    if (this.arenaUsed > 0) chunks.push(this.takeArenaBytes());
     this.pending = [];
     this.pendingBytes = 0;
+    this.pendingChunks = [];
     try {
-      await this.writeBatch(batch, bytes);
-      this.completeBatch(batch, bytes);
+      await this.writeBatch(batch, chunks, bytes);
+      this.completeBatch(batch, chunks, bytes);
     } catch (err) {
       this.fail(err, batch);
     }
@@ -341,15 +392,24 @@ export class Commitlog {
     }
   }
 
-  private async writeBatch(batch: PendingAppend[], bytes: number): Promise<void> {
-    const placements = placeBatch(batch, bytes, this.active.sizeBytes, this.settings.segmentBytes);
+  private async writeBatch(batch: PendingAppend[], chunks: Buffer[], bytes: number): Promise<void> {
+    const batchStart = batch[0]!.position;
+    const placements = placeBatch(
+      chunks,
+      batchStart,
+      bytes,
+      batch,
+      this.active.sizeBytes,
+      this.settings.segmentBytes,
+    );
     const touched: Segment[] = [];
     let rolled = false;
     const now = Date.now();
+    const sync = this.settings.fsync === 'sync';
     for (const placement of placements) {
       if (placement.newBasePosition !== undefined) {
         const sealed = this.active;
-        this.segmentList.push(await Segment.create(this.settings.dir, placement.newBasePosition));
+        this.segmentList.push(await Segment.create(this.settings.dir, placement.newBasePosition, sync));
         rolled = true;
         this.settings.logger?.info(
           { sealedBasePosition: sealed.basePosition, basePosition: placement.newBasePosition },
@@ -357,17 +417,20 @@ export class Commitlog {
         );
       }
       const segment = this.active;
+      const started = performance.now();
       try {
         await segment.write(placement.buffers, segment.sizeBytes);
       } catch (err) {
         throw ioError(`cannot write segment ${segment.file}`, err);
       }
+      // In sync mode the descriptor is O_DSYNC, so this write was the fdatasync too.
+      if (sync) this.settings.metrics?.observeFsyncSeconds?.((performance.now() - started) / 1000);
       segment.sizeBytes += placement.bytes;
       segment.lastModifiedMs = now;
       touched.push(segment);
     }
-    if (this.settings.fsync === 'sync') {
-      await Promise.all(touched.map((segment) => this.datasync(segment)));
+    if (sync) {
+      // Each write above returned once durable (O_DSYNC); a new segment's name needs the directory synced.
       if (rolled) await this.syncDir();
     } else {
       for (const segment of touched) this.dirty.add(segment);
@@ -377,15 +440,17 @@ export class Commitlog {
     if (rolled) this.reportSegments();
   }
 
-  private completeBatch(batch: PendingAppend[], bytes: number): void {
+  private completeBatch(batch: PendingAppend[], chunks: Buffer[], bytes: number): void {
     const last = batch[batch.length - 1]!;
-    this.durableEnd = last.position + last.buf.length;
+    let at = batch[0]!.position;
+    for (const chunk of chunks) {
+      this.cache.add(at, chunk);
+      at += chunk.length;
+    }
+    this.durableEnd = at;
     this.lastRecord = last.positions[last.positions.length - 1];
     let records = 0;
-    for (const append of batch) {
-      this.cache.add(append.position, append.buf);
-      records += append.positions.length;
-    }
+    for (const append of batch) records += append.positions.length;
     const { metrics } = this.settings;
     metrics?.observeBatch?.(records, bytes);
     if (this.listeners.size > 0) this.notifyDurable(batch, records);
@@ -404,7 +469,7 @@ export class Commitlog {
     const timestampsMs = new Array<number>(count);
     let i = 0;
     for (const append of batch) {
-      const end = append.position + append.buf.length;
+      const end = append.position + append.byteLength;
       const n = append.positions.length;
       for (let k = 0; k < n; k++, i++) {
         const record = append.records[k]!;
@@ -434,6 +499,8 @@ export class Commitlog {
     const queued = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
+    this.pendingChunks = [];
+    this.arenaUsed = 0;
     for (const append of batch) append.reject(this.failure);
     for (const append of queued) append.reject(this.failure);
   }

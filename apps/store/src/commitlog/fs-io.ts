@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
  * close warnings, no per-call allocation beyond the promise) and `writev` at an explicit position.
  */
 
-export function open(path: string, flags: string): Promise<number> {
+export function open(path: string, flags: string | number): Promise<number> {
   return new Promise((resolve, reject) =>
     fs.open(path, flags, (err, fd) => (err ? reject(err) : resolve(fd))),
   );

@@ -94,26 +94,38 @@ export function encodeRecordInto(
   const qos = input.qos ?? 0;
   if (qos !== 0 && qos !== 1 && qos !== 2) throw new RangeError(`qos must be 0, 1 or 2, got ${String(qos)}`);
 
+  if (offset < 0 || offset + size > target.length)
+    throw new RangeError(`frame of ${size} bytes does not fit at ${offset}`);
+
+  // Plain byte stores: the bounds were checked once above (this is the append hot path).
   target[offset] = RECORD_MAGIC_V1;
-  target.writeUInt32BE(size, offset + 1);
+  putUInt32(target, offset + 1, size);
   // CRC at offset + 5 is written last, once the covered bytes are in place.
-  target.writeUInt32BE(Math.floor(timestampMs / TWO_POW_32), offset + 9);
-  target.writeUInt32BE(timestampMs >>> 0, offset + 13);
+  putUInt32(target, offset + 9, Math.floor(timestampMs / TWO_POW_32));
+  putUInt32(target, offset + 13, timestampMs >>> 0);
   target[offset + 17] = qos | (input.retain === true ? FLAG_RETAIN : 0);
-  target.writeUInt16BE(topicBytes, offset + 18);
+  target[offset + 18] = topicBytes >>> 8;
+  target[offset + 19] = topicBytes & 0xff;
   let at = offset + 20;
   if (topicBytes > 0) at += target.write(input.topic, at, topicBytes, 'utf8');
-  target.writeUInt32BE(properties.length, at);
+  putUInt32(target, at, properties.length);
   at += 4;
   if (properties.length > 0) {
     target.set(properties, at);
     at += properties.length;
   }
-  target.writeUInt32BE(payload.length, at);
+  putUInt32(target, at, payload.length);
   at += 4;
   if (payload.length > 0) target.set(payload, at);
-  target.writeUInt32BE(crc32c(target.subarray(offset + RECORD_CRC_START, offset + size)), offset + 5);
+  putUInt32(target, offset + 5, crc32c(target.subarray(offset + RECORD_CRC_START, offset + size)));
   return size;
+}
+
+function putUInt32(target: Buffer, at: number, value: number): void {
+  target[at] = value >>> 24;
+  target[at + 1] = (value >>> 16) & 0xff;
+  target[at + 2] = (value >>> 8) & 0xff;
+  target[at + 3] = value & 0xff;
 }
 
 /** Encodes one record into a new buffer. The commitlog's append path uses `encodeRecordInto`. */

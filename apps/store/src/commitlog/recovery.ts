@@ -80,7 +80,7 @@ export async function recoverLog(dir: string, logger: CommitlogLogger | undefine
 
   if (segments.length === 0) {
     // Keep positions monotonic even if every segment file was removed by hand.
-    segments = [await Segment.create(dir, checkpoint?.endPosition ?? 0)];
+    segments = [await Segment.create(dir, checkpoint?.endPosition ?? 0, false)];
   }
   await markOpen(dir);
   return {

@@ -75,6 +75,30 @@ describe('commitlog append', () => {
     }
   });
 
+  it('splits a batch spanning several arena chunks over several segments, every record intact', async () => {
+    const log = await openLog({
+      dir: tempDir(),
+      segmentBytes: 256 * 1024,
+      maxRecordBytes: 128 * 1024,
+      cacheBytes: 0,
+    });
+    // 40 appends of 2 × 30 KiB queued at once: ~2.4 MiB in one batch, beyond the 1 MiB arena.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        okPositions(log.append([record(2 * i, 30_000), record(2 * i + 1, 30_000)])),
+      ),
+    );
+    const positions = results.flat();
+    expect(positions).toEqual(Array.from({ length: 80 }, (_, i) => i * 30_031));
+    const segments = log.segments();
+    expect(segments.length).toBe(10); // 8 records of 30 031 bytes per 256 KiB segment
+    for (const s of segments) expect(s.sizeBytes % 30_031).toBe(0);
+    for (const [i, p] of positions.entries()) {
+      const read = await log.read(p);
+      expect(read.status === 'ok' && read.record.payload.readUInt32BE(0)).toBe(i);
+    }
+  });
+
   it('batches concurrent appends: 32 concurrent appenders, fewer batches than appends', async () => {
     const batches: number[] = [];
     const metrics: CommitlogMetrics = { observeBatch: (records) => batches.push(records) };
