@@ -1,0 +1,13 @@
+// Original file: ../../proto/starling/messaging/v1/messaging.proto
+
+import type { TopicOffset as _starling_messaging_v1_TopicOffset, TopicOffset__Output as _starling_messaging_v1_TopicOffset__Output } from '../../../starling/messaging/v1/TopicOffset';
+
+export interface CommitConsumerOffsetsRequest {
+  'group'?: (string);
+  'offsets'?: (_starling_messaging_v1_TopicOffset)[];
+}
+
+export interface CommitConsumerOffsetsRequest__Output {
+  'group': (string);
+  'offsets': (_starling_messaging_v1_TopicOffset__Output)[];
+}

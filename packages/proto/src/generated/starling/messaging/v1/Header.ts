@@ -1,0 +1,12 @@
+// Original file: ../../proto/starling/messaging/v1/messaging.proto
+
+
+export interface Header {
+  'key'?: (string);
+  'value'?: (string);
+}
+
+export interface Header__Output {
+  'key': (string);
+  'value': (string);
+}

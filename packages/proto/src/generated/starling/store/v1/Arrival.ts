@@ -1,0 +1,18 @@
+// Original file: ../../proto/starling/store/v1/store.proto
+
+import type { QueueRef as _starling_store_v1_QueueRef, QueueRef__Output as _starling_store_v1_QueueRef__Output } from '../../../starling/store/v1/QueueRef';
+import type { Long } from '@grpc/proto-loader';
+
+export interface Arrival {
+  'queue'?: (_starling_store_v1_QueueRef | null);
+  'endOffset'?: (number | string | Long);
+  'shard'?: (number);
+  'timestampMs'?: (number | string | Long);
+}
+
+export interface Arrival__Output {
+  'queue': (_starling_store_v1_QueueRef__Output | null);
+  'endOffset': (number);
+  'shard': (number);
+  'timestampMs': (number);
+}

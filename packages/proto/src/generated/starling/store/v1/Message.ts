@@ -1,0 +1,24 @@
+// Original file: ../../proto/starling/store/v1/store.proto
+
+import type { MessageProperties as _starling_store_v1_MessageProperties, MessageProperties__Output as _starling_store_v1_MessageProperties__Output } from '../../../starling/store/v1/MessageProperties';
+import type { Long } from '@grpc/proto-loader';
+
+export interface Message {
+  'topic'?: (string);
+  'payload'?: (Buffer | Uint8Array | string);
+  'qos'?: (number);
+  'retain'?: (boolean);
+  'timestampMs'?: (number | string | Long);
+  'publisherClientId'?: (string);
+  'properties'?: (_starling_store_v1_MessageProperties | null);
+}
+
+export interface Message__Output {
+  'topic': (string);
+  'payload': (Buffer);
+  'qos': (number);
+  'retain': (boolean);
+  'timestampMs': (number);
+  'publisherClientId': (string);
+  'properties': (_starling_store_v1_MessageProperties__Output | null);
+}

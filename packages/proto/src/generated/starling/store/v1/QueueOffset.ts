@@ -1,0 +1,14 @@
+// Original file: ../../proto/starling/store/v1/store.proto
+
+import type { QueueRef as _starling_store_v1_QueueRef, QueueRef__Output as _starling_store_v1_QueueRef__Output } from '../../../starling/store/v1/QueueRef';
+import type { Long } from '@grpc/proto-loader';
+
+export interface QueueOffset {
+  'queue'?: (_starling_store_v1_QueueRef | null);
+  'offset'?: (number | string | Long);
+}
+
+export interface QueueOffset__Output {
+  'queue': (_starling_store_v1_QueueRef__Output | null);
+  'offset': (number);
+}

@@ -1,0 +1,15 @@
+// @starling/proto: the gRPC contracts in proto/, loaded once, with typed clients, service definitions,
+// NATS event codecs and clean names for the generated message types.
+export { loaderOptions, loadPackageDefinition, listProtoFiles, protoDir } from './load';
+export {
+  createHealthClient,
+  createMessagingClient,
+  createStoreClient,
+  healthServiceDefinition,
+  loadGrpcObject,
+  messagingServiceDefinition,
+  storeServiceDefinition,
+  type StarlingGrpcObject,
+} from './services';
+export { arrivalEventCodec, takeoverReplyCodec, takeoverRequestCodec, type EventCodec } from './events';
+export * from './types';
