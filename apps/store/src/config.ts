@@ -1,0 +1,67 @@
+import { loadConfig, type Env } from '@starling/config';
+import { LOG_LEVELS } from '@starling/observability';
+
+export type FsyncPolicy = 'sync' | 'async';
+
+export interface StoreConfig {
+  logLevel: (typeof LOG_LEVELS)[number];
+  dataDir: string;
+  grpcHost: string;
+  grpcPort: number;
+  opsPort: number;
+  fsync: FsyncPolicy;
+  flushIntervalMs: number;
+  segmentBytes: number;
+  tailCacheBytes: number;
+  maxMessageBytes: number;
+  maxBatchMessages: number;
+  retentionMaxAgeMs: number;
+  retentionMaxBytes: number;
+  retentionCheckIntervalMs: number;
+  pullMaxMessages: number;
+  pullMaxBytes: number;
+  pullMaxWaitMs: number;
+  retainedMatchLimit: number;
+  shardIndex: number;
+  shardCount: number;
+}
+
+/** Every `STORE_*` variable, its default and its meaning; the Helm values use the same names. */
+export function loadStoreConfig(env: Env): { config: StoreConfig; unknownVariables: string[] } {
+  return loadConfig(
+    env,
+    (e) => {
+      const shardCount = e.int('STORE_SHARD_COUNT', { default: 1, min: 1, max: 1024 });
+      return {
+        logLevel: e.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
+        dataDir: e.string('STORE_DATA_DIR', { default: './data/store' }),
+        grpcHost: e.string('STORE_GRPC_HOST', { default: '0.0.0.0' }),
+        grpcPort: e.port('STORE_GRPC_PORT', { default: 7400 }),
+        opsPort: e.port('STORE_OPS_PORT', { default: 9401 }),
+        // `sync`: an append is acknowledged only once its batch is fsynced. `async`: once it is in the page
+        // cache (survives a process crash, not a machine crash), fsynced every STORE_FLUSH_INTERVAL.
+        fsync: e.oneOf('STORE_FSYNC', ['sync', 'async'], { default: 'sync' }),
+        flushIntervalMs: e.durationMs('STORE_FLUSH_INTERVAL', { default: '200ms', min: 1, max: 60_000 }),
+        segmentBytes: e.bytes('STORE_SEGMENT_BYTES', { default: '256MiB', min: 64 * 1024, max: 2 ** 40 }),
+        tailCacheBytes: e.bytes('STORE_TAIL_CACHE_BYTES', { default: '64MiB', min: 0, max: 2 ** 36 }),
+        maxMessageBytes: e.bytes('STORE_MAX_MESSAGE_BYTES', {
+          default: '1MiB',
+          min: 1024,
+          max: 256 * 1024 * 1024,
+        }),
+        maxBatchMessages: e.int('STORE_MAX_BATCH_MESSAGES', { default: 10_000, min: 1, max: 1_000_000 }),
+        // 0 turns a retention limit off.
+        retentionMaxAgeMs: e.durationMs('STORE_RETENTION_MAX_AGE', { default: '7d', min: 0 }),
+        retentionMaxBytes: e.bytes('STORE_RETENTION_MAX_BYTES', { default: 0, min: 0 }),
+        retentionCheckIntervalMs: e.durationMs('STORE_RETENTION_CHECK_INTERVAL', { default: '1m', min: 10 }),
+        pullMaxMessages: e.int('STORE_PULL_MAX_MESSAGES', { default: 1000, min: 1, max: 100_000 }),
+        pullMaxBytes: e.bytes('STORE_PULL_MAX_BYTES', { default: '4MiB', min: 1024 }),
+        pullMaxWaitMs: e.durationMs('STORE_PULL_MAX_WAIT', { default: '30s', min: 0, max: 300_000 }),
+        retainedMatchLimit: e.int('STORE_RETAINED_MATCH_LIMIT', { default: 10_000, min: 1 }),
+        shardIndex: e.int('STORE_SHARD_INDEX', { default: 0, min: 0, max: shardCount - 1 }),
+        shardCount,
+      };
+    },
+    { prefixes: ['STORE_'] },
+  );
+}

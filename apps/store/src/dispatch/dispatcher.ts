@@ -1,0 +1,165 @@
+import { firstLevel, type TopicMatcher } from '@starling/mqtt-topic';
+import type { DurableBatch, RecordInput } from '../commitlog';
+import type { ArrivalNotice } from '../arrival-hub';
+import type { QueueIndex, QueueRef } from '../queues';
+
+/** One record to dispatch: what the commitlog made durable, with where it lies. */
+export interface DispatchRecord {
+  readonly topic: string;
+  readonly position: number;
+  readonly size: number;
+  readonly timestampMs: number;
+  readonly retain: boolean;
+  readonly record: RecordInput;
+}
+
+export interface DispatcherDeps {
+  index: QueueIndex;
+  matcher: TopicMatcher;
+  /** Retained updates must be durable before the index checkpoint passes them (see `flush`). */
+  applyRetained(records: readonly DispatchRecord[]): Promise<void>;
+  /** Arrivals of each dispatch batch, once its entries are in the index. */
+  publishArrivals(arrivals: readonly ArrivalNotice[]): void;
+  onDispatched?(stats: {
+    records: number;
+    entries: number;
+    durationSeconds: number;
+    checkpoint: number;
+  }): void;
+  onError(err: unknown): void;
+}
+
+/**
+ * Writes index entries for every durable record: one in its first-level topic queue and one in every
+ * registered filter queue that matches its topic, then publishes the new end offsets.
+ *
+ * Batching: LMDB commit cost is per transaction and grows with the pages it copies, so every durable
+ * batch that arrives within one event-loop turn is dispatched in one transaction (`setImmediate`).
+ * Ordering and crash safety: dispatches run one at a time in log order; each writes its entries and the
+ * new checkpoint (the position just past its last record) atomically, so replaying the commitlog from the
+ * checkpoint after a crash neither skips nor duplicates an entry. Retained updates live in another LMDB
+ * environment; they are made durable *before* the checkpoint moves past them, and re-applying them on
+ * replay is harmless (they are applied in log order, last writer wins).
+ */
+export class Dispatcher {
+  private pending: DispatchRecord[] = [];
+  private pendingEnd = 0;
+  private scheduled = false;
+  private running: Promise<void> = Promise.resolve();
+  private readonly topicQueues = new Map<string, QueueRef>();
+  private readonly filterQueues = new Map<string, QueueRef>();
+  private matchScratch: string[] = [];
+  private failed = false;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** The commitlog's `onDurable` listener. */
+  readonly onDurable = (batch: DurableBatch): void => {
+    const { records, positions, sizes, timestampsMs } = batch;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      this.pending.push({
+        topic: record.topic,
+        position: positions[i]!,
+        size: sizes[i]!,
+        timestampMs: timestampsMs[i]!,
+        retain: record.retain === true,
+        record,
+      });
+    }
+    this.pendingEnd = batch.endPosition;
+    this.schedule();
+  };
+
+  /** Dispatches records replayed at recovery (not through `onDurable`), as one batch ending at `endPosition`. */
+  async dispatchReplayed(records: readonly DispatchRecord[], endPosition: number): Promise<void> {
+    await this.running;
+    await this.dispatch(records, endPosition);
+  }
+
+  /** Resolves once everything handed over so far is dispatched. */
+  async drain(): Promise<void> {
+    while (this.scheduled || this.pending.length > 0) {
+      await new Promise((r) => setImmediate(r));
+      await this.running;
+    }
+    await this.running;
+  }
+
+  /** Queue refs are interned: dispatch creates millions of entries naming the same few queues. */
+  private topicQueue(name: string): QueueRef {
+    let q = this.topicQueues.get(name);
+    if (q === undefined) {
+      q = { kind: 'topic', name };
+      if (this.topicQueues.size > 100_000) this.topicQueues.clear();
+      this.topicQueues.set(name, q);
+    }
+    return q;
+  }
+
+  private filterQueue(filter: string): QueueRef {
+    let q = this.filterQueues.get(filter);
+    if (q === undefined) {
+      q = { kind: 'filter', name: filter };
+      if (this.filterQueues.size > 100_000) this.filterQueues.clear();
+      this.filterQueues.set(filter, q);
+    }
+    return q;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const records = this.pending;
+      const end = this.pendingEnd;
+      this.pending = [];
+      if (records.length === 0) return;
+      this.running = this.running.then(() => this.dispatch(records, end));
+    });
+  }
+
+  private async dispatch(records: readonly DispatchRecord[], endPosition: number): Promise<void> {
+    if (this.failed) return;
+    const started = performance.now();
+    try {
+      const retained = records.filter((r) => r.retain);
+      if (retained.length > 0) await this.deps.applyRetained(retained);
+      const entries: Array<{ queue: QueueRef; position: number; size: number; timestampMs: number }> = [];
+      const matches = this.matchScratch;
+      for (const r of records) {
+        entries.push({
+          queue: this.topicQueue(firstLevel(r.topic)),
+          position: r.position,
+          size: r.size,
+          timestampMs: r.timestampMs,
+        });
+        matches.length = 0;
+        this.deps.matcher.match(r.topic, matches);
+        for (const f of matches) {
+          entries.push({
+            queue: this.filterQueue(f),
+            position: r.position,
+            size: r.size,
+            timestampMs: r.timestampMs,
+          });
+        }
+      }
+      const ends = this.deps.index.appendBatch(entries, endPosition);
+      const now = Date.now();
+      this.deps.publishArrivals(ends.map((e) => ({ queue: e.queue, endOffset: e.high, timestampMs: now })));
+      this.deps.onDispatched?.({
+        records: records.length,
+        entries: entries.length,
+        durationSeconds: (performance.now() - started) / 1000,
+        checkpoint: endPosition,
+      });
+    } catch (err) {
+      // An index write failure leaves the checkpoint where it was: a restart replays from there. Until
+      // then, stop dispatching rather than skip entries (readers see no new messages; appends still land).
+      this.failed = true;
+      this.deps.onError(err);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+
+/**
+ * A gRPC error the store sends on purpose: a precise status and a message naming what was wrong.
+ * `reason` is a short stable word for the rejected-requests metric and for clients that branch on it
+ * (also sent as the `starling-reason` trailer).
+ */
+export class StoreRequestError extends Error {
+  constructor(
+    readonly code: status,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreRequestError';
+  }
+
+  toServiceError(): Partial<ServiceError> {
+    const metadata = new Metadata();
+    metadata.set('starling-reason', this.reason);
+    return { code: this.code, details: this.message, metadata };
+  }
+}
+
+export const invalidArgument = (reason: string, message: string): StoreRequestError =>
+  new StoreRequestError(status.INVALID_ARGUMENT, reason, message);
+export const failedPrecondition = (reason: string, message: string): StoreRequestError =>
+  new StoreRequestError(status.FAILED_PRECONDITION, reason, message);
+export const notFound = (reason: string, message: string): StoreRequestError =>
+  new StoreRequestError(status.NOT_FOUND, reason, message);
+export const resourceExhausted = (reason: string, message: string): StoreRequestError =>
+  new StoreRequestError(status.RESOURCE_EXHAUSTED, reason, message);
+export const unavailable = (reason: string, message: string): StoreRequestError =>
+  new StoreRequestError(status.UNAVAILABLE, reason, message);

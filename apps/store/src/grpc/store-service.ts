@@ -1,0 +1,352 @@
+import { status, type ServerWritableStream } from '@grpc/grpc-js';
+import type {
+  StoreServiceHandlers,
+  WatchArrivalsRequestOutput,
+  WatchArrivalsResponse,
+} from '@starling/proto';
+import { validateTopicFilter } from '@starling/mqtt-topic';
+import type { Store } from '../store';
+import type { ConsumerRef } from '../state';
+import { shardOfClient } from '../sharding';
+import {
+  messageToWire,
+  propertiesFromWire,
+  propertiesToWire,
+  queueFromWire,
+  queueToWire,
+  sessionToWire,
+  subscriptionFromWire,
+  willFromWire,
+} from './convert';
+import { msUntilDeadline, unary, type HandlerContext } from './handler';
+import {
+  StoreRequestError,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  resourceExhausted,
+} from './status';
+import type { AppendOutcome, PullOutcome } from '../store';
+
+export interface StoreServiceLimits {
+  pullMaxMessages: number;
+  pullMaxBytes: number;
+  pullMaxWaitMs: number;
+  retainedMatchLimit: number;
+}
+
+/** Throws the gRPC error for a refused append; returns the positions otherwise. */
+export function appendPositions(outcome: AppendOutcome): readonly number[] {
+  switch (outcome.status) {
+    case 'ok':
+      return outcome.positions;
+    case 'empty-batch':
+      throw invalidArgument('empty-batch', outcome.message);
+    case 'invalid-topic':
+      throw invalidArgument('invalid-topic', outcome.message);
+    case 'invalid-qos':
+      throw invalidArgument('invalid-qos', outcome.message);
+    case 'too-large':
+      throw resourceExhausted('message-too-large', outcome.message);
+    case 'batch-too-large':
+      throw resourceExhausted('batch-too-large', outcome.message);
+    case 'wrong-shard':
+      throw failedPrecondition('wrong-shard', outcome.message);
+  }
+}
+
+/** Throws the gRPC error for a refused pull; narrows to the ok outcome otherwise. */
+export function pullResult(outcome: PullOutcome, queueName: string): Extract<PullOutcome, { status: 'ok' }> {
+  switch (outcome.status) {
+    case 'ok':
+      return outcome;
+    case 'unknown-filter':
+      throw notFound(
+        'unknown-queue',
+        `filter "${queueName}" is not registered on this shard: register it first`,
+      );
+    case 'wrong-shard':
+      throw failedPrecondition('wrong-shard', `queue "${queueName}" belongs to shard ${outcome.shard}`);
+    case 'offset-out-of-range':
+      throw new StoreRequestError(
+        status.OUT_OF_RANGE,
+        'offset-out-of-range',
+        `offset is past the end of queue "${queueName}" (end offset ${outcome.endOffset})`,
+      );
+  }
+}
+
+function requireId(value: string, what: string): string {
+  if (value === '') throw invalidArgument(`missing-${what.replace(/ /g, '-')}`, `${what} is required`);
+  return value;
+}
+
+function consumerFromWire(ref: { kind: string; id: string } | null): ConsumerRef {
+  if (!ref) throw invalidArgument('invalid-consumer', 'consumer is required');
+  const id = requireId(ref.id, 'consumer id');
+  if (ref.kind === 'CONSUMER_KIND_SESSION') return { kind: 'session', id };
+  if (ref.kind === 'CONSUMER_KIND_GROUP') return { kind: 'group', id };
+  throw invalidArgument(
+    'invalid-consumer',
+    'consumer kind must be CONSUMER_KIND_SESSION or CONSUMER_KIND_GROUP',
+  );
+}
+
+function staleEpoch(clientId: string, currentEpoch: number): StoreRequestError {
+  return failedPrecondition(
+    'stale-epoch',
+    `session "${clientId}" has moved on to epoch ${currentEpoch}: this owner was fenced (taken over)`,
+  );
+}
+
+/** Every RPC of starling.store.v1.StoreService over one Store. */
+export function createStoreServiceHandlers(
+  store: Store,
+  context: HandlerContext,
+  limits: StoreServiceLimits,
+  /** Open WatchArrivals streams; the server ends them at shutdown (they never end by themselves). */
+  streams: Set<{ end(): void }>,
+): StoreServiceHandlers {
+  const shard = store.shardIndex;
+  const checkHomeShard = (clientId: string): void => {
+    const home = shardOfClient(clientId, store.shardCount);
+    if (home !== shard) {
+      throw failedPrecondition('wrong-shard', `client "${clientId}" has its session on shard ${home}`);
+    }
+  };
+
+  return {
+    AppendMessages: unary(context, 'AppendMessages', async (req) => {
+      const outcome = await store.append(
+        req.messages.map((m) => ({
+          topic: m.topic,
+          payload: m.payload,
+          qos: m.qos,
+          retain: m.retain,
+          timestampMs: m.timestampMs,
+          publisherClientId: m.publisherClientId,
+          properties: propertiesFromWire(m.properties),
+        })),
+      );
+      return { positions: [...appendPositions(outcome)], shard };
+    }),
+
+    PullMessages: unary(context, 'PullMessages', async (req, call) => {
+      const queue = queueFromWire(req.queue);
+      const abort = new AbortController();
+      call.once('cancelled', () => abort.abort());
+      // Answer before the caller's deadline: an empty answer is useful, DEADLINE_EXCEEDED is not.
+      const waitMs = Math.max(0, Math.min(req.waitMs, limits.pullMaxWaitMs, msUntilDeadline(call) - 50));
+      const outcome = await store.pull({
+        queue,
+        fromOffset: req.fromOffset,
+        maxMessages: Math.min(req.maxMessages || limits.pullMaxMessages, limits.pullMaxMessages),
+        maxBytes: Math.min(req.maxBytes || limits.pullMaxBytes, limits.pullMaxBytes),
+        waitMs,
+        signal: abort.signal,
+      });
+      const r = pullResult(outcome, queue.name);
+      return {
+        messages: r.messages.map(messageToWire),
+        lowOffset: r.lowOffset,
+        endOffset: r.endOffset,
+        nextOffset: r.nextOffset,
+        resetToLowOffset: r.resetToLowOffset,
+      };
+    }),
+
+    RegisterFilter: unary(context, 'RegisterFilter', async (req) => {
+      requireId(req.holderId, 'holder id');
+      const r = await store.registerFilter(req.filter, req.holderId, req.leaseMs);
+      switch (r.status) {
+        case 'ok':
+          return { queue: queueToWire(r.queue), endOffset: r.endOffset, created: r.created, shard };
+        case 'invalid-filter':
+          throw invalidArgument('invalid-filter', r.message);
+        case 'wrong-shard':
+          throw failedPrecondition('wrong-shard', `filter "${req.filter}" belongs to shard ${r.shard}`);
+      }
+    }),
+
+    UnregisterFilter: unary(context, 'UnregisterFilter', async (req) => {
+      requireId(req.holderId, 'holder id');
+      const valid = validateTopicFilter(req.filter);
+      if (!valid.ok) throw invalidArgument('invalid-filter', valid.message);
+      const r = await store.state.filters.unregister(req.filter, req.holderId);
+      return { removed: r.removed };
+    }),
+
+    CommitOffsets: unary(context, 'CommitOffsets', async (req) => {
+      const consumer = consumerFromWire(req.consumer);
+      const offsets = req.offsets.map((o) => ({ queue: queueFromWire(o.queue), offset: o.offset }));
+      const r = await store.state.offsets.commit(consumer, req.sessionEpoch, offsets);
+      if (r.status === 'stale-epoch') throw staleEpoch(consumer.id, r.currentEpoch);
+      return {};
+    }),
+
+    FetchOffsets: unary(context, 'FetchOffsets', async (req) => {
+      const consumer = consumerFromWire(req.consumer);
+      const queues = req.queues.map(queueFromWire);
+      const offsets = store.state.offsets.fetch(consumer, queues.length > 0 ? queues : undefined);
+      return Promise.resolve({
+        offsets: offsets.map((o) => ({ queue: queueToWire(o.queue), offset: o.offset })),
+      });
+    }),
+
+    OpenSession: unary(context, 'OpenSession', async (req) => {
+      requireId(req.clientId, 'client id');
+      requireId(req.ownerId, 'owner id');
+      checkHomeShard(req.clientId);
+      const r = await store.state.sessions.open({
+        clientId: req.clientId,
+        ownerId: req.ownerId,
+        cleanStart: req.cleanStart,
+        sessionExpiryIntervalSeconds: req.sessionExpiryIntervalSeconds,
+      });
+      return { sessionPresent: r.sessionPresent, epoch: r.epoch, session: sessionToWire(r.session) };
+    }),
+
+    UpdateSession: unary(context, 'UpdateSession', async (req) => {
+      requireId(req.clientId, 'client id');
+      checkHomeShard(req.clientId);
+      const addSubscriptions = req.addSubscriptions.map(subscriptionFromWire);
+      for (const s of addSubscriptions) {
+        const valid = validateTopicFilter(s.filter);
+        if (!valid.ok) throw invalidArgument('invalid-filter', valid.message);
+      }
+      const will = req.updateWill ? willFromWire(req.will) : undefined;
+      const r = await store.state.sessions.update({
+        clientId: req.clientId,
+        epoch: req.epoch,
+        addSubscriptions,
+        removeFilters: req.removeFilters,
+        updateWill: req.updateWill,
+        ...(will ? { will } : {}),
+        ...(req.sessionExpiryIntervalSeconds === undefined
+          ? {}
+          : { sessionExpiryIntervalSeconds: req.sessionExpiryIntervalSeconds }),
+      });
+      switch (r.status) {
+        case 'ok':
+          return { session: sessionToWire(r.session) };
+        case 'stale-epoch':
+          throw staleEpoch(req.clientId, r.currentEpoch);
+        case 'not-found':
+          throw notFound('unknown-session', `no session for client "${req.clientId}"`);
+      }
+    }),
+
+    CloseSession: unary(context, 'CloseSession', async (req) => {
+      requireId(req.clientId, 'client id');
+      const r = await store.state.sessions.close({
+        clientId: req.clientId,
+        epoch: req.epoch,
+        disconnectedAtMs: req.disconnectedAtMs,
+        discard: req.discard,
+        publishWill: req.publishWill,
+      });
+      switch (r.status) {
+        case 'ok':
+          return {};
+        case 'stale-epoch':
+          throw staleEpoch(req.clientId, r.currentEpoch);
+        case 'not-found':
+          throw notFound('unknown-session', `no session for client "${req.clientId}"`);
+      }
+    }),
+
+    GetSession: unary(context, 'GetSession', (req) => {
+      requireId(req.clientId, 'client id');
+      const s = store.state.sessions.get(req.clientId);
+      return Promise.resolve(
+        s ? { found: true, session: sessionToWire(s) } : { found: false, session: null },
+      );
+    }),
+
+    DeleteSession: unary(context, 'DeleteSession', async (req) => {
+      requireId(req.clientId, 'client id');
+      const r = await store.state.sessions.delete(req.clientId, req.epoch);
+      switch (r.status) {
+        case 'ok':
+          return { deleted: true };
+        case 'not-found':
+          return { deleted: false };
+        case 'stale-epoch':
+          throw staleEpoch(req.clientId, r.currentEpoch);
+      }
+    }),
+
+    MatchRetained: unary(context, 'MatchRetained', (req) => {
+      const valid = validateTopicFilter(req.filter);
+      if (!valid.ok) throw invalidArgument('invalid-filter', valid.message);
+      const r = store.state.retained.match(req.filter, limits.retainedMatchLimit);
+      if (r.status === 'too-many') {
+        throw resourceExhausted(
+          'too-many-retained',
+          `more than ${limits.retainedMatchLimit} retained messages match "${req.filter}"`,
+        );
+      }
+      return Promise.resolve({
+        messages: r.messages.map((m) => ({
+          topic: m.topic,
+          payload: Buffer.from(m.payload),
+          qos: m.qos,
+          timestampMs: m.timestampMs,
+          position: m.position,
+          properties: propertiesToWire(m.properties),
+        })),
+      });
+    }),
+
+    ListRetained: unary(context, 'ListRetained', (req) => {
+      const r = store.state.retained.list(Math.min(req.pageSize || 100, 1000), req.pageToken || undefined);
+      if (r.status === 'invalid-page-token')
+        throw invalidArgument('invalid-page-token', 'page token is not valid');
+      return Promise.resolve({
+        messages: r.messages.map((m) => ({
+          topic: m.topic,
+          payload: Buffer.from(m.payload),
+          qos: m.qos,
+          timestampMs: m.timestampMs,
+          position: m.position,
+          properties: propertiesToWire(m.properties),
+        })),
+        nextPageToken: r.nextPageToken,
+      });
+    }),
+
+    WatchArrivals(call: ServerWritableStream<WatchArrivalsRequestOutput, WatchArrivalsResponse>) {
+      if (!context.isServing()) {
+        call.destroy(
+          Object.assign(new Error('the store is starting or shutting down'), { code: status.UNAVAILABLE }),
+        );
+        return;
+      }
+      context.metrics?.grpcRequests.inc({ method: 'WatchArrivals', code: 'OK' });
+      const unsubscribe = store.watchArrivals((arrivals) => {
+        // grpc-js buffers what the peer has not read yet; a watcher that stalls costs memory, so the
+        // notifier reads continuously and coalesces on its side.
+        call.write({
+          arrivals: arrivals.map((a) => ({
+            queue: queueToWire(a.queue),
+            endOffset: a.endOffset,
+            shard,
+            timestampMs: a.timestampMs,
+          })),
+        });
+      }, call.request.replayEndOffsets);
+      streams.add(call);
+      const end = (): void => {
+        unsubscribe();
+        streams.delete(call);
+      };
+      call.once('cancelled', end);
+      call.once('close', end);
+      call.once('error', end);
+    },
+
+    GetShardInfo: unary(context, 'GetShardInfo', () =>
+      Promise.resolve({ shardIndex: shard, shardCount: store.shardCount }),
+    ),
+  };
+}

@@ -1,0 +1,46 @@
+// The store process: the only file that reads the environment, opens ports and handles signals.
+import { ConfigError } from '@starling/config';
+import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
+import { loadStoreConfig } from './config';
+import { createStoreMetrics } from './metrics';
+import { startStoreServer, type StoreServer } from './store-server';
+
+async function main(): Promise<void> {
+  let loaded: ReturnType<typeof loadStoreConfig>;
+  try {
+    loaded = loadStoreConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`store: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { config, unknownVariables } = loaded;
+  const logger = createLogger({ service: 'store', level: config.logLevel });
+  if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown STORE_ variables ignored');
+  const registry = createRegistry({ service: 'store' });
+  const metrics = createStoreMetrics(registry);
+
+  let server: StoreServer | undefined;
+  // Alive at once; ready only after recovery (a long replay must not get the pod restarted).
+  const ops = await startOpsServer({
+    port: config.opsPort,
+    registry,
+    logger,
+    readiness: [{ name: 'recovered', check: () => server?.isReady() ?? false }],
+  });
+  server = await startStoreServer({ config, logger, metrics });
+  onShutdownSignal(logger, [{ close: () => ops.markNotReady() }, server, ops]);
+  logger.info(
+    { ports: { grpc: server.grpcPort, ops: ops.port }, shard: config.shardIndex, fsync: config.fsync },
+    'listening',
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `store: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

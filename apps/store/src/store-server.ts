@@ -1,0 +1,99 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { healthServiceDefinition, messagingServiceDefinition, storeServiceDefinition } from '@starling/proto';
+import type { Logger } from '@starling/observability';
+import type { StoreConfig } from './config';
+import type { StoreMetrics } from './metrics';
+import { Store } from './store';
+import { createHealthService } from './grpc/health';
+import { createStoreServiceHandlers } from './grpc/store-service';
+import { createMessagingServiceHandlers } from './grpc/messaging-service';
+
+export interface StoreServerOptions {
+  config: StoreConfig;
+  logger: Logger;
+  metrics?: StoreMetrics;
+}
+
+export interface StoreServer {
+  readonly store: Store;
+  /** The bound gRPC port (the kernel's choice when the config said 0). */
+  readonly grpcPort: number;
+  /** Ready to serve: recovery finished and not shutting down. */
+  isReady(): boolean;
+  /** Stops accepting calls, ends watch streams, drains calls in flight, then closes the store cleanly. */
+  close(): Promise<void>;
+}
+
+const SERVICES = ['starling.store.v1.StoreService', 'starling.messaging.v1.MessagingService'];
+
+/** Opens (and recovers) the store, then serves it over gRPC. */
+export async function startStoreServer(options: StoreServerOptions): Promise<StoreServer> {
+  const { config, logger, metrics } = options;
+  const store = await Store.open({ ...config, logger, ...(metrics ? { metrics } : {}) });
+
+  let serving = false;
+  const context = { logger: logger.child({ component: 'grpc' }), metrics, isServing: () => serving };
+  const limits = {
+    pullMaxMessages: config.pullMaxMessages,
+    pullMaxBytes: config.pullMaxBytes,
+    pullMaxWaitMs: config.pullMaxWaitMs,
+    retainedMatchLimit: config.retainedMatchLimit,
+  };
+  const streams = new Set<{ end(): void }>();
+  const health = createHealthService(SERVICES);
+  const server = new Server({
+    // Appends carry up to maxBatchMessages messages; allow the largest legal batch plus framing.
+    'grpc.max_receive_message_length': Math.max(4 * 1024 * 1024, config.maxMessageBytes * 4 + 1024 * 1024),
+    'grpc.max_send_message_length': Math.max(
+      4 * 1024 * 1024,
+      config.pullMaxBytes + config.maxMessageBytes * 2,
+    ),
+  });
+  server.addService(storeServiceDefinition(), createStoreServiceHandlers(store, context, limits, streams));
+  server.addService(messagingServiceDefinition(), createMessagingServiceHandlers(store, context, limits));
+  server.addService(healthServiceDefinition(), health.handlers);
+
+  let grpcPort: number;
+  try {
+    grpcPort = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(
+        `${config.grpcHost}:${config.grpcPort}`,
+        ServerCredentials.createInsecure(),
+        (err, port) => (err ? reject(err) : resolve(port)),
+      );
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  serving = true;
+  health.setServing(true);
+
+  let closing: Promise<void> | undefined;
+  return {
+    store,
+    grpcPort,
+    isReady: () => serving,
+    close() {
+      closing ??= (async () => {
+        serving = false;
+        health.setServing(false);
+        for (const s of streams) s.end();
+        health.close();
+        await new Promise<void>((resolve) => {
+          // Calls in flight (appends waiting for fsync) finish; long polls were woken by store.close below.
+          const force = setTimeout(() => server.forceShutdown(), 5_000);
+          force.unref();
+          store.hub.wakeAll();
+          server.tryShutdown(() => {
+            clearTimeout(force);
+            resolve();
+          });
+        });
+        await store.close();
+        logger.info('store closed cleanly');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,505 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '@starling/observability';
+import {
+  TopicMatcher,
+  filterFirstLevelIsWildcard,
+  firstLevel,
+  validateTopicFilter,
+} from '@starling/mqtt-topic';
+import { openCommitlog, type Commitlog, type LogRecord, type RecordInput } from './commitlog';
+import { openQueueIndex, type QueueIndex, type QueueRef } from './queues';
+import { openStateStore, type MessageProperties, type StateStore } from './state';
+import { ArrivalHub, type ArrivalListener, type ArrivalNotice } from './arrival-hub';
+import { Dispatcher, type DispatchRecord } from './dispatch/dispatcher';
+import { decodeRecordMeta, encodeRecordMeta } from './record-properties';
+import { shardOfTopic } from './sharding';
+import { validateAppend, type AppendInput, type AppendRejection } from './append-validation';
+import type { StoreMetrics } from './metrics';
+import type { FsyncPolicy } from './config';
+
+export type { AppendInput } from './append-validation';
+
+export interface StoreOptions {
+  dataDir: string;
+  fsync: FsyncPolicy;
+  flushIntervalMs: number;
+  segmentBytes: number;
+  tailCacheBytes: number;
+  maxMessageBytes: number;
+  maxBatchMessages: number;
+  retentionMaxAgeMs: number;
+  retentionMaxBytes: number;
+  retentionCheckIntervalMs: number;
+  retainedMatchLimit: number;
+  shardIndex: number;
+  shardCount: number;
+  logger: Logger;
+  metrics?: StoreMetrics;
+  /** How often session expiry, pending wills and filter leases are checked. */
+  housekeepingIntervalMs?: number;
+}
+
+/** A message read from a queue, decoded from its commitlog record. */
+export interface StoredMessage {
+  offset: number;
+  position: number;
+  timestampMs: number;
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  publisherClientId: string;
+  properties: MessageProperties | undefined;
+}
+
+export type AppendOutcome = { status: 'ok'; positions: readonly number[] } | AppendRejection;
+
+export type PullOutcome =
+  | {
+      status: 'ok';
+      messages: StoredMessage[];
+      lowOffset: number;
+      endOffset: number;
+      nextOffset: number;
+      resetToLowOffset: boolean;
+    }
+  | { status: 'unknown-filter' }
+  | { status: 'wrong-shard'; shard: number }
+  | { status: 'offset-out-of-range'; endOffset: number };
+
+export interface PullRequest {
+  queue: QueueRef;
+  fromOffset: number;
+  maxMessages: number;
+  maxBytes: number;
+  waitMs: number;
+  signal?: AbortSignal;
+}
+
+export type RegisterOutcome =
+  | { status: 'ok'; queue: QueueRef; endOffset: number; created: boolean }
+  | { status: 'invalid-filter'; message: string }
+  | { status: 'wrong-shard'; shard: number };
+
+/**
+ * One store shard: the commitlog, the queue index the dispatcher writes, the durable state (filters,
+ * sessions, offsets, retained) and the arrival hub. Opening it runs recovery; `close()` leaves it clean.
+ */
+export class Store {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closing: Promise<void> | undefined;
+  private housekeeping: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly options: StoreOptions,
+    readonly commitlog: Commitlog,
+    readonly index: QueueIndex,
+    readonly state: StateStore,
+    readonly matcher: TopicMatcher,
+    private readonly dispatcher: Dispatcher,
+    readonly hub: ArrivalHub,
+    readonly recoveryReport: {
+      clean: boolean;
+      truncatedBytes: number;
+      replayedRecords: number;
+      durationMs: number;
+    },
+  ) {}
+
+  get shardIndex(): number {
+    return this.options.shardIndex;
+  }
+
+  get shardCount(): number {
+    return this.options.shardCount;
+  }
+
+  /**
+   * Opens the shard under `dataDir` and recovers it: the commitlog truncates a torn tail, then every
+   * record past the index checkpoint is dispatched again. Resolves once the shard can serve.
+   */
+  static async open(options: StoreOptions): Promise<Store> {
+    const started = performance.now();
+    const { logger, metrics } = options;
+    const dirs = {
+      commitlog: join(options.dataDir, 'commitlog'),
+      index: join(options.dataDir, 'index'),
+      state: join(options.dataDir, 'state'),
+    };
+    for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+
+    const commitlog = await openCommitlog({
+      dir: dirs.commitlog,
+      segmentBytes: options.segmentBytes,
+      // Frame overhead and topic on top of the payload limit: the limit the operator sets is for messages.
+      maxRecordBytes: Math.min(options.segmentBytes, options.maxMessageBytes + 128 * 1024),
+      fsync: options.fsync,
+      flushIntervalMs: options.flushIntervalMs,
+      cacheBytes: options.tailCacheBytes,
+      logger: logger.child({ component: 'commitlog' }),
+      ...(metrics
+        ? {
+            metrics: {
+              observeAppendSeconds: (s: number) => metrics.appendLatency.observe(s),
+              observeBatch: (records: number, bytes: number) => {
+                metrics.batchSize.observe(records);
+                metrics.messagesAppended.inc(records);
+                metrics.bytesAppended.inc(bytes);
+              },
+              observeFsyncSeconds: (s: number) => {
+                metrics.fsyncs.inc();
+                metrics.fsyncDuration.observe(s);
+              },
+              setSegments: (count: number, bytes: number) => {
+                metrics.segments.set(count);
+                metrics.diskBytes.set(bytes);
+              },
+            },
+          }
+        : {}),
+    });
+
+    let index = openQueueIndex({ dir: dirs.index });
+    let checkpoint = index.checkpoint();
+    if (checkpoint !== undefined && checkpoint > commitlog.endPosition) {
+      // Only possible when the commitlog lost a tail the index had already seen (async fsync and a power
+      // loss). Entries past the log's end would point at records that no longer exist and the next
+      // appends would reuse their positions: the index is derived data, so rebuild it from the log.
+      logger.error(
+        { checkpoint, commitlogEnd: commitlog.endPosition },
+        'index is ahead of the commitlog; rebuilding the index from the commitlog',
+      );
+      await index.close();
+      rmSync(dirs.index, { recursive: true, force: true });
+      mkdirSync(dirs.index, { recursive: true });
+      index = openQueueIndex({ dir: dirs.index });
+      checkpoint = undefined;
+    }
+
+    const matcher = new TopicMatcher();
+    const indexRef = index;
+    const state = openStateStore({
+      dir: dirs.state,
+      queueEndOffset: (filter) => indexRef.ensureQueue({ kind: 'filter', name: filter }),
+      onFilterAdded: (filter) => {
+        matcher.add(filter);
+        metrics?.filters.set(matcher.size);
+      },
+      onFilterRemoved: (filter) => {
+        matcher.remove(filter);
+        indexRef.deleteQueue({ kind: 'filter', name: filter });
+        metrics?.filters.set(matcher.size);
+      },
+    });
+    for (const filter of state.filters.filters()) matcher.add(filter);
+    metrics?.filters.set(matcher.size);
+
+    const hub = new ArrivalHub();
+    const dispatcher = new Dispatcher({
+      index,
+      matcher,
+      applyRetained: (records) => applyRetained(state, records),
+      publishArrivals: (arrivals) => hub.publish(arrivals),
+      onDispatched: metrics
+        ? ({ entries, durationSeconds, checkpoint: cp }) => {
+            metrics.dispatchDuration.observe(durationSeconds);
+            metrics.indexEntries.inc(entries);
+            metrics.dispatchLagBytes.set(Math.max(0, commitlog.endPosition - cp));
+          }
+        : undefined,
+      onError: (err) => logger.error({ err }, 'dispatch failed; no further dispatch until restart'),
+    });
+
+    // Replay: everything durable past the checkpoint goes through dispatch again, in log order.
+    const from = Math.max(checkpoint ?? commitlog.lowPosition, commitlog.lowPosition);
+    let replayed = 0;
+    let chunk: DispatchRecord[] = [];
+    let chunkEnd = from;
+    for await (const stored of commitlog.scan(from)) {
+      chunk.push(toDispatchRecord(stored.record, stored.position, stored.size));
+      chunkEnd = stored.position + stored.size;
+      if (chunk.length >= 10_000) {
+        await dispatcher.dispatchReplayed(chunk, chunkEnd);
+        replayed += chunk.length;
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) {
+      await dispatcher.dispatchReplayed(chunk, chunkEnd);
+      replayed += chunk.length;
+    }
+    commitlog.onDurable(dispatcher.onDurable);
+
+    const durationMs = performance.now() - started;
+    const report = {
+      clean: commitlog.recovery.clean,
+      truncatedBytes: commitlog.recovery.truncatedBytes,
+      replayedRecords: replayed,
+      durationMs,
+    };
+    if (metrics) {
+      metrics.recoveryDuration.set(durationMs / 1000);
+      metrics.recoveryTruncatedBytes.inc(report.truncatedBytes);
+      metrics.recoveryReplayedRecords.inc(replayed);
+      metrics.uncleanShutdown.set(report.clean ? 0 : 1);
+      metrics.queues.set(index.queueCount());
+      metrics.retainedMessages.set(state.retained.count());
+    }
+    logger.info({ ...report, from, endPosition: commitlog.endPosition }, 'store recovered');
+
+    const store = new Store(options, commitlog, index, state, matcher, dispatcher, hub, report);
+    store.startTimers();
+    return store;
+  }
+
+  /** Validates, appends and resolves once the batch is durable under the fsync policy. */
+  async append(messages: readonly AppendInput[]): Promise<AppendOutcome> {
+    const rejection = validateAppend(messages, this.options);
+    if (rejection) return rejection;
+    const records: RecordInput[] = messages.map((m) => ({
+      topic: m.topic,
+      payload: m.payload,
+      qos: m.qos as 0 | 1 | 2,
+      retain: m.retain,
+      ...(m.timestampMs > 0 ? { timestampMs: m.timestampMs } : {}),
+      properties: encodeRecordMeta(m.publisherClientId, m.properties),
+    }));
+    const result = await this.commitlog.append(records);
+    if (result.status === 'too-large') {
+      return {
+        status: 'too-large',
+        index: result.index,
+        message: `message ${result.index} is ${result.sizeBytes} bytes framed, over the limit of ${result.maxRecordBytes}`,
+      };
+    }
+    return { status: 'ok', positions: result.positions };
+  }
+
+  /** Reads a queue from an offset, waiting up to `waitMs` for a first message when there is none. */
+  async pull(request: PullRequest): Promise<PullOutcome> {
+    const { queue } = request;
+    if (queue.kind === 'topic' && this.options.shardCount > 1) {
+      const shard = shardOfTopic(queue.name, this.options.shardCount);
+      if (shard !== this.options.shardIndex) return { status: 'wrong-shard', shard };
+    }
+    if (queue.kind === 'filter' && this.state.filters.holderCount(queue.name) === 0) {
+      return { status: 'unknown-filter' };
+    }
+    const started = performance.now();
+    let outcome = await this.readQueue(request);
+    if (outcome.status === 'ok' && outcome.messages.length === 0 && request.waitMs > 0 && !this.closing) {
+      await this.hub.waitFor(queue, request.waitMs, request.signal);
+      if (!request.signal?.aborted) outcome = await this.readQueue(request);
+    }
+    this.options.metrics?.pullLatency.observe((performance.now() - started) / 1000);
+    if (outcome.status === 'ok') this.options.metrics?.messagesPulled.inc(outcome.messages.length);
+    return outcome;
+  }
+
+  private async readQueue(request: PullRequest): Promise<PullOutcome> {
+    const { queue, fromOffset } = request;
+    const read = this.index.read(queue, fromOffset, request.maxMessages, request.maxBytes);
+    if (read.status === 'unknown-queue') {
+      // A topic queue exists once something was published to it; before that it is empty, not unknown.
+      if (fromOffset > 0) return { status: 'offset-out-of-range', endOffset: 0 };
+      return {
+        status: 'ok',
+        messages: [],
+        lowOffset: 0,
+        endOffset: 0,
+        nextOffset: 0,
+        resetToLowOffset: false,
+      };
+    }
+    if (fromOffset > read.high) return { status: 'offset-out-of-range', endOffset: read.high };
+    const records = await Promise.all(read.entries.map((e) => this.commitlog.read(e.position)));
+    const messages: StoredMessage[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const entry = read.entries[i]!;
+      // Retention deletes segments before it trims the index: an entry may briefly point below the log.
+      if (r.status !== 'ok') continue;
+      const meta = decodeRecordMeta(r.record.properties);
+      messages.push({
+        offset: entry.offset,
+        position: entry.position,
+        timestampMs: r.record.timestampMs,
+        topic: r.record.topic,
+        payload: r.record.payload,
+        qos: r.record.qos,
+        retain: r.record.retain,
+        publisherClientId: meta.publisherClientId,
+        properties: meta.properties,
+      });
+    }
+    const start = read.belowLow ? read.low : fromOffset;
+    const last = read.entries[read.entries.length - 1];
+    return {
+      status: 'ok',
+      messages,
+      lowOffset: read.low,
+      endOffset: read.high,
+      nextOffset: last ? last.offset + 1 : start,
+      resetToLowOffset: read.belowLow,
+    };
+  }
+
+  async registerFilter(filter: string, holderId: string, leaseMs: number): Promise<RegisterOutcome> {
+    const valid = validateTopicFilter(filter);
+    if (!valid.ok) return { status: 'invalid-filter', message: valid.message };
+    if (this.options.shardCount > 1 && !filterFirstLevelIsWildcard(filter)) {
+      const shard = shardOfTopic(firstLevel(filter), this.options.shardCount);
+      if (shard !== this.options.shardIndex) return { status: 'wrong-shard', shard };
+    }
+    const r = await this.state.filters.register(filter, holderId, leaseMs);
+    this.options.metrics?.queues.set(this.index.queueCount());
+    return {
+      status: 'ok',
+      queue: { kind: 'filter', name: filter },
+      endOffset: r.endOffset,
+      created: r.created,
+    };
+  }
+
+  /** Subscribes to every dispatch; with `replay`, first hands over the end offset of every non-empty queue. */
+  watchArrivals(listener: ArrivalListener, replay: boolean): () => void {
+    const unsubscribe = this.hub.subscribe(listener);
+    this.options.metrics?.arrivalWatchers.set(this.hub.watcherCount);
+    if (replay) {
+      const now = Date.now();
+      let batch: ArrivalNotice[] = [];
+      for (const q of this.index.listQueues()) {
+        if (q.high === 0) continue;
+        batch.push({ queue: q.queue, endOffset: q.high, timestampMs: now });
+        if (batch.length >= 1000) {
+          listener(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) listener(batch);
+    }
+    return () => {
+      unsubscribe();
+      this.options.metrics?.arrivalWatchers.set(this.hub.watcherCount);
+    };
+  }
+
+  /** True until close starts. */
+  get isOpen(): boolean {
+    return this.closing === undefined;
+  }
+
+  /** Waits until every durable batch so far is in the index (tests, shutdown). */
+  async dispatched(): Promise<void> {
+    await this.dispatcher.drain();
+  }
+
+  /** Applies retention now: deletes whole segments past the age or byte budget and trims the index. */
+  async applyRetention(
+    nowMs: number = Date.now(),
+  ): Promise<{ deletedSegments: number; newLowPosition: number }> {
+    const { retentionMaxAgeMs, retentionMaxBytes, metrics } = this.options;
+    const result = await this.commitlog.applyRetention({
+      ...(retentionMaxAgeMs > 0 ? { maxAgeMs: retentionMaxAgeMs } : {}),
+      ...(retentionMaxBytes > 0 ? { maxBytes: retentionMaxBytes } : {}),
+      nowMs,
+    });
+    if (result.deletedSegments.length > 0) {
+      await this.index.trimBefore(result.newLowPosition);
+      const bytes = result.deletedSegments.reduce((sum, s) => sum + s.sizeBytes, 0);
+      metrics?.retentionDeletedSegments.inc(result.deletedSegments.length);
+      metrics?.retentionDeletedBytes.inc(bytes);
+      this.options.logger.info(
+        { deletedSegments: result.deletedSegments.length, bytes, newLowPosition: result.newLowPosition },
+        'retention deleted segments',
+      );
+    }
+    return { deletedSegments: result.deletedSegments.length, newLowPosition: result.newLowPosition };
+  }
+
+  /** Session expiry, pending wills and filter leases: whatever is due at `nowMs`. */
+  async runHousekeeping(nowMs: number = Date.now()): Promise<void> {
+    const { logger, metrics } = this.options;
+    const expired = await this.state.sessions.expire(nowMs);
+    for (const { clientId, will } of expired.willsDue) {
+      const outcome = await this.append([
+        {
+          topic: will.topic,
+          payload: Buffer.from(will.payload),
+          qos: will.qos,
+          retain: will.retain,
+          timestampMs: 0,
+          publisherClientId: clientId,
+          properties: will.properties,
+        },
+      ]);
+      if (outcome.status !== 'ok') logger.warn({ clientId, outcome: outcome.status }, 'will not published');
+    }
+    if (expired.expiredClientIds.length > 0) {
+      logger.info({ count: expired.expiredClientIds.length }, 'sessions expired');
+    }
+    await this.state.filters.expireLeases(nowMs);
+    metrics?.queues.set(this.index.queueCount());
+    metrics?.retainedMessages.set(this.state.retained.count());
+  }
+
+  private startTimers(): void {
+    const every = (ms: number, task: () => Promise<unknown>): void => {
+      const t = setInterval(() => {
+        // One housekeeping task at a time: a slow one is skipped, never stacked.
+        this.housekeeping = this.housekeeping
+          .then(task)
+          .catch((err: unknown) => this.options.logger.error({ err }, 'housekeeping failed'));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.options.housekeepingIntervalMs ?? 1000, () => this.runHousekeeping());
+    if (this.options.retentionMaxAgeMs > 0 || this.options.retentionMaxBytes > 0) {
+      every(this.options.retentionCheckIntervalMs, () => this.applyRetention());
+    }
+  }
+
+  /** Stops timers and waiters, flushes and fsyncs the commitlog (clean marker), finishes dispatch, closes. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const t of this.timers) clearInterval(t);
+      this.hub.wakeAll();
+      await this.housekeeping;
+      await this.commitlog.close();
+      await this.dispatcher.drain();
+      await this.index.close();
+      await this.state.close();
+    })();
+    return this.closing;
+  }
+}
+
+function toDispatchRecord(record: LogRecord, position: number, size: number): DispatchRecord {
+  return {
+    topic: record.topic,
+    position,
+    size,
+    timestampMs: record.timestampMs,
+    retain: record.retain,
+    record,
+  };
+}
+
+/** MQTT: a retained PUBLISH replaces the topic's retained message; an empty payload deletes it [MQTT-3.3.1-10]. */
+async function applyRetained(state: StateStore, records: readonly DispatchRecord[]): Promise<void> {
+  await Promise.all(
+    records.map((r) => {
+      if (r.record.payload.length === 0) return state.retained.delete(r.topic);
+      const meta = decodeRecordMeta(Buffer.from(r.record.properties ?? Buffer.alloc(0)));
+      return state.retained.set(r.topic, {
+        payload: r.record.payload,
+        qos: r.record.qos ?? 0,
+        timestampMs: r.timestampMs,
+        position: r.position,
+        ...(meta.properties ? { properties: meta.properties } : {}),
+      });
+    }),
+  );
+}
