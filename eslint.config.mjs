@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/reports/**', '**/generated/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/reports/**',
+      '**/generated/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -24,7 +34,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@starling/*/src/*', '@starling/*/dist/*'], message: 'Import a package by its name only: no deep imports across packages.' },
+            {
+              group: ['@starling/*/src/*', '@starling/*/dist/*'],
+              message: 'Import a package by its name only: no deep imports across packages.',
+            },
           ],
         },
       ],
