@@ -46,10 +46,13 @@ export async function recoverLog(dir: string, logger: CommitlogLogger | undefine
   const listing = await listDir(dir, logger);
   let segments = listing.segments;
   const checkpoint = listing.hasMarker ? undefined : await readCheckpoint(dir);
+  // A brand-new log (nothing in the directory) has nothing to recover: it starts clean.
+  const fresh = segments.length === 0 && !listing.hasMarker && checkpoint === undefined;
   if (listing.hasMarker) logger?.warn({ dir }, 'commitlog was not closed cleanly');
-  else if (checkpoint === undefined) logger?.warn({ dir }, 'commitlog has no clean-shutdown checkpoint');
+  else if (checkpoint === undefined && !fresh)
+    logger?.warn({ dir }, 'commitlog has no clean-shutdown checkpoint');
 
-  let clean = checkpoint !== undefined && (await verifyClean(segments, checkpoint));
+  let clean = fresh || (checkpoint !== undefined && (await verifyClean(segments, checkpoint)));
   if (!clean && checkpoint !== undefined)
     logger?.warn({ dir }, 'clean-shutdown checkpoint does not match the segments');
   let lastRecordPosition = checkpoint?.lastRecordPosition;

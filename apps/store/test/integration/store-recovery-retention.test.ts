@@ -87,7 +87,7 @@ describe('store recovery', () => {
     s = await startTestStore();
     const text = await s.registry.metrics();
     expect(text).toMatch(/starling_store_recovery_duration_seconds \d/);
-    expect(text).toMatch(/starling_store_last_start_unclean 1/); // a brand-new directory has no clean marker
+    expect(text).toMatch(/starling_store_last_start_unclean 0/); // a brand-new directory has nothing to recover
     expect(s.server.isReady()).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ describe('commitlog append', () => {
     expect(log.lowPosition).toBe(0);
     expect(log.endPosition).toBe(0);
     expect(segmentFiles(tempDir())).toEqual(['00000000000000000000.log']);
-    expect(log.recovery).toMatchObject({ clean: false, truncatedBytes: 0 });
+    expect(log.recovery).toMatchObject({ clean: true, truncatedBytes: 0 }); // nothing to recover in a new directory
   });
 
   it('assigns each record its byte position and reads it back', async () => {
