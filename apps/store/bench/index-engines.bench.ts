@@ -5,7 +5,19 @@
 // file per queue, and an in-process sorted array per queue with a JSON
 // snapshot per batch. Prints one JSON line per scenario, then a table.
 // Bounded: every scenario has a size or a time cap; temp dirs are removed.
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,16 +68,26 @@ function queueName(i: number): QueueRef {
 }
 
 /** Batches of BATCH_MESSAGES messages, each dispatched to 2 queues chosen among `queueCount`. */
-function* workload(queueCount: number, messages: number, batchMessages = BATCH_MESSAGES): Generator<IndexEntryInput[]> {
+function* workload(
+  queueCount: number,
+  messages: number,
+  batchMessages = BATCH_MESSAGES,
+): Generator<IndexEntryInput[]> {
   const pick = rng(42);
-  const names = queueCount <= 100_000 ? Array.from({ length: queueCount }, (_, i) => queueName(i)) : undefined;
+  const names =
+    queueCount <= 100_000 ? Array.from({ length: queueCount }, (_, i) => queueName(i)) : undefined;
   for (let base = 0; base < messages; base += batchMessages) {
     const batch: IndexEntryInput[] = [];
     for (let m = base; m < base + batchMessages; m++) {
       const position = m * 200;
       for (let j = 0; j < 2; j++) {
         const q = pick(queueCount);
-        batch.push({ queue: names?.[q] ?? queueName(q), position, size: 200, timestampMs: 1_700_000_000_000 + m });
+        batch.push({
+          queue: names?.[q] ?? queueName(q),
+          position,
+          size: 200,
+          timestampMs: 1_700_000_000_000 + m,
+        });
       }
     }
     yield batch;
@@ -113,7 +135,8 @@ function lmdbAppend(queueCount: number, durability: IndexDurability, batchMessag
 function lmdbReadLatency(): void {
   const dir = tempDir('lmdb-read');
   const index = openQueueIndex({ dir, durability: 'none' });
-  for (const batch of workload(1_000, APPEND_MESSAGES)) index.appendBatch(batch, batch[batch.length - 1]!.position);
+  for (const batch of workload(1_000, APPEND_MESSAGES))
+    index.appendBatch(batch, batch[batch.length - 1]!.position);
   const pick = rng(7);
   const samples: number[] = [];
   for (let i = 0; i < 2_000; i++) {
@@ -124,7 +147,13 @@ function lmdbReadLatency(): void {
     if (result.status !== 'ok' || result.entries.length !== 100) throw new Error('short read');
   }
   samples.sort((a, b) => a - b);
-  report({ scenario: 'read 100 entries, random queue', engine: 'lmdb', value: round(percentile(samples, 0.5) * 1000), unit: 'µs p50', note: `p99 ${round(percentile(samples, 0.99) * 1000)} µs` });
+  report({
+    scenario: 'read 100 entries, random queue',
+    engine: 'lmdb',
+    value: round(percentile(samples, 0.5) * 1000),
+    unit: 'µs p50',
+    note: `p99 ${round(percentile(samples, 0.99) * 1000)} µs`,
+  });
   void index.close().then(() => removeDir(dir));
 }
 
@@ -134,13 +163,20 @@ async function lmdbOneEntryQueues(queueCount: number): Promise<void> {
   const started = performance.now();
   for (let base = 0; base < queueCount; base += 10_000) {
     const batch: IndexEntryInput[] = [];
-    for (let i = base; i < base + 10_000; i++) batch.push({ queue: queueName(i), position: i, size: 200, timestampMs: i });
+    for (let i = base; i < base + 10_000; i++)
+      batch.push({ queue: queueName(i), position: i, size: 200, timestampMs: i });
     index.appendBatch(batch, base + 9_999);
   }
   const createSeconds = (performance.now() - started) / 1000;
   await index.close();
   const bytes = statSync(join(dir, 'data.mdb')).blocks * 512;
-  report({ scenario: `disk per queue, ${queueCount} queues x 1 entry`, engine: 'lmdb', value: Math.round(bytes / queueCount), unit: 'bytes/queue', note: `created at ${Math.round(queueCount / createSeconds)} queues/s` });
+  report({
+    scenario: `disk per queue, ${queueCount} queues x 1 entry`,
+    engine: 'lmdb',
+    value: Math.round(bytes / queueCount),
+    unit: 'bytes/queue',
+    note: `created at ${Math.round(queueCount / createSeconds)} queues/s`,
+  });
 
   const t = performance.now();
   const reopened = openQueueIndex({ dir });
@@ -148,11 +184,22 @@ async function lmdbOneEntryQueues(queueCount: number): Promise<void> {
   const range = reopened.range(queueName(queueCount - 1));
   const ms = performance.now() - t;
   if (checkpoint !== queueCount - 1 || range?.high !== 1) throw new Error('reopen lost data');
-  report({ scenario: `open/recovery, ${queueCount} queues`, engine: 'lmdb', value: round(ms), unit: 'ms', note: 'open + checkpoint + first range' });
+  report({
+    scenario: `open/recovery, ${queueCount} queues`,
+    engine: 'lmdb',
+    value: round(ms),
+    unit: 'ms',
+    note: 'open + checkpoint + first range',
+  });
 
   const trimStarted = performance.now();
   const trimmed = await reopened.trimBefore(queueCount / 2);
-  report({ scenario: `trimBefore half of ${queueCount} queues`, engine: 'lmdb', value: Math.round(trimmed.queuesTrimmed / ((performance.now() - trimStarted) / 1000)), unit: 'queues/s' });
+  report({
+    scenario: `trimBefore half of ${queueCount} queues`,
+    engine: 'lmdb',
+    value: Math.round(trimmed.queuesTrimmed / ((performance.now() - trimStarted) / 1000)),
+    unit: 'queues/s',
+  });
   await reopened.close();
   removeDir(dir);
 }
@@ -163,7 +210,10 @@ function lmdbKeyEncodings(): void {
   for (const variant of variants) {
     const dir = tempDir('lmdb-keys');
     const env = open({ path: dir, noSync: true, maxDbs: 2 });
-    const db = env.openDB<Buffer, Buffer | number[]>('entries', variant.startsWith('binary') ? { keyEncoding: 'binary', encoding: 'binary' } : { encoding: 'binary' });
+    const db = env.openDB<Buffer, Buffer | number[]>(
+      'entries',
+      variant.startsWith('binary') ? { keyEncoding: 'binary', encoding: 'binary' } : { encoding: 'binary' },
+    );
     const key = Buffer.alloc(12);
     const value = Buffer.alloc(20);
     const high = new Uint32Array(1_000);
@@ -182,7 +232,12 @@ function lmdbKeyEncodings(): void {
         }
       });
     }
-    report({ scenario: 'raw key encoding, 1000 queues', engine: `lmdb ${variant}`, value: Math.round(400_000 / ((performance.now() - started) / 1000)), unit: 'entries/s' });
+    report({
+      scenario: 'raw key encoding, 1000 queues',
+      engine: `lmdb ${variant}`,
+      value: Math.round(400_000 / ((performance.now() - started) / 1000)),
+      unit: 'entries/s',
+    });
     void env.close().then(() => removeDir(dir));
   }
 }
@@ -223,7 +278,13 @@ function filePerQueueAppend(queueCount: number): void {
   }
   const seconds = (performance.now() - started) / 1000;
   for (const fd of fds.values()) closeSync(fd);
-  report({ scenario: `append 2 queues/msg, ${queueCount} queues`, engine: 'file per queue', value: Math.round(entries / seconds), unit: 'entries/s', note: `${messages} msgs (time cap ${TIME_CAP_MS} ms), no fsync, not atomic` });
+  report({
+    scenario: `append 2 queues/msg, ${queueCount} queues`,
+    engine: 'file per queue',
+    value: Math.round(entries / seconds),
+    unit: 'entries/s',
+    note: `${messages} msgs (time cap ${TIME_CAP_MS} ms), no fsync, not atomic`,
+  });
 
   if (queueCount === 1_000) {
     const pick = rng(7);
@@ -237,7 +298,13 @@ function filePerQueueAppend(queueCount: number): void {
       samples.push(performance.now() - t);
     }
     samples.sort((a, b) => a - b);
-    report({ scenario: 'read 100 entries, random queue', engine: 'file per queue', value: round(percentile(samples, 0.5) * 1000), unit: 'µs p50', note: `p99 ${round(percentile(samples, 0.99) * 1000)} µs` });
+    report({
+      scenario: 'read 100 entries, random queue',
+      engine: 'file per queue',
+      value: round(percentile(samples, 0.5) * 1000),
+      unit: 'µs p50',
+      note: `p99 ${round(percentile(samples, 0.99) * 1000)} µs`,
+    });
   }
   removeDir(dir);
 }
@@ -250,14 +317,26 @@ function filePerQueueOneEntry(sample: number, queueCount: number): void {
   const started = performance.now();
   for (let i = 0; i < sample; i++) writeFileSync(join(dir, 'q', String(i)), record);
   const createSeconds = (performance.now() - started) / 1000;
-  report({ scenario: `disk per queue, ${queueCount} queues x 1 entry`, engine: 'file per queue', value: Math.round(dirBytes(dir) / sample), unit: 'bytes/queue', note: `measured on ${sample} files, created at ${Math.round(sample / createSeconds)} queues/s` });
+  report({
+    scenario: `disk per queue, ${queueCount} queues x 1 entry`,
+    engine: 'file per queue',
+    value: Math.round(dirBytes(dir) / sample),
+    unit: 'bytes/queue',
+    note: `measured on ${sample} files, created at ${Math.round(sample / createSeconds)} queues/s`,
+  });
 
   const t = performance.now();
   let highs = 0;
   for (const name of readdirSync(join(dir, 'q'))) highs += statSync(join(dir, 'q', name)).size / 20;
   const ms = ((performance.now() - t) * queueCount) / sample;
   if (highs !== sample) throw new Error('lost files');
-  report({ scenario: `open/recovery, ${queueCount} queues`, engine: 'file per queue', value: round(ms), unit: 'ms', note: `readdir + stat, extrapolated from ${sample}` });
+  report({
+    scenario: `open/recovery, ${queueCount} queues`,
+    engine: 'file per queue',
+    value: round(ms),
+    unit: 'ms',
+    note: `readdir + stat, extrapolated from ${sample}`,
+  });
   removeDir(dir);
 }
 
@@ -276,13 +355,22 @@ function jsonSnapshotAppend(queueCount: number): void {
       if (list === undefined) queues.set(entry.queue.name, (list = []));
       list.push(entry.position, entry.size, entry.timestampMs);
     }
-    writeFileSync(join(dir, 'snapshot.json'), JSON.stringify({ checkpoint: batch[batch.length - 1]!.position, queues: [...queues] }));
+    writeFileSync(
+      join(dir, 'snapshot.json'),
+      JSON.stringify({ checkpoint: batch[batch.length - 1]!.position, queues: [...queues] }),
+    );
     entries += batch.length;
     messages += BATCH_MESSAGES;
     if (performance.now() - started > TIME_CAP_MS) break;
   }
   const seconds = (performance.now() - started) / 1000;
-  report({ scenario: `append 2 queues/msg, ${queueCount} queues`, engine: 'sorted array + JSON snapshot', value: Math.round(entries / seconds), unit: 'entries/s', note: `${messages} msgs (time cap ${TIME_CAP_MS} ms); snapshot per batch grows with total size` });
+  report({
+    scenario: `append 2 queues/msg, ${queueCount} queues`,
+    engine: 'sorted array + JSON snapshot',
+    value: Math.round(entries / seconds),
+    unit: 'entries/s',
+    note: `${messages} msgs (time cap ${TIME_CAP_MS} ms); snapshot per batch grows with total size`,
+  });
 
   if (queueCount === 1_000) {
     const pick = rng(7);
@@ -294,7 +382,13 @@ function jsonSnapshotAppend(queueCount: number): void {
       if (slice.length === 0) throw new Error('short read');
     }
     samples.sort((a, b) => a - b);
-    report({ scenario: 'read 100 entries, random queue', engine: 'sorted array + JSON snapshot', value: round(percentile(samples, 0.5) * 1000), unit: 'µs p50', note: `p99 ${round(percentile(samples, 0.99) * 1000)} µs (in memory)` });
+    report({
+      scenario: 'read 100 entries, random queue',
+      engine: 'sorted array + JSON snapshot',
+      value: round(percentile(samples, 0.5) * 1000),
+      unit: 'µs p50',
+      note: `p99 ${round(percentile(samples, 0.99) * 1000)} µs (in memory)`,
+    });
   }
   removeDir(dir);
 }
@@ -307,7 +401,13 @@ function jsonSnapshotOneEntry(queueCount: number): void {
   const started = performance.now();
   writeFileSync(path, JSON.stringify({ checkpoint: queueCount - 1, queues }));
   const writeMs = performance.now() - started;
-  report({ scenario: `disk per queue, ${queueCount} queues x 1 entry`, engine: 'sorted array + JSON snapshot', value: Math.round(statSync(path).size / queueCount), unit: 'bytes/queue', note: `one snapshot write takes ${round(writeMs)} ms` });
+  report({
+    scenario: `disk per queue, ${queueCount} queues x 1 entry`,
+    engine: 'sorted array + JSON snapshot',
+    value: Math.round(statSync(path).size / queueCount),
+    unit: 'bytes/queue',
+    note: `one snapshot write takes ${round(writeMs)} ms`,
+  });
 
   const heapBefore = process.memoryUsage().heapUsed;
   const t = performance.now();
@@ -315,7 +415,13 @@ function jsonSnapshotOneEntry(queueCount: number): void {
   const map = new Map(parsed.queues);
   const ms = performance.now() - t;
   if (map.size !== queueCount) throw new Error('lost queues');
-  report({ scenario: `open/recovery, ${queueCount} queues`, engine: 'sorted array + JSON snapshot', value: round(ms), unit: 'ms', note: `parse + Map; heap +${Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6)} MB resident` });
+  report({
+    scenario: `open/recovery, ${queueCount} queues`,
+    engine: 'sorted array + JSON snapshot',
+    value: round(ms),
+    unit: 'ms',
+    note: `parse + Map; heap +${Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6)} MB resident`,
+  });
   removeDir(dir);
 }
 
@@ -324,7 +430,12 @@ function round(value: number): number {
 }
 
 function printTable(): void {
-  const rows = results.map((r) => [r.scenario, r.engine, `${r.value.toLocaleString('en-US')} ${r.unit}`, r.note ?? '']);
+  const rows = results.map((r) => [
+    r.scenario,
+    r.engine,
+    `${r.value.toLocaleString('en-US')} ${r.unit}`,
+    r.note ?? '',
+  ]);
   const header = ['scenario', 'engine', 'result', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

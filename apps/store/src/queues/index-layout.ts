@@ -100,7 +100,11 @@ export function decodeMeta(value: Uint8Array): QueueMeta {
     high: readU64(value, 8),
     createdMs: readU64(value, 16),
     kind: kindFromCode(value[24]),
-    name: Buffer.from(value.buffer, value.byteOffset + META_HEADER_BYTES, value.length - META_HEADER_BYTES).toString('utf8'),
+    name: Buffer.from(
+      value.buffer,
+      value.byteOffset + META_HEADER_BYTES,
+      value.length - META_HEADER_BYTES,
+    ).toString('utf8'),
   };
 }
 
@@ -114,7 +118,8 @@ export function nameKey(queue: QueueRef): string {
   const kind = queue.kind === 'topic' ? 't' : 'f';
   const name = queue.name;
   // length * 3 bounds the UTF-8 size without encoding the common short name.
-  const short = name.length * 3 <= MAX_INLINE_NAME_BYTES || Buffer.byteLength(name, 'utf8') <= MAX_INLINE_NAME_BYTES;
+  const short =
+    name.length * 3 <= MAX_INLINE_NAME_BYTES || Buffer.byteLength(name, 'utf8') <= MAX_INLINE_NAME_BYTES;
   if (short && !name.includes('\u0000')) return `${kind}:${name}`;
   // `th:` / `fh:` can never equal an inline `t:` / `f:` key.
   return `${kind}h:${createHash('sha256').update(name, 'utf8').digest('base64')}`;

@@ -141,7 +141,10 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     noSync: durability === 'none',
     overlappingSync: durability === 'overlapping',
   });
-  const entriesDb: Database<Buffer, Buffer> = env.openDB('entries', { keyEncoding: 'binary', encoding: 'binary' });
+  const entriesDb: Database<Buffer, Buffer> = env.openDB('entries', {
+    keyEncoding: 'binary',
+    encoding: 'binary',
+  });
   const lowsDb: Database<Buffer, Buffer> = env.openDB('lows', { keyEncoding: 'binary', encoding: 'binary' });
   const metaDb: Database<Buffer, number> = env.openDB('meta', { keyEncoding: 'uint32', encoding: 'binary' });
   const namesDb: Database<number, string> = env.openDB('names', { encoding: 'ordered-binary' });
@@ -167,12 +170,21 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
 
   function loadState(queue: QueueRef, id: number): QueueState {
     const value = metaDb.getBinary(id);
-    if (value === undefined) throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} has a name but no meta`);
+    if (value === undefined)
+      throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} has a name but no meta`);
     const meta = decodeMeta(value);
     if (meta.kind !== queue.kind || meta.name !== queue.name) {
       throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} meta does not match its name key`);
     }
-    return { id, kind: meta.kind, name: meta.name, createdMs: meta.createdMs, low: meta.low, high: meta.high, batch: 0 };
+    return {
+      id,
+      kind: meta.kind,
+      name: meta.name,
+      createdMs: meta.createdMs,
+      low: meta.low,
+      high: meta.high,
+      batch: 0,
+    };
   }
 
   /** Cache, then LMDB; creates the queue only when `create` (callers are inside a write transaction then). */
@@ -187,7 +199,15 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     else if (!create) return undefined;
     else {
       if (nextQueueId > MAX_QUEUE_ID) throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
-      state = { id: nextQueueId++, kind: queue.kind, name: queue.name, createdMs: Date.now(), low: 0, high: 0, batch: 0 };
+      state = {
+        id: nextQueueId++,
+        kind: queue.kind,
+        name: queue.name,
+        createdMs: Date.now(),
+        low: 0,
+        high: 0,
+        batch: 0,
+      };
       namesDb.putSync(key, state.id);
       metaDb.putSync(state.id, encodeMeta(metaScratch, state));
       stateDb.putSync(NEXT_QUEUE_ID_KEY, nextQueueId);
@@ -228,7 +248,8 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
 
   function positionAt(id: number, offset: number): number {
     const value = entriesDb.getBinaryFast(writeEntryKey(keyScratch, id, offset));
-    if (value === undefined) throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} has no entry at ${offset}`);
+    if (value === undefined)
+      throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} has no entry at ${offset}`);
     return readU64(value, 0);
   }
 
@@ -257,7 +278,8 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
           touched.push(state);
         }
         // An empty queue gains a low entry: register it for retention.
-        if (state.low === state.high) lowsDb.putSync(writeLowKey(lowScratch, entry.position, state.id), EMPTY);
+        if (state.low === state.high)
+          lowsDb.putSync(writeLowKey(lowScratch, entry.position, state.id), EMPTY);
         entriesDb.putSync(
           writeEntryKey(keyScratch, state.id, state.high),
           writeEntryValue(valueScratch, entry.position, entry.size, entry.timestampMs),
@@ -284,12 +306,20 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     const entries: QueueEntry[] = [];
     if (start < end) {
       let bytes = 0;
-      for (const { key, value } of entriesDb.getRange({ start: entryKey(id, start), end: entryKey(id, end) })) {
+      for (const { key, value } of entriesDb.getRange({
+        start: entryKey(id, start),
+        end: entryKey(id, end),
+      })) {
         const size = readU32(value, 8);
         // Always return at least one entry, so a record larger than maxBytes cannot stall a reader.
         if (entries.length > 0 && bytes + size > maxBytes) break;
         bytes += size;
-        entries.push({ offset: readU64(key, 4), position: readU64(value, 0), size, timestampMs: readU64(value, 12) });
+        entries.push({
+          offset: readU64(key, 4),
+          position: readU64(value, 0),
+          size,
+          timestampMs: readU64(value, 12),
+        });
       }
     }
     evictIfNeeded();
@@ -313,7 +343,12 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     assertOpen();
     for (const { value } of metaDb.getRange({})) {
       const meta = decodeMeta(value);
-      yield { queue: { kind: meta.kind, name: meta.name }, low: meta.low, high: meta.high, createdMs: meta.createdMs };
+      yield {
+        queue: { kind: meta.kind, name: meta.name },
+        low: meta.low,
+        high: meta.high,
+        createdMs: meta.createdMs,
+      };
     }
   }
 
@@ -331,13 +366,15 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   function trimChunk(position: number, totals: { queuesTrimmed: number; entriesRemoved: number }): boolean {
     let budget = trimChunkEntries;
     const rows: Buffer[] = [];
-    for (const key of lowsDb.getKeys({ start: lowKey(0, 0), end: lowKey(position, 0), limit: 1024 })) rows.push(key);
+    for (const key of lowsDb.getKeys({ start: lowKey(0, 0), end: lowKey(position, 0), limit: 1024 }))
+      rows.push(key);
     if (rows.length === 0) return true;
     for (const row of rows) {
       if (budget <= 0) break;
       const id = readU32(row, 8);
       const metaValue = metaDb.getBinary(id);
-      if (metaValue === undefined) throw new QueueIndexError('STORE_INDEX_CORRUPT', `retention row for missing queue ${id}`);
+      if (metaValue === undefined)
+        throw new QueueIndexError('STORE_INDEX_CORRUPT', `retention row for missing queue ${id}`);
       const meta = decodeMeta(metaValue);
       const offsets: number[] = [];
       for (const { key, value } of entriesDb.getRange({
@@ -349,7 +386,10 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         offsets.push(readU64(key, 4));
       }
       if (offsets.length === 0) {
-        throw new QueueIndexError('STORE_INDEX_CORRUPT', `retention row of queue ${id} is below its low entry`);
+        throw new QueueIndexError(
+          'STORE_INDEX_CORRUPT',
+          `retention row of queue ${id} is below its low entry`,
+        );
       }
       for (const offset of offsets) entriesDb.removeSync(writeEntryKey(keyScratch, id, offset));
       lowsDb.removeSync(row);
@@ -388,7 +428,8 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       const { id, low, high } = state;
       if (low < high) lowsDb.removeSync(lowKey(positionAt(id, low), id));
       const keys: Buffer[] = [];
-      for (const key of entriesDb.getKeys({ start: entryKey(id, low), end: entryKey(id, high) })) keys.push(key);
+      for (const key of entriesDb.getKeys({ start: entryKey(id, low), end: entryKey(id, high) }))
+        keys.push(key);
       for (const key of keys) entriesDb.removeSync(key);
       namesDb.removeSync(nameKey(queue));
       metaDb.removeSync(id);

@@ -54,7 +54,11 @@ describe('QueueIndex (LMDB)', () => {
   it('assigns consecutive offsets per queue in input order and returns each touched queue end', () => {
     const index = openIndex(tempDir());
     const ends = index.appendBatch(
-      [...message(0, [telemetry, allTelemetry]), ...message(120, [devices, cmdFilter]), ...message(250, [telemetry, allTelemetry])],
+      [
+        ...message(0, [telemetry, allTelemetry]),
+        ...message(120, [devices, cmdFilter]),
+        ...message(250, [telemetry, allTelemetry]),
+      ],
       250,
     );
     expect(ends).toEqual([
@@ -140,7 +144,10 @@ describe('QueueIndex (LMDB)', () => {
     expect(index.checkpoint()).toBe(64);
     expect(index.queueCount()).toBe(5);
     expect(index.range(cmdFilter)).toEqual({ low: 0, high: 1 });
-    expect(index.read(allTelemetry, 0, 10)).toMatchObject({ status: 'ok', entries: [{ offset: 0, position: 0 }] });
+    expect(index.read(allTelemetry, 0, 10)).toMatchObject({
+      status: 'ok',
+      entries: [{ offset: 0, position: 0 }],
+    });
     const listed = [...index.listQueues()].map((q) => [q.queue.kind, q.queue.name, q.low, q.high]);
     expect(listed.sort()).toEqual(
       [
@@ -174,13 +181,29 @@ describe('QueueIndex (LMDB)', () => {
 
     // Entry 5 alone is larger than maxBytes: it is still returned so the reader can progress.
     const oversized = index.read(telemetry, 5, 100, 250);
-    expect(oversized.status === 'ok' && oversized.entries.map((e) => [e.offset, e.size])).toEqual([[5, 5000]]);
+    expect(oversized.status === 'ok' && oversized.entries.map((e) => [e.offset, e.size])).toEqual([
+      [5, 5000],
+    ]);
 
     const stopsBeforeOversized = index.read(telemetry, 3, 100, 1000);
-    expect(stopsBeforeOversized.status === 'ok' && stopsBeforeOversized.entries.map((e) => e.offset)).toEqual([3, 4]);
+    expect(stopsBeforeOversized.status === 'ok' && stopsBeforeOversized.entries.map((e) => e.offset)).toEqual(
+      [3, 4],
+    );
 
-    expect(index.read(telemetry, 10, 100)).toEqual({ status: 'ok', entries: [], low: 0, high: 10, belowLow: false });
-    expect(index.read(telemetry, 0, 0)).toEqual({ status: 'ok', entries: [], low: 0, high: 10, belowLow: false });
+    expect(index.read(telemetry, 10, 100)).toEqual({
+      status: 'ok',
+      entries: [],
+      low: 0,
+      high: 10,
+      belowLow: false,
+    });
+    expect(index.read(telemetry, 0, 0)).toEqual({
+      status: 'ok',
+      entries: [],
+      low: 0,
+      high: 10,
+      belowLow: false,
+    });
   });
 
   it('answers unknown queues with values, not errors', () => {
@@ -217,7 +240,8 @@ describe('QueueIndex (LMDB)', () => {
     it('trimBefore raises low offsets and reads below low say so', async () => {
       const index = openIndex(tempDir());
       const batch: IndexEntryInput[] = [];
-      for (let p = 0; p < 10; p++) batch.push(...message(p * 100, p % 2 === 0 ? [telemetry, allTelemetry] : [telemetry]));
+      for (let p = 0; p < 10; p++)
+        batch.push(...message(p * 100, p % 2 === 0 ? [telemetry, allTelemetry] : [telemetry]));
       index.appendBatch(batch, 900);
 
       expect(await index.trimBefore(450)).toEqual({ queuesTrimmed: 2, entriesRemoved: 5 + 3 });
@@ -247,7 +271,13 @@ describe('QueueIndex (LMDB)', () => {
       expect(await index.trimBefore(100)).toEqual({ queuesTrimmed: 3, entriesRemoved: 40 });
       expect(index.range(telemetry)).toEqual({ low: 20, high: 20 });
       expect(index.range(cmdFilter)).toEqual({ low: 5, high: 5 });
-      expect(index.read(cmdFilter, 0, 10)).toEqual({ status: 'ok', entries: [], low: 5, high: 5, belowLow: true });
+      expect(index.read(cmdFilter, 0, 10)).toEqual({
+        status: 'ok',
+        entries: [],
+        low: 5,
+        high: 5,
+        belowLow: true,
+      });
 
       index.appendBatch([...message(200, [cmdFilter]), ...message(300, [cmdFilter])], 300);
       expect(index.range(cmdFilter)).toEqual({ low: 5, high: 7 });
@@ -259,7 +289,10 @@ describe('QueueIndex (LMDB)', () => {
     it('persists low offsets across reopen', async () => {
       const dir = tempDir();
       const first = openQueueIndex({ dir });
-      first.appendBatch([...message(0, [telemetry]), ...message(10, [telemetry]), ...message(20, [telemetry])], 20);
+      first.appendBatch(
+        [...message(0, [telemetry]), ...message(10, [telemetry]), ...message(20, [telemetry])],
+        20,
+      );
       await first.trimBefore(15);
       await first.close();
       const index = openIndex(dir);
@@ -297,7 +330,12 @@ describe('QueueIndex (LMDB)', () => {
       const batch: IndexEntryInput[] = [];
       for (let i = base; i < base + 10_000; i++) {
         // Each message: its topic queue (100 topics) and its own exact-filter queue.
-        batch.push(...message(i, [{ kind: 'topic', name: `t${i % 100}` }, { kind: 'filter', name: `dev/${i}/cmd` }]));
+        batch.push(
+          ...message(i, [
+            { kind: 'topic', name: `t${i % 100}` },
+            { kind: 'filter', name: `dev/${i}/cmd` },
+          ]),
+        );
       }
       index.appendBatch(batch, base + 9_999);
     }
@@ -317,6 +355,8 @@ describe('QueueIndex (LMDB)', () => {
   it('refuses calls after close', async () => {
     const index = openQueueIndex({ dir: tempDir() });
     await index.close();
-    expect(() => index.range(telemetry)).toThrow(expect.objectContaining({ code: 'STORE_INDEX_CLOSED' }) as QueueIndexError);
+    expect(() => index.range(telemetry)).toThrow(
+      expect.objectContaining({ code: 'STORE_INDEX_CLOSED' }) as QueueIndexError,
+    );
   });
 });
