@@ -106,9 +106,10 @@ export function createOffsetStore(deps: { database: StateDatabase; writer: State
 
   const store: OffsetStore = {
     commit(consumer, sessionEpoch, queueOffsets) {
-      if (consumer.id.length === 0) throw invalidArgument('empty consumer id');
-      for (const { offset } of queueOffsets) assertValidOffset(offset);
       return writer.write((): CommitOffsetsResult => {
+        // Inside the write so that a bad call rejects (and aborts) like any other failure.
+        if (consumer.id.length === 0) throw invalidArgument('empty consumer id');
+        for (const { offset } of queueOffsets) assertValidOffset(offset);
         if (consumer.kind === 'session') {
           const session = readSession(database, consumer.id);
           if (session !== undefined) {

@@ -78,8 +78,9 @@ function candidateRanges(filter: string): Array<{ start?: Buffer; end?: Buffer }
   const literal = levels.slice(0, wildcardAt).join('/');
   const prefix = retainedPrefix(`${literal}/`);
   const below = { start: prefix, ...(prefixEnd(prefix) === undefined ? {} : { end: prefixEnd(prefix)! }) };
-  // 'a/#' also matches the parent 'a' (§4.7.1.2), which sorts just before 'a/…'.
-  return levels[wildcardAt] === '#' ? [{ exact: retainedKey(literal) }, below] : [below];
+  // 'a/#' also matches the parent 'a' (§4.7.1.2), which sorts just before 'a/…'; for '/#' the
+  // parent would be the empty topic, which cannot exist [MQTT-4.7.3-1].
+  return levels[wildcardAt] === '#' && literal !== '' ? [{ exact: retainedKey(literal) }, below] : [below];
 }
 
 export function createRetainedStore(deps: {
@@ -92,23 +93,27 @@ export function createRetainedStore(deps: {
 
   return {
     set(topic, message) {
-      const validation = validateTopicName(topic);
-      if (!validation.ok) throw invalidArgument(`invalid retained topic: ${validation.message}`);
-      if (message.payload.length === 0) return this.delete(topic).then(() => undefined);
-      const { payload, qos, timestampMs, position, properties } = message;
-      const expirySeconds = properties?.messageExpiryIntervalSeconds;
-      const record: RetainedRecord = {
-        topic,
-        payload,
-        qos,
-        timestampMs,
-        position,
-        ...(properties === undefined ? {} : { properties }),
-        ...(expirySeconds === undefined ? {} : { expiresAtMs: timestampMs + expirySeconds * 1000 }),
-      };
-      // A single put: lmdb-js batches it with the other writes of this event turn (group commit)
-      // and resolves once that transaction is committed (durable, see state-database.ts).
+      // lmdb-js batches this with the other writes of the event turn (group commit) and resolves
+      // once that transaction is committed (durable, see state-database.ts).
       return writer.write(() => {
+        const validation = validateTopicName(topic);
+        if (!validation.ok) throw invalidArgument(`invalid retained topic: ${validation.message}`);
+        const { payload, qos, timestampMs, position, properties } = message;
+        if (payload.length === 0) {
+          retained.removeSync(retainedKey(topic));
+          return;
+        }
+        if (![0, 1, 2].includes(qos)) throw invalidArgument(`invalid retained QoS: ${qos}`);
+        const expirySeconds = properties?.messageExpiryIntervalSeconds;
+        const record: RetainedRecord = {
+          topic,
+          payload,
+          qos,
+          timestampMs,
+          position,
+          ...(properties === undefined ? {} : { properties }),
+          ...(expirySeconds === undefined ? {} : { expiresAtMs: timestampMs + expirySeconds * 1000 }),
+        };
         retained.putSync(retainedKey(topic), record);
       });
     },

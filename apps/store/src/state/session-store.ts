@@ -276,10 +276,11 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
   return {
     open(request) {
       const { clientId, ownerId, cleanStart, sessionExpiryIntervalSeconds } = request;
-      if (clientId.length === 0) throw invalidArgument('empty client id');
-      if (ownerId.length === 0) throw invalidArgument('empty session owner id');
-      assertValidExpiry(sessionExpiryIntervalSeconds);
+      // Argument checks run inside the write so that a bad call rejects like any other failure.
       return writer.write((context) => {
+        if (clientId.length === 0) throw invalidArgument('empty client id');
+        if (ownerId.length === 0) throw invalidArgument('empty session owner id');
+        assertValidExpiry(sessionExpiryIntervalSeconds);
         const epoch = ((meta.get(META_LAST_EPOCH) as number | undefined) ?? 0) + 1;
         meta.putSync(META_LAST_EPOCH, epoch);
         epochs.putSync(sessionKey(clientId), epoch);
@@ -306,14 +307,14 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
 
     update(request) {
       const { clientId, epoch } = request;
-      const additions = (request.addSubscriptions ?? []).map((subscription) => {
-        assertValidSubscription(subscription);
-        return subscriptionOptions(subscription);
-      });
-      if (request.updateWill === true && request.will !== undefined) assertValidWill(request.will);
-      if (request.sessionExpiryIntervalSeconds !== undefined)
-        assertValidExpiry(request.sessionExpiryIntervalSeconds);
       return writer.write((context): UpdateSessionResult => {
+        const additions = (request.addSubscriptions ?? []).map((subscription) => {
+          assertValidSubscription(subscription);
+          return subscriptionOptions(subscription);
+        });
+        if (request.updateWill === true && request.will !== undefined) assertValidWill(request.will);
+        if (request.sessionExpiryIntervalSeconds !== undefined)
+          assertValidExpiry(request.sessionExpiryIntervalSeconds);
         const found = fenced(clientId, epoch);
         if (!('record' in found)) return found;
         const { record } = found;
