@@ -1,0 +1,9 @@
+export type {
+  ArrivalEvent,
+  ArrivalHandler,
+  BusQueueRef,
+  BusSubscription,
+  EventBus,
+  RequestHandler,
+  RequestOutcome,
+} from './event-bus';
