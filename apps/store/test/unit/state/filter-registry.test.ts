@@ -48,12 +48,28 @@ describe('filter registry', () => {
     const f = fixture();
     await Promise.all([
       f.store.filters.register('t/1', 'gw-1'),
-      f.store.filters.unregister('t/1', 'gw-1'),
-      f.store.filters.register('t/1', 'gw-2'),
       f.store.filters.register('t/2', 'gw-1'),
+      f.store.filters.unregister('t/2', 'gw-1'),
+      f.store.filters.register('t/3', 'gw-1'),
     ]);
-    expect(f.hookLog).toEqual(['+t/1', '-t/1', '+t/1', '+t/2']);
+    expect(f.hookLog).toEqual(['+t/1', '+t/2', '-t/2', '+t/3']);
+  });
+
+  it('does not announce a removal that a later in-flight registration undoes (its end offset stays valid)', async () => {
+    const f = fixture();
+    f.endOffsets.set('t/1', 30);
+    await f.store.filters.register('t/1', 'gw-1');
+    const [, , again] = await Promise.all([
+      f.store.filters.unregister('t/1', 'gw-1'),
+      f.store.filters.unregister('t/1', 'gw-9'),
+      f.store.filters.register('t/1', 'gw-2'),
+    ]);
+    // The queue was never announced as removed, so the end offset read for gw-2 still holds.
+    expect(again).toEqual({ created: true, endOffset: 30 });
+    expect(f.hookLog).toEqual(['+t/1']);
     expect(f.store.filters.holders('t/1')).toEqual([{ holderId: 'gw-2' }]);
+    await f.store.filters.unregister('t/1', 'gw-2');
+    expect(f.hookLog).toEqual(['+t/1', '-t/1']);
   });
 
   it('expires a lease that was not renewed and reports filters that lost their last holder', async () => {
