@@ -1,1 +1,14 @@
-export {};
+// @starling/notifier: store arrivals in, coalesced per-queue arrival events out on the event bus.
+export { loadNotifierConfig, type NotifierConfig } from './config';
+export { createNotifierMetrics, type NotifierMetrics } from './metrics';
+export {
+  createNotifier,
+  startNotifier,
+  type Notifier,
+  type NotifierOptions,
+  type StoreStreamStatus,
+} from './notifier';
+export { Coalescer, type DueEvent, type OfferOutcome } from './coalescer';
+export { startShardWatcher, type ShardWatcher, type ShardWatcherOptions } from './arrivals';
+export { backoffDelayMs, type BackoffOptions } from './backoff';
+export { toArrivalEvent } from './arrival-event';

@@ -1,0 +1,214 @@
+import { performance } from 'node:perf_hooks';
+import type { ArrivalEvent, EventBus } from '@starling/event-bus';
+import type { Logger } from '@starling/observability';
+import type { ArrivalOutput } from '@starling/proto';
+import { toArrivalEvent } from './arrival-event';
+import { startShardWatcher, type ShardWatcher } from './arrivals';
+import { Coalescer } from './coalescer';
+import type { NotifierMetrics } from './metrics';
+
+export interface NotifierOptions {
+  /** One gRPC address (`host:port`) per store shard. */
+  stores: readonly string[];
+  /** Where events go: NATS in the multi-process topology, the in-process bus in standalone. Not closed here. */
+  bus: EventBus;
+  logger: Logger;
+  metrics?: NotifierMetrics;
+  /** See NOTIFIER_COALESCE_WINDOW; 0 publishes every arrival. */
+  coalesceWindowMs: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** How often the bus' connection state is sampled for the gauge and the logs. */
+  statePollMs?: number;
+}
+
+export interface StoreStreamStatus {
+  address: string;
+  connected: boolean;
+  shard: number | undefined;
+}
+
+export interface Notifier {
+  /** Opens every shard's WatchArrivals stream (idempotent). */
+  start(): void;
+  /** Every store stream is open and the bus is connected, and close has not started. */
+  isReady(): boolean;
+  readonly stores: readonly StoreStreamStatus[];
+  /** Queues with an open coalescing window. */
+  readonly coalescingQueues: number;
+  /**
+   * Stops watching, publishes the events still held in coalescing windows and flushes the bus (bounded
+   * wait). The bus itself belongs to the caller and stays open.
+   */
+  close(): Promise<void>;
+}
+
+const FLUSH_TIMEOUT_MS = 2_000;
+
+/** Builds a notifier; no I/O happens until `start()`. */
+export function createNotifier(options: NotifierOptions): Notifier {
+  const { bus, logger, metrics } = options;
+  const log = logger.child({ component: 'notifier' });
+  const coalescer = new Coalescer(options.coalesceWindowMs);
+  const watchers: ShardWatcher[] = [];
+  let windowTimer: NodeJS.Timeout | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let started = false;
+  let closing: Promise<void> | undefined;
+  let failing = false;
+  let failedSinceLastSuccess = 0;
+  let natsConnected = bus.connected;
+  let skippedLogged = false;
+  metrics?.storeStreamsConfigured.set(options.stores.length);
+
+  const publish = (event: ArrivalEvent, oldestTimestampMs: number): void => {
+    let ok: boolean;
+    try {
+      ok = bus.publishArrival(event);
+    } catch (err) {
+      // The contract says publishArrival never throws; if one does, an event is still only a hint.
+      log.error({ err }, 'event bus threw on publish');
+      ok = false;
+    }
+    if (ok) {
+      metrics?.eventsPublished.inc();
+      metrics?.storeToPublishLatency.observe(Math.max(0, Date.now() - oldestTimestampMs) / 1000);
+      if (failing) {
+        failing = false;
+        log.info({ dropped: failedSinceLastSuccess }, 'publishing again');
+        failedSinceLastSuccess = 0;
+      }
+      return;
+    }
+    metrics?.publishFailures.inc();
+    failedSinceLastSuccess++;
+    if (!failing) {
+      failing = true;
+      log.warn('event bus refused an event; dropping events until it reconnects');
+    }
+  };
+
+  const armWindowTimer = (): void => {
+    // Deadlines only grow (every window has the same length), so a pending timer is always for the earliest.
+    if (windowTimer !== undefined) return;
+    const deadline = coalescer.nextDeadlineMs();
+    if (deadline === undefined) return;
+    windowTimer = setTimeout(onWindowTimer, Math.max(0, deadline - performance.now()));
+  };
+
+  const onWindowTimer = (): void => {
+    windowTimer = undefined;
+    for (const due of coalescer.takeDue(performance.now())) publish(due.event, due.oldestTimestampMs);
+    metrics?.pendingQueues.set(coalescer.size);
+    armWindowTimer();
+  };
+
+  const onArrivals = (arrivals: readonly ArrivalOutput[]): void => {
+    if (closing) return;
+    metrics?.arrivalsReceived.inc(arrivals.length);
+    const nowMs = performance.now();
+    let merged = 0;
+    for (const arrival of arrivals) {
+      const event = toArrivalEvent(arrival);
+      if (event === undefined) {
+        metrics?.arrivalsSkipped.inc();
+        if (!skippedLogged) {
+          skippedLogged = true;
+          log.warn({ queue: arrival.queue }, 'arrival with an unknown queue kind skipped (logged once)');
+        }
+        continue;
+      }
+      const outcome = coalescer.offer(event, nowMs);
+      switch (outcome.action) {
+        case 'publish':
+          publish(outcome.event, outcome.event.timestampMs);
+          break;
+        case 'merged':
+          merged++;
+          break;
+        case 'held':
+          break;
+      }
+    }
+    if (merged > 0) metrics?.eventsCoalesced.inc(merged);
+    armWindowTimer();
+  };
+
+  const updateStreamGauge = (): void => {
+    metrics?.storeStreamsConnected.set(watchers.filter((w) => w.connected).length);
+  };
+
+  const pollState = (): void => {
+    const now = bus.connected;
+    if (now !== natsConnected) {
+      natsConnected = now;
+      if (now) log.info('event bus connected');
+      else log.warn('event bus disconnected');
+    }
+    metrics?.natsConnected.set(now ? 1 : 0);
+    metrics?.pendingQueues.set(coalescer.size);
+  };
+
+  return {
+    start() {
+      if (started || closing) return;
+      started = true;
+      for (const address of options.stores) {
+        watchers.push(
+          startShardWatcher({
+            address,
+            logger,
+            reconnectMinMs: options.reconnectMinMs ?? 100,
+            reconnectMaxMs: options.reconnectMaxMs ?? 5_000,
+            onArrivals,
+            onReconnected: () => metrics?.streamReconnects.inc(),
+            onConnectedChange: updateStreamGauge,
+          }),
+        );
+      }
+      pollState();
+      pollTimer = setInterval(pollState, options.statePollMs ?? 250);
+      pollTimer.unref();
+    },
+    isReady() {
+      return (
+        started && !closing && bus.connected && watchers.length > 0 && watchers.every((w) => w.connected)
+      );
+    },
+    get stores() {
+      return watchers.map((w) => ({ address: w.address, connected: w.connected, shard: w.shardIndex }));
+    },
+    get coalescingQueues() {
+      return coalescer.size;
+    },
+    close() {
+      closing ??= (async () => {
+        if (pollTimer !== undefined) clearInterval(pollTimer);
+        for (const w of watchers) w.close();
+        updateStreamGauge();
+        if (windowTimer !== undefined) clearTimeout(windowTimer);
+        windowTimer = undefined;
+        // Held events stand for arrivals no other event announces: publish them rather than drop them.
+        for (const due of coalescer.drain()) publish(due.event, due.oldestTimestampMs);
+        metrics?.pendingQueues.set(0);
+        if (bus.connected) {
+          let timeout: NodeJS.Timeout | undefined;
+          await Promise.race([
+            bus.flush().catch((err: unknown) => log.warn({ err }, 'event bus flush failed')),
+            new Promise<void>((resolve) => (timeout = setTimeout(resolve, FLUSH_TIMEOUT_MS))),
+          ]);
+          clearTimeout(timeout);
+        }
+        log.info('notifier closed');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Builds a notifier and starts watching every store shard. */
+export function startNotifier(options: NotifierOptions): Notifier {
+  const notifier = createNotifier(options);
+  notifier.start();
+  return notifier;
+}
