@@ -7,3 +7,26 @@ export type {
   RequestHandler,
   RequestOutcome,
 } from './event-bus';
+export type { EventBusLogger } from './logger';
+export type { EventBusStats } from './stats';
+export {
+  connectNatsEventBus,
+  REPLY_ERROR_HEADER,
+  type NatsEventBus,
+  type NatsEventBusOptions,
+} from './nats-event-bus';
+export {
+  createInProcessEventBus,
+  createInProcessHub,
+  type InProcessEventBus,
+  type InProcessEventBusOptions,
+  type InProcessHub,
+} from './in-process-event-bus';
+export { arrivalSubject, queueFromArrivalSubject, takeoverSubject } from './subjects';
+export {
+  decodeArrivalEvent,
+  encodeArrivalEvent,
+  ArrivalEventInvalidError,
+  ARRIVAL_CODEC_VERSION,
+} from './arrival-codec';
+export { SubjectAlreadyServedError } from './errors';
