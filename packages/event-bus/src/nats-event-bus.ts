@@ -123,7 +123,7 @@ class NatsBus implements NatsEventBus {
   }
 
   stats(): EventBusStats {
-    return { ...this.counters, queues: this.handlers.queueCount, handlers: this.handlers.handlerCount };
+    return { ...this.counters, queues: this.arrivalSubs.size, handlers: this.handlers.handlerCount };
   }
 
   publishArrival(event: ArrivalEvent): boolean {

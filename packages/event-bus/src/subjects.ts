@@ -148,9 +148,11 @@ export function arrivalSubject(queue: BusQueueRef): string {
   return `${ARRIVALS_SUBJECT_PREFIX}.${kindToken(queue.kind)}.${nameToken(queue.name)}`;
 }
 
-/** True when `queue`'s subject is a hash (its name is too long to encode), so it cannot be reversed. */
+const HASHED_ARRIVAL_SUBJECT = /^starling\.arrivals\.[tf]\.h\.[a-z2-7]{52}$/;
+
+/** True for the subject of a queue whose name is too long to encode (hashed, so not reversible). */
 export function isHashedArrivalSubject(subject: string): boolean {
-  return subject.split('.').length === 5 && subject.startsWith(`${ARRIVALS_SUBJECT_PREFIX}.`);
+  return HASHED_ARRIVAL_SUBJECT.test(subject);
 }
 
 /**
