@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from '@starling/config';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { createStoreMetrics, loadStoreConfig } from '@starling/store';
-import { startStandalone, type Standalone } from './standalone';
+import { startStandalone } from './standalone';
 
 /** Standalone defaults differ from a store pod's: data under ./data, services on loopback only. */
 const STANDALONE_DEFAULTS = {
@@ -29,18 +29,20 @@ async function main(): Promise<void> {
     logger.warn({ unknownVariables: store.unknownVariables }, 'unknown STORE_ variables ignored');
   }
   const registry = createRegistry({ service: 'standalone' });
-  let standalone: Standalone | undefined;
+  // Bound once the service has recovered; until then the process is alive but not ready.
+  let isReady = (): boolean => false;
   const ops = await startOpsServer({
     port: opsPort,
     registry,
     logger,
-    readiness: [{ name: 'store', check: () => standalone?.isReady() ?? false }],
+    readiness: [{ name: 'store', check: () => isReady() }],
   });
-  standalone = await startStandalone({
+  const standalone = await startStandalone({
     store: store.config,
     logger,
     storeMetrics: createStoreMetrics(registry),
   });
+  isReady = () => standalone.isReady();
   onShutdownSignal(logger, [{ close: () => ops.markNotReady() }, standalone, ops]);
   logger.info(
     { ports: { grpc: standalone.store.grpcPort, ops: ops.port }, dataDir: store.config.dataDir },

@@ -3,7 +3,7 @@ import { ConfigError } from '@starling/config';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { loadStoreConfig } from './config';
 import { createStoreMetrics } from './metrics';
-import { startStoreServer, type StoreServer } from './store-server';
+import { startStoreServer } from './store-server';
 
 async function main(): Promise<void> {
   let loaded: ReturnType<typeof loadStoreConfig>;
@@ -22,15 +22,17 @@ async function main(): Promise<void> {
   const registry = createRegistry({ service: 'store' });
   const metrics = createStoreMetrics(registry);
 
-  let server: StoreServer | undefined;
+  // Bound once the service has recovered; until then the process is alive but not ready.
+  let isReady = (): boolean => false;
   // Alive at once; ready only after recovery (a long replay must not get the pod restarted).
   const ops = await startOpsServer({
     port: config.opsPort,
     registry,
     logger,
-    readiness: [{ name: 'recovered', check: () => server?.isReady() ?? false }],
+    readiness: [{ name: 'recovered', check: () => isReady() }],
   });
-  server = await startStoreServer({ config, logger, metrics });
+  const server = await startStoreServer({ config, logger, metrics });
+  isReady = () => server.isReady();
   onShutdownSignal(logger, [{ close: () => ops.markNotReady() }, server, ops]);
   logger.info(
     { ports: { grpc: server.grpcPort, ops: ops.port }, shard: config.shardIndex, fsync: config.fsync },

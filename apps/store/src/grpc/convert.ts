@@ -142,8 +142,8 @@ export function sessionToWire(s: Session): SessionOutput {
       retainHandling: sub.retainHandling,
       subscriptionIdentifier: sub.subscriptionIdentifier,
       ...(sub.committedOffset === undefined ? {} : { committedOffset: sub.committedOffset }),
-    })) as SubscriptionOutput[],
-    will: willToWire(s.will) as SessionOutput['will'],
+    })),
+    will: willToWire(s.will),
     sessionExpiryIntervalSeconds: s.sessionExpiryIntervalSeconds,
     disconnectedAtMs: s.disconnectedAtMs,
   };

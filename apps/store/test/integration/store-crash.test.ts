@@ -32,19 +32,19 @@ describe('store crash (SIGKILL mid-load, restart, verify)', () => {
     LOG_LEVEL: 'info', // the harness waits for the `listening` line
   };
 
-  async function readAll(clients: ReturnType<typeof connectStore>, kind: string, name: string) {
+  async function readAll(
+    clients: ReturnType<typeof connectStore>,
+    kind: 'QUEUE_KIND_TOPIC' | 'QUEUE_KIND_FILTER',
+    name: string,
+  ) {
     const out: PullMessagesResponseOutput['messages'] = [];
     let from = 0;
     for (;;) {
-      const r = await call<object, PullMessagesResponseOutput>(
-        clients.store,
-        clients.store.pullMessages as never,
-        {
-          queue: { kind, name },
-          fromOffset: from,
-          maxMessages: 1000,
-        },
-      );
+      const r = await call(clients.store, clients.store.pullMessages, {
+        queue: { kind, name },
+        fromOffset: from,
+        maxMessages: 1000,
+      });
       out.push(...r.messages);
       if (r.nextOffset >= r.endOffset) return out;
       from = r.nextOffset;

@@ -1,12 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PullMessagesResponseOutput } from '@starling/proto';
 import { eventually, makeTempDir } from '@starling/test-harness';
 import { call } from '../support/grpc-clients';
 import { startTestStore, type TestStore } from '../support/start-store';
 
-async function pullAll(s: TestStore, kind: string, name: string, from = 0) {
-  return call<object, PullMessagesResponseOutput>(s.clients.store, s.clients.store.pullMessages as never, {
+async function pullAll(s: TestStore, kind: 'QUEUE_KIND_TOPIC' | 'QUEUE_KIND_FILTER', name: string, from = 0) {
+  return call(s.clients.store, s.clients.store.pullMessages, {
     queue: { kind, name },
     fromOffset: from,
     maxMessages: 100_000,

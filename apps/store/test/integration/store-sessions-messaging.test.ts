@@ -1,5 +1,4 @@
 import { status } from '@grpc/grpc-js';
-import type { ConsumeMessagesResponseOutput, PullMessagesResponseOutput } from '@starling/proto';
 import { eventually } from '@starling/test-harness';
 import { call, codeOf } from '../support/grpc-clients';
 import { startTestStore, type TestStore } from '../support/start-store';
@@ -52,14 +51,10 @@ describe('sessions over gRPC: epochs, fencing, offsets, wills', () => {
     expect(again.sessionPresent).toBe(true);
     expect(again.epoch).toBeGreaterThan(first.epoch);
     const offset = again.session!.subscriptions[0]!.committedOffset!;
-    const r = await call<object, PullMessagesResponseOutput>(
-      s.clients.store,
-      s.clients.store.pullMessages as never,
-      {
-        queue: { kind: 'QUEUE_KIND_FILTER', name: 'cmd/dev-1' },
-        fromOffset: offset,
-      },
-    );
+    const r = await call(s.clients.store, s.clients.store.pullMessages, {
+      queue: { kind: 'QUEUE_KIND_FILTER', name: 'cmd/dev-1' },
+      fromOffset: offset,
+    });
     expect(r.messages.map((m) => m.payload.toString())).toEqual(['offline-1', 'offline-2']);
     await call(s.clients.store, s.clients.store.commitOffsets, {
       consumer: { kind: 'CONSUMER_KIND_SESSION', id: 'dev-1' },
@@ -122,14 +117,10 @@ describe('sessions over gRPC: epochs, fencing, offsets, wills', () => {
     await s.server.store.runHousekeeping();
     await s.server.store.dispatched();
     const r = await eventually(async () => {
-      const p = await call<object, PullMessagesResponseOutput>(
-        s.clients.store,
-        s.clients.store.pullMessages as never,
-        {
-          queue: { kind: 'QUEUE_KIND_FILTER', name: 'wills/#' },
-          fromOffset: 0,
-        },
-      );
+      const p = await call(s.clients.store, s.clients.store.pullMessages, {
+        queue: { kind: 'QUEUE_KIND_FILTER', name: 'wills/#' },
+        fromOffset: 0,
+      });
       expect(p.messages).toHaveLength(1);
       return p;
     });
@@ -152,12 +143,7 @@ describe('messaging over gRPC: the unified path for backend services', () => {
     await s.stop({ removeData: true });
   });
 
-  const consume = (req: object) =>
-    call<object, ConsumeMessagesResponseOutput>(
-      s.clients.messaging,
-      s.clients.messaging.consumeMessages as never,
-      req,
-    );
+  const consume = (req: object) => call(s.clients.messaging, s.clients.messaging.consumeMessages, req);
 
   it('a produced message reaches the subscription-filter queues devices read, as a device publish would', async () => {
     await call(s.clients.store, s.clients.store.registerFilter, { filter: 'devices/+/cmd', holderId: 'gw' });
@@ -175,14 +161,10 @@ describe('messaging over gRPC: the unified path for backend services', () => {
     });
     expect(produced.positions).toHaveLength(1);
     const r = await eventually(async () => {
-      const p = await call<object, PullMessagesResponseOutput>(
-        s.clients.store,
-        s.clients.store.pullMessages as never,
-        {
-          queue: { kind: 'QUEUE_KIND_FILTER', name: 'devices/+/cmd' },
-          fromOffset: 0,
-        },
-      );
+      const p = await call(s.clients.store, s.clients.store.pullMessages, {
+        queue: { kind: 'QUEUE_KIND_FILTER', name: 'devices/+/cmd' },
+        fromOffset: 0,
+      });
       expect(p.messages).toHaveLength(1);
       return p;
     });

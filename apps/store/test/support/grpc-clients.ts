@@ -1,26 +1,30 @@
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { CallOptions, ServiceError, requestCallback } from '@grpc/grpc-js';
 import { createHealthClient, createMessagingClient, createStoreClient } from '@starling/proto';
 
-type Callback<Res> = (err: ServiceError | null, res?: Res) => void;
-type UnaryMethod<Req, Res> = (
-  req: Req,
-  metadata: Metadata,
-  options: { deadline?: number },
-  cb: Callback<Res>,
+/** The last overload of a generated unary method: TypeScript infers request and response types from it. */
+type UnaryMethod<Req, Res> = (argument: Req, callback: requestCallback<Res>) => unknown;
+type UnaryWithOptions<Req, Res> = (
+  argument: Req,
+  options: CallOptions,
+  callback: requestCallback<Res>,
 ) => unknown;
 
-/** Promisifies a typed unary client method: `await call(client.appendMessages, req)`. */
+/** Promisifies a typed unary client method: `await call(client, client.appendMessages, request)`. */
 export function call<Req, Res>(
   client: object,
   method: UnaryMethod<Req, Res>,
-  request: Req,
+  request: NoInfer<Req>,
   options: { deadlineMs?: number } = {},
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
-    const deadline = options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
-    method.call(client, request, new Metadata(), deadline, (err, res) =>
-      err ? reject(err) : resolve(res as Res),
-    );
+    const callback: requestCallback<Res> = (err, res) => (err ? reject(err) : resolve(res as Res));
+    if (options.deadlineMs === undefined) {
+      method.call(client, request, callback);
+    } else {
+      // The same method through its (argument, options, callback) overload.
+      const withOptions = method as unknown as UnaryWithOptions<Req, Res>;
+      withOptions.call(client, request, { deadline: Date.now() + options.deadlineMs }, callback);
+    }
   });
 }
 
