@@ -270,8 +270,12 @@ class NatsBus implements NatsEventBus {
     }
   }
 
+  /**
+   * While disconnected it resolves at once: nothing is published then (publishArrival returns false), and
+   * waiting for the reconnect could hold a shutdown forever.
+   */
   async flush(): Promise<void> {
-    if (this.nc.isClosed()) return;
+    if (this.nc.isClosed() || !this.isConnected) return;
     try {
       await this.nc.flush();
     } catch {

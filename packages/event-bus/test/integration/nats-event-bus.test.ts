@@ -118,6 +118,7 @@ describe('NATS event bus', () => {
       status: 'failed',
     });
     expect(publisher.stats().publishFailed).toBe(1);
+    await publisher.flush(); // resolves while disconnected instead of waiting for the reconnect
 
     await nats.restart();
     await eventually(() => subscriber.connected && publisher.connected, { timeoutMs: 10_000 });
