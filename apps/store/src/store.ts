@@ -245,6 +245,7 @@ export class Store {
       metrics.uncleanShutdown.set(report.clean ? 0 : 1);
       metrics.queues.set(index.queueCount());
       metrics.retainedMessages.set(state.retained.count());
+      metrics.sessions.set(state.sessions.count());
     }
     logger.info({ ...report, from, endPosition: commitlog.endPosition }, 'store recovered');
 
@@ -442,6 +443,7 @@ export class Store {
     await this.state.filters.expireLeases(nowMs);
     metrics?.queues.set(this.index.queueCount());
     metrics?.retainedMessages.set(this.state.retained.count());
+    metrics?.sessions.set(this.state.sessions.count());
   }
 
   private startTimers(): void {

@@ -127,6 +127,8 @@ export interface SessionStore {
   expire(nowMs?: number, maxItems?: number): Promise<ExpireResult>;
   /** The earliest session expiry or will due time, for the caller's timer; undefined when none. */
   nextDeadline(): number | undefined;
+  /** Stored sessions, connected or not (the sessions gauge). */
+  count(): number;
 }
 
 // Deadline index kinds; a will sorts before a session end at the same time.
@@ -438,6 +440,9 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
       });
     },
 
+    count() {
+      return sessions.getCount();
+    },
     nextDeadline() {
       for (const key of deadlines.getKeys({ limit: 1 })) return readTimePart(key);
       return undefined;

@@ -129,6 +129,16 @@ describe('sessions over gRPC: epochs, fencing, offsets, wills', () => {
     expect(retained.messages.map((m) => m.payload.toString())).toEqual(['gone']);
   });
 
+  it('counts stored sessions, connected or not, in starling_store_sessions', async () => {
+    await open('gauge-1', 'gw');
+    const b = await open('gauge-2', 'gw');
+    await call(s.clients.store, s.clients.store.closeSession, { clientId: 'gauge-2', epoch: b.epoch });
+    await s.server.store.runHousekeeping();
+    expect(await s.registry.getSingleMetricAsString('starling_store_sessions')).toMatch(
+      /starling_store_sessions 2/,
+    );
+  });
+
   it('rejects sessions without a client id', async () => {
     expect((await codeOf(open('', 'gw'))).code).toBe(status.INVALID_ARGUMENT);
   });
