@@ -1,0 +1,143 @@
+/**
+ * One benchmark scenario's load generator and subscriber, in a worker thread so that neither competes with
+ * the notifier's event loop: it appends to the store at a target rate (or as fast as it can), subscribes to
+ * every queue it writes through its own NATS connection (a gateway stand-in), and measures, per append, the
+ * time from sending the append to receiving the first event whose end offset covers it. Send and receive
+ * times come from the same thread's clock.
+ */
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { connectNatsEventBus } from '@starling/event-bus';
+import { createStoreClient, type AppendMessagesResponseOutput } from '@starling/proto';
+
+export interface LoadScenario {
+  storeAddress: string;
+  natsUrl: string;
+  /** Queue names are `<prefix><i>` (first-level topic queues); fresh per scenario so offsets start at 0. */
+  prefix: string;
+  queueCount: number;
+  /** Appends per second; 0 means as fast as the store takes them. */
+  ratePerSec: number;
+  durationMs: number;
+  maxBatchMessages: number;
+  maxInFlight: number;
+  drainTimeoutMs: number;
+}
+
+export interface LoadResult {
+  appendsSent: number;
+  appendsAcked: number;
+  appendErrors: number;
+  loadMs: number;
+  eventsReceived: number;
+  /** From the first append to the event that covered the last one. */
+  deliveryMs: number;
+  /** Appends never covered by an event within the drain timeout. */
+  uncovered: number;
+  /** Append-to-event latency in ms, one per covered append, sorted. */
+  latenciesMs: number[];
+  maxEventsPerQueue: number;
+  /**
+   * Store dispatch to event received, in ms, one per event, sorted: the notifier's share (gRPC stream,
+   * coalescing, NATS). From the store's whole-millisecond dispatch timestamp, so +-1 ms.
+   */
+  dispatchLatenciesMs: number[];
+  /** Append send-to-acknowledgement latency in ms, one per batch, sorted. */
+  ackLatenciesMs: number[];
+}
+
+async function run(s: LoadScenario): Promise<LoadResult> {
+  const names = Array.from({ length: s.queueCount }, (_, i) => `${s.prefix}${i}`);
+  const topics = names.map((n) => `${n}/m`);
+  const sends: number[][] = names.map(() => []);
+  const covered = new Int32Array(s.queueCount);
+  const eventsPerQueue = new Int32Array(s.queueCount);
+  const latencies: number[] = [];
+  const dispatchLatencies: number[] = [];
+  let eventsReceived = 0;
+  let lastCoverAt = 0;
+
+  const bus = await connectNatsEventBus({ servers: s.natsUrl, name: `bench-subscriber-${s.prefix}` });
+  names.forEach((name, q) => {
+    bus.subscribeArrivals({ kind: 'topic', name }, (e) => {
+      const now = performance.now();
+      eventsReceived++;
+      dispatchLatencies.push(Date.now() - e.timestampMs);
+      eventsPerQueue[q] = eventsPerQueue[q]! + 1;
+      const sent = sends[q]!;
+      let c = covered[q]!;
+      const upTo = Math.min(e.endOffset, sent.length);
+      if (c >= upTo) return;
+      for (; c < upTo; c++) latencies.push(now - sent[c]!);
+      covered[q] = c;
+      lastCoverAt = now;
+    });
+  });
+  await bus.flush();
+
+  const client = createStoreClient(s.storeAddress);
+  const payload = Buffer.alloc(16, 0x61);
+  let sent = 0;
+  let acked = 0;
+  let errors = 0;
+  let inFlight = 0;
+  let next = 0; // round-robin cursor over queues
+  const ackLatencies: number[] = [];
+  const start = performance.now();
+  const sendBatch = (n: number): void => {
+    const now = performance.now();
+    const messages = new Array<{ topic: string; payload: Buffer; qos: number }>(n);
+    for (let i = 0; i < n; i++) {
+      const q = next;
+      next = next + 1 === s.queueCount ? 0 : next + 1;
+      sends[q]!.push(now);
+      messages[i] = { topic: topics[q]!, payload, qos: 1 };
+    }
+    sent += n;
+    inFlight++;
+    client.appendMessages({ messages }, (err: Error | null, _res?: AppendMessagesResponseOutput) => {
+      inFlight--;
+      ackLatencies.push(performance.now() - now);
+      if (err) errors += n;
+      else acked += n;
+    });
+  };
+  for (;;) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= s.durationMs) break;
+    const target = s.ratePerSec > 0 ? Math.floor((s.ratePerSec * elapsed) / 1000) : Number.MAX_SAFE_INTEGER;
+    while (sent < target && inFlight < s.maxInFlight) sendBatch(Math.min(target - sent, s.maxBatchMessages));
+    // Yield to I/O: acknowledgements and events arrive between ticks (~1 ms at these rates).
+    await new Promise((r) => setImmediate(r));
+    if (s.ratePerSec > 0) await new Promise((r) => setTimeout(r, 0));
+  }
+  const loadMs = performance.now() - start;
+  const drainDeadline = performance.now() + s.drainTimeoutMs;
+  while ((inFlight > 0 || latencies.length < acked) && performance.now() < drainDeadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  client.close();
+  await bus.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    appendsSent: sent,
+    appendsAcked: acked,
+    appendErrors: errors,
+    loadMs,
+    eventsReceived,
+    deliveryMs: lastCoverAt - start,
+    uncovered: acked - latencies.length,
+    latenciesMs: latencies,
+    maxEventsPerQueue: Math.max(0, ...eventsPerQueue),
+    dispatchLatenciesMs: dispatchLatencies.sort((a, b) => a - b),
+    ackLatenciesMs: ackLatencies.sort((a, b) => a - b),
+  };
+}
+
+if (parentPort) {
+  const port = parentPort;
+  run(workerData as LoadScenario).then(
+    (result) => port.postMessage({ ok: true, result }),
+    (err: unknown) => port.postMessage({ ok: false, error: err instanceof Error ? err.stack : String(err) }),
+  );
+}
