@@ -1,37 +1,19 @@
 /**
- * Commitlog benchmark: `pnpm --filter @starling/store bench` (optional arg: a directory on the
- * filesystem to measure; default os.tmpdir()). Everything is measured in this run, on the same
+ * Commitlog benchmark: `pnpm --filter @starling/store bench:commitlog` (optional arg: a directory on
+ * the filesystem to measure; default os.tmpdir()). Everything is measured in this run, on the same
  * filesystem: first the raw sequential write bandwidth as the denominator, then the commitlog.
  * Prints one JSON line per scenario, then a table. Data lives in a temp dir removed at the end.
+ * `store.bench.ts` (the `bench` script) reuses the raw-disk and 16 KiB scenarios exported here.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openCommitlog, type CommitlogOptions, type RecordInput } from '../src/commitlog';
+import { percentile, printTable, report, round } from './bench-report';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const SCENARIO_MS = Number(process.env.BENCH_SCENARIO_MS ?? 5000);
-
-interface Result {
-  scenario: string;
-  [figure: string]: string | number | boolean | undefined;
-  target?: string;
-  pass?: boolean;
-}
-
-const results: Result[] = [];
-function report(result: Result): void {
-  results.push(result);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
 // ---- raw filesystem denominators ------------------------------------------------------------
 
@@ -45,7 +27,7 @@ function fdatasync(fd: number): Promise<void> {
 }
 
 /** Plain sequential fs.write of 16 KiB chunks; with `syncEveryChunks`, an fdatasync after each such group. */
-async function rawWrite(
+export async function rawWrite(
   dir: string,
   syncEveryChunks: number | undefined,
 ): Promise<{ mbPerSec: number; fsyncP50Ms?: number }> {
@@ -78,7 +60,7 @@ async function rawWrite(
 }
 
 /** Latency of one small write + fdatasync: the floor under a `sync` append. */
-async function fsyncLatency(dir: string): Promise<{ p50Ms: number; p99Ms: number }> {
+export async function fsyncLatency(dir: string): Promise<{ p50Ms: number; p99Ms: number }> {
   const file = path.join(dir, 'fsync-probe.bin');
   const fd = fs.openSync(file, 'w');
   const buf = Buffer.alloc(8 * KiB, 1);
@@ -100,7 +82,7 @@ async function fsyncLatency(dir: string): Promise<{ p50Ms: number; p99Ms: number
 
 // ---- commitlog scenarios ------------------------------------------------------------------
 
-interface LoadOptions {
+export interface LoadOptions {
   log: Omit<CommitlogOptions, 'dir'>;
   payloadBytes: number;
   /** Concurrent appenders, each awaiting its own appends. */
@@ -110,7 +92,7 @@ interface LoadOptions {
   recordsPerAppend: number;
 }
 
-interface LoadFigures {
+export interface LoadFigures {
   msgsPerSec: number;
   payloadMbPerSec: number;
   p50Ms: number;
@@ -119,7 +101,7 @@ interface LoadFigures {
   recordsPerBatch: number;
 }
 
-async function runLoad(dir: string, name: string, o: LoadOptions): Promise<LoadFigures> {
+export async function runLoad(dir: string, name: string, o: LoadOptions): Promise<LoadFigures> {
   let batches = 0;
   let batchRecords = 0;
   const log = await openCommitlog({
@@ -170,42 +152,59 @@ async function runLoad(dir: string, name: string, o: LoadOptions): Promise<LoadF
   };
 }
 
+export interface RawDisk {
+  noFsyncMBps: number;
+  /** Median latency of one 8 KiB write + fdatasync: the floor under a `sync` append. */
+  fdatasyncP50Ms: number;
+}
+
+/** The denominators, on the filesystem of `dir`, reported as one line. */
+export async function measureRawDisk(dir: string): Promise<RawDisk> {
+  const rawNoSync = await rawWrite(dir, undefined);
+  const rawSync = await rawWrite(dir, 64); // fdatasync per 1 MiB
+  const probe = await fsyncLatency(dir);
+  report({
+    scenario: 'raw-sequential-write-16KiB',
+    noFsyncMBps: round(rawNoSync.mbPerSec),
+    fsyncPer1MiBMBps: round(rawSync.mbPerSec),
+    fsyncPer1MiBP50Ms: round(rawSync.fsyncP50Ms ?? NaN, 2),
+    write8KiBPlusFdatasyncP50Ms: round(probe.p50Ms, 2),
+    write8KiBPlusFdatasyncP99Ms: round(probe.p99Ms, 2),
+    notes: 'denominators: plain fs.write of 16 KiB chunks, without and with fdatasync per 1 MiB',
+  });
+  return { noFsyncMBps: rawNoSync.mbPerSec, fdatasyncP50Ms: probe.p50Ms };
+}
+
+/** (a) 16 KiB payloads, async: commitlog MB/s against the raw page-cache write rate. */
+export async function runAsync16KiB(dir: string, raw: RawDisk): Promise<void> {
+  const a = await runLoad(dir, 'a', {
+    log: { fsync: 'async' },
+    payloadBytes: 16 * KiB,
+    appenders: 1,
+    inFlightPerAppender: 64,
+    recordsPerAppend: 1,
+  });
+  const ratio = a.payloadMbPerSec / raw.noFsyncMBps;
+  report({
+    scenario: 'a-async-16KiB',
+    payloadMBps: round(a.payloadMbPerSec),
+    rawNoFsyncMBps: round(raw.noFsyncMBps),
+    ratioToRaw: round(ratio, 2),
+    recordsPerBatch: round(a.recordsPerBatch),
+    target: 'ratioToRaw >= 0.60',
+    pass: ratio >= 0.6,
+  });
+}
+
 async function main(): Promise<void> {
   const base = process.argv[2] ?? os.tmpdir();
   const dir = await fs.promises.mkdtemp(path.join(base, 'starling-commitlog-bench-'));
   const benchStarted = performance.now();
   try {
     // Denominators, same filesystem, same run.
-    const rawNoSync = await rawWrite(dir, undefined);
-    const rawSync = await rawWrite(dir, 64); // fdatasync per 1 MiB
-    const probe = await fsyncLatency(dir);
-    report({
-      scenario: 'raw-sequential-write-16KiB',
-      noFsyncMBps: round(rawNoSync.mbPerSec),
-      fsyncPer1MiBMBps: round(rawSync.mbPerSec),
-      fsyncPer1MiBP50Ms: round(rawSync.fsyncP50Ms ?? NaN, 2),
-      write8KiBPlusFdatasyncP50Ms: round(probe.p50Ms, 2),
-      write8KiBPlusFdatasyncP99Ms: round(probe.p99Ms, 2),
-    });
-
-    // (a) 16 KiB payloads, async: MB/s against the raw page-cache write rate.
-    const a = await runLoad(dir, 'a', {
-      log: { fsync: 'async' },
-      payloadBytes: 16 * KiB,
-      appenders: 1,
-      inFlightPerAppender: 64,
-      recordsPerAppend: 1,
-    });
-    const ratio = a.payloadMbPerSec / rawNoSync.mbPerSec;
-    report({
-      scenario: 'a-async-16KiB',
-      payloadMBps: round(a.payloadMbPerSec),
-      rawNoFsyncMBps: round(rawNoSync.mbPerSec),
-      ratioToRaw: round(ratio, 2),
-      recordsPerBatch: round(a.recordsPerBatch),
-      target: 'ratioToRaw >= 0.60',
-      pass: ratio >= 0.6,
-    });
+    const raw = await measureRawDisk(dir);
+    const probe = { p50Ms: raw.fdatasyncP50Ms };
+    await runAsync16KiB(dir, raw);
 
     // (b) sync, 32 concurrent appenders each awaiting its append, 256 B payloads.
     const b = await runLoad(dir, 'b', {
@@ -282,27 +281,13 @@ async function main(): Promise<void> {
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });
   }
-  printTable((performance.now() - benchStarted) / 1000);
+  printTable((performance.now() - benchStarted) / 1000, 'shared box: figures are noisy');
 }
 
-function printTable(totalS: number): void {
-  const rows = results.map((r) => {
-    const { scenario, target, pass, ...figures } = r;
-    const text = Object.entries(figures)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' ');
-    return [scenario, text, target ?? '', pass === undefined ? '' : pass ? 'PASS' : 'MISS'];
+// Run directly (the `bench:commitlog` script), not when store.bench.ts imports the scenarios.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
   });
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), 8));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  process.stdout.write(`\n${line(['scenario', 'figures', 'target', 'result'])}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
-  process.stdout.write(
-    `(${os.cpus().length} cores, ${totalS.toFixed(1)} s; shared box: figures are noisy)\n`,
-  );
 }
-
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});

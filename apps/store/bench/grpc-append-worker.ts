@@ -1,0 +1,94 @@
+/**
+ * The gRPC client side of the store bench, in a worker thread so that it has a core of its own, as a
+ * gateway (another process) would. Sends AppendMessages from `lanes` loops, each awaiting its call,
+ * until `durationMs` is up; posts back what was acknowledged and the call latencies.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Metadata } from '@grpc/grpc-js';
+import { createStoreClient, type AppendMessagesRequest, type StoreServiceClient } from '@starling/proto';
+
+export interface GrpcLoadRequest {
+  address: string;
+  topics: string[];
+  payloadBytes: number;
+  publisherClientId: string;
+  messagesPerCall: number;
+  lanes: number;
+  channels: number;
+  durationMs: number;
+}
+
+export interface GrpcLoadResult {
+  messages: number;
+  calls: number;
+  /** Wall-clock (epoch ms, sub-ms) so the main thread can time dispatch from the same origin. */
+  startedAtMs: number;
+  endedAtMs: number;
+  latenciesMs: number[];
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+function append(client: StoreServiceClient, request: AppendMessagesRequest): Promise<number> {
+  return new Promise((resolve, reject) => {
+    client.appendMessages(request, new Metadata(), { deadline: Date.now() + 30_000 }, (err, res) =>
+      err || !res ? reject(err ?? new Error('no response')) : resolve(res.positions.length),
+    );
+  });
+}
+
+async function run(o: GrpcLoadRequest): Promise<GrpcLoadResult> {
+  const clients = Array.from({ length: o.channels }, (_, i) =>
+    // A distinct option per client keeps grpc-js from sharing one subchannel among them.
+    createStoreClient(o.address, undefined, { 'grpc.primary_user_agent': `bench-${i}` }),
+  );
+  const payload = Buffer.alloc(o.payloadBytes, 0x42);
+  const requests: AppendMessagesRequest[] = [];
+  let t = 0;
+  for (let r = 0; r < 64; r++) {
+    requests.push({
+      messages: Array.from({ length: o.messagesPerCall }, () => ({
+        topic: o.topics[t++ % o.topics.length]!,
+        payload,
+        qos: 1,
+        retain: false,
+        timestampMs: 0,
+        publisherClientId: o.publisherClientId,
+      })),
+    });
+  }
+  // Warm the channels (connection set-up is not what is measured), then wait for the go: the main
+  // thread reads the index totals in between, so the warm-up messages are not counted.
+  await Promise.all(clients.map((c) => append(c, requests[0]!)));
+  await new Promise<void>((resolve) => {
+    parentPort?.once('message', () => resolve());
+    parentPort?.postMessage({ ready: true });
+  });
+  const latenciesMs: number[] = [];
+  let messages = 0;
+  let calls = 0;
+  let next = 0;
+  const startedAtMs = now();
+  const deadline = startedAtMs + o.durationMs;
+  const lane = async (l: number): Promise<void> => {
+    const client = clients[l % clients.length]!;
+    while (now() < deadline) {
+      const t0 = performance.now();
+      const acknowledged = await append(client, requests[next++ % requests.length]!);
+      messages += acknowledged;
+      latenciesMs.push(performance.now() - t0);
+      calls++;
+    }
+  };
+  await Promise.all(Array.from({ length: o.lanes }, (_, l) => lane(l)));
+  const endedAtMs = now();
+  for (const c of clients) c.close();
+  return { messages, calls, startedAtMs, endedAtMs, latenciesMs };
+}
+
+run(workerData as GrpcLoadRequest).then(
+  (result) => parentPort?.postMessage({ result }),
+  (err: unknown) => {
+    throw err;
+  },
+);
