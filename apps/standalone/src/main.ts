@@ -1,6 +1,7 @@
 // Starling standalone: the only file that reads the environment, opens ports and handles signals.
 import { ConfigError, loadConfig } from '@starling/config';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
+import { createNotifierMetrics } from '@starling/notifier';
 import { createStoreMetrics, loadStoreConfig } from '@starling/store';
 import { startStandalone } from './standalone';
 
@@ -35,12 +36,13 @@ async function main(): Promise<void> {
     port: opsPort,
     registry,
     logger,
-    readiness: [{ name: 'store', check: () => isReady() }],
+    readiness: [{ name: 'services', check: () => isReady() }],
   });
   const standalone = await startStandalone({
     store: store.config,
     logger,
     storeMetrics: createStoreMetrics(registry),
+    notifierMetrics: createNotifierMetrics(registry),
   });
   isReady = () => standalone.isReady();
   onShutdownSignal(logger, [{ close: () => ops.markNotReady() }, standalone, ops]);
