@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import { loadConfig, type Env } from '@starling/config';
+import { LOG_LEVELS } from '@starling/observability';
+
+export interface GatewayLimits {
+  /** Largest MQTT packet accepted (remaining length + header); bigger closes the connection. */
+  maxPacketBytes: number;
+  maxTopicBytes: number;
+  maxTopicLevels: number;
+  /** Unacknowledged QoS 1/2 messages per session (MQTT 5: Receive Maximum). */
+  maxInflight: number;
+  /** Bytes waiting in a session's socket buffer before its deliveries pause. */
+  maxQueuedBytes: number;
+  maxConnections: number;
+  connectTimeoutMs: number;
+  maxKeepAliveSeconds: number;
+  maxSubscriptionsPerSession: number;
+}
+
+export interface GatewayConfig {
+  logLevel: (typeof LOG_LEVELS)[number];
+  gatewayId: string;
+  host: string;
+  mqttPort: number;
+  /** 0 … 65535; -1 turns WebSocket off. */
+  wsPort: number;
+  wsPath: string;
+  opsPort: number;
+  storeAddresses: string[];
+  natsUrl: string;
+  allowAnonymous: boolean;
+  /** File of `username:scrypt$salt$hash` lines; empty: no password users. */
+  authFile: string;
+  offlineQos0: boolean;
+  sessionExpiryMaxSeconds: number;
+  offsetCommitIntervalMs: number;
+  catchUpIntervalMs: number;
+  filterLeaseMs: number;
+  appendMaxBatchMessages: number;
+  pullMaxMessages: number;
+  pullMaxBytes: number;
+  drainMs: number;
+  limits: GatewayLimits;
+}
+
+/** Every `GATEWAY_*` variable (plus shared `NATS_URL`, `LOG_LEVEL`); the Helm values use the same names. */
+export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVariables: string[] } {
+  return loadConfig(
+    env,
+    (e) => ({
+      logLevel: e.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
+      gatewayId: e.string('GATEWAY_ID', { default: hostname() }),
+      host: e.string('GATEWAY_HOST', { default: '0.0.0.0' }),
+      mqttPort: e.port('GATEWAY_MQTT_PORT', { default: 1883 }),
+      wsPort: e.int('GATEWAY_WS_PORT', { default: 8083, min: -1, max: 65535 }),
+      wsPath: e.string('GATEWAY_WS_PATH', { default: '/mqtt' }),
+      opsPort: e.port('GATEWAY_OPS_PORT', { default: 9403 }),
+      storeAddresses: e.list('GATEWAY_STORE_ADDRESSES', { default: ['127.0.0.1:7400'] }),
+      natsUrl: e.url('NATS_URL', { default: 'nats://127.0.0.1:4222', schemes: ['nats', 'tls'] }),
+      // No default credentials anywhere: anonymous access must be asked for.
+      allowAnonymous: e.boolean('GATEWAY_ALLOW_ANONYMOUS', { default: false }),
+      authFile: e.string('GATEWAY_AUTH_FILE', { default: '' }),
+      offlineQos0: e.boolean('GATEWAY_OFFLINE_QOS0', { default: true }),
+      sessionExpiryMaxSeconds: e.int('GATEWAY_SESSION_EXPIRY_MAX_SECONDS', {
+        default: 7 * 86_400,
+        min: 0,
+        max: 0xffffffff,
+      }),
+      offsetCommitIntervalMs: e.durationMs('GATEWAY_OFFSET_COMMIT_INTERVAL', { default: '100ms', min: 1 }),
+      catchUpIntervalMs: e.durationMs('GATEWAY_CATCH_UP_INTERVAL', { default: '1s', min: 10 }),
+      filterLeaseMs: e.durationMs('GATEWAY_FILTER_LEASE', { default: '60s', min: 1_000 }),
+      appendMaxBatchMessages: e.int('GATEWAY_APPEND_MAX_BATCH', { default: 1000, min: 1, max: 10_000 }),
+      pullMaxMessages: e.int('GATEWAY_PULL_MAX_MESSAGES', { default: 500, min: 1, max: 10_000 }),
+      pullMaxBytes: e.bytes('GATEWAY_PULL_MAX_BYTES', { default: '2MiB', min: 1024 }),
+      drainMs: e.durationMs('GATEWAY_DRAIN', { default: '10s', min: 0 }),
+      limits: {
+        maxPacketBytes: e.bytes('GATEWAY_MAX_PACKET_BYTES', { default: '1MiB', min: 1024, max: 268_435_455 }),
+        maxTopicBytes: e.int('GATEWAY_MAX_TOPIC_BYTES', { default: 1024, min: 1, max: 65_535 }),
+        maxTopicLevels: e.int('GATEWAY_MAX_TOPIC_LEVELS', { default: 32, min: 1, max: 1024 }),
+        maxInflight: e.int('GATEWAY_MAX_INFLIGHT', { default: 32, min: 1, max: 65_535 }),
+        maxQueuedBytes: e.bytes('GATEWAY_MAX_QUEUED_BYTES', { default: '1MiB', min: 1024 }),
+        maxConnections: e.int('GATEWAY_MAX_CONNECTIONS', { default: 100_000, min: 1 }),
+        connectTimeoutMs: e.durationMs('GATEWAY_CONNECT_TIMEOUT', { default: '10s', min: 100 }),
+        maxKeepAliveSeconds: e.int('GATEWAY_MAX_KEEP_ALIVE_SECONDS', {
+          default: 65_535,
+          min: 0,
+          max: 65_535,
+        }),
+        maxSubscriptionsPerSession: e.int('GATEWAY_MAX_SUBSCRIPTIONS', { default: 100, min: 1 }),
+      },
+    }),
+    { prefixes: ['GATEWAY_'] },
+  );
+}

@@ -1,0 +1,256 @@
+// The seams of the gateway (ADR 0004). Three parts meet here:
+//   - the connection (packet layer: transports, parser, writer, CONNECT, keep-alive, limits),
+//   - store access (every call to the store shards: append batching, sessions, filters, pulls, retained),
+//   - delivery (one reader per queue per gateway, per-session cursors, in-flight window, offset commits).
+// Handlers (`handlers/<packet>.ts`) are the glue: one per MQTT packet type, reading like the spec.
+import type { Logger } from '@starling/observability';
+import type { EventBus } from '@starling/event-bus';
+import type { GatewayMetrics } from './metrics';
+
+export type QoS = 0 | 1 | 2;
+
+/** MQTT protocol level on the wire: 3 = MQTT 3.1, 4 = MQTT 3.1.1, 5 = MQTT 5.0 (next issue). */
+export type ProtocolVersion = 3 | 4 | 5;
+
+export type Transport = 'tcp' | 'ws';
+
+/** A queue on one store shard (mirrors starling.store.v1.QueueRef plus the shard that holds it). */
+export interface ShardQueue {
+  readonly shard: number;
+  readonly kind: 'topic' | 'filter';
+  readonly name: string;
+}
+
+/** MQTT 5 properties kept with a message (absent for 3.1 / 3.1.1 publishers). */
+export interface MessageProperties {
+  payloadFormatIndicator?: boolean;
+  messageExpiryIntervalSeconds?: number;
+  contentType?: string;
+  responseTopic?: string;
+  correlationData?: Buffer;
+  userProperties?: Array<{ key: string; value: string }>;
+}
+
+/** A message as read from a queue. */
+export interface QueuedMessage {
+  readonly offset: number;
+  readonly position: number;
+  readonly timestampMs: number;
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly publisherClientId: string;
+  readonly properties: MessageProperties | undefined;
+}
+
+export interface PullResult {
+  readonly messages: readonly QueuedMessage[];
+  readonly lowOffset: number;
+  readonly endOffset: number;
+  readonly nextOffset: number;
+  readonly resetToLowOffset: boolean;
+}
+
+/** What a PUBLISH becomes: one message appended to the shard that owns its topic. */
+export interface AppendRequest {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly publisherClientId: string;
+  readonly properties?: MessageProperties;
+}
+
+export type AppendOutcome =
+  | { readonly status: 'ok'; readonly shard: number; readonly position: number }
+  /** The store refused the message (too large, invalid): the publisher's connection is closed. */
+  | { readonly status: 'rejected'; readonly reason: string; readonly message: string }
+  /** The store is unreachable or failed: not acknowledged, the client will retry (QoS 1/2). */
+  | { readonly status: 'unavailable'; readonly message: string };
+
+export interface StoredSubscription {
+  readonly filter: string;
+  readonly qos: QoS;
+  /** Committed offset per shard holding the filter's queue (absent: nothing committed there). */
+  readonly committedOffsets: ReadonlyMap<number, number>;
+}
+
+export interface Will {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly properties?: MessageProperties;
+  readonly willDelayIntervalSeconds: number;
+}
+
+export interface OpenedSession {
+  readonly sessionPresent: boolean;
+  readonly epoch: number;
+  /** The previous owner gateway (takeover target), '' when none. */
+  readonly previousOwnerId: string;
+  readonly subscriptions: readonly StoredSubscription[];
+}
+
+export type Fenced<T> = T | { readonly status: 'stale-epoch' };
+
+/** Where a subscription reads: one queue per shard that can hold matching topics, each with its start. */
+export interface FilterQueues {
+  readonly filter: string;
+  readonly queues: ReadonlyArray<{ readonly queue: ShardQueue; readonly endOffset: number }>;
+}
+
+export interface RetainedMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly properties: MessageProperties | undefined;
+}
+
+/**
+ * Every call the gateway makes to the store shards. Routes by the sharding rules of store.proto (topic:
+ * fnv1a32(first level) % shards; session: fnv1a32(client id) % shards; wildcard-first filters: every shard).
+ * Appends from all connections are batched per shard (one AppendMessages for many PUBLISHes).
+ */
+export interface StoreAccess {
+  readonly shardCount: number;
+  /** Resolves once the message is durable in the commitlog (then, and only then, PUBACK / PUBREC). */
+  append(request: AppendRequest): Promise<AppendOutcome>;
+  openSession(request: {
+    clientId: string;
+    cleanStart: boolean;
+    sessionExpiryIntervalSeconds: number;
+  }): Promise<OpenedSession>;
+  /**
+   * Adds (or replaces) and removes subscriptions of a stored session; returns the queues each added filter
+   * reads with the offset to start from (the committed offset, or the queue's end for a new subscription).
+   */
+  updateSession(request: {
+    clientId: string;
+    epoch: number;
+    add?: ReadonlyArray<{ filter: string; qos: QoS }>;
+    remove?: readonly string[];
+    will?: Will | null;
+  }): Promise<Fenced<{ status: 'ok'; added: readonly FilterQueues[] }>>;
+  closeSession(request: {
+    clientId: string;
+    epoch: number;
+    discard: boolean;
+    publishWill: boolean;
+  }): Promise<Fenced<{ status: 'ok' }>>;
+  /** Session offsets (persistent sessions); fenced by epoch. */
+  commitOffsets(
+    clientId: string,
+    epoch: number,
+    offsets: ReadonlyArray<{ queue: ShardQueue; offset: number }>,
+  ): Promise<Fenced<{ status: 'ok' }>>;
+  /** Filter registration for non-persistent sessions: held by this gateway, with a lease it renews. */
+  registerFilter(filter: string, leaseMs: number): Promise<FilterQueues>;
+  unregisterFilter(filter: string): Promise<void>;
+  pull(queue: ShardQueue, fromOffset: number, maxMessages: number, maxBytes: number): Promise<PullResult>;
+  /** Retained messages matching a new subscription, from every shard that can hold them. */
+  matchRetained(filter: string): Promise<readonly RetainedMessage[]>;
+  close(): Promise<void>;
+}
+
+/** An MQTT packet to send, as mqtt-packet generates it. */
+export type OutPacket = import('mqtt-packet').Packet;
+
+/** Why a connection ends: drives the will, the log line and the metric label. */
+export type CloseReason =
+  | 'client-disconnect'
+  | 'socket-closed'
+  | 'keep-alive-timeout'
+  | 'connect-timeout'
+  | 'protocol-error'
+  | 'malformed-packet'
+  | 'packet-too-large'
+  | 'not-authorized'
+  | 'taken-over'
+  | 'server-shutting-down'
+  | 'store-unavailable'
+  | 'queue-full';
+
+/**
+ * One client connection as the handlers and the delivery engine see it. The packet layer owns the socket:
+ * `send` encodes and queues (writes are batched per event-loop turn); `writable` is false while the socket's
+ * buffer is above its high-water mark, and `onWritable` fires when it drains (back-pressure).
+ */
+export interface ClientConnection {
+  readonly id: number;
+  readonly transport: Transport;
+  readonly protocolVersion: ProtocolVersion;
+  readonly clientId: string;
+  readonly logger: Logger;
+  send(packet: OutPacket): void;
+  readonly writable: boolean;
+  onWritable(listener: () => void): void;
+  /** Ends the connection; idempotent. Ungraceful reasons publish the will. */
+  close(reason: CloseReason): void;
+}
+
+/** A message handed to a session for delivery: the queue it came from and the subscription QoS. */
+export interface Delivery {
+  readonly message: QueuedMessage;
+  readonly queue: ShardQueue;
+  readonly filter: string;
+  /** min(message QoS, subscription QoS) [MQTT-3.8.4-6]. */
+  readonly qos: QoS;
+}
+
+/** Everything a handler may use. Built once per gateway. */
+export interface GatewayContext {
+  readonly gatewayId: string;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly store: StoreAccess;
+  readonly bus: EventBus;
+}
+
+/** The delivery side of one connected session: implemented in `delivery/`, driven by the handlers. */
+export interface SessionDelivery {
+  /** After CONNACK: start delivering the session's subscriptions (stored ones resume at their committed offsets). */
+  resume(): Promise<void>;
+  /**
+   * SUBSCRIBE: stores or registers each filter, starts reading it at the queue's end, then sends the retained
+   * messages that match (RETAIN set). Returns one granted QoS per request, or 'failure' (SUBACK 0x80) for a
+   * filter that was refused; the handler writes SUBACK *before* `afterSuback` runs, so retained messages
+   * follow the SUBACK [MQTT-3.8.4-4].
+   */
+  subscribe(requests: ReadonlyArray<{ filter: string; qos: QoS }>): Promise<{
+    granted: Array<QoS | 'failure'>;
+    afterSuback: () => void;
+  }>;
+  /** UNSUBSCRIBE: stops reading and forgets the filters (persistent: in the store too). */
+  unsubscribe(filters: readonly string[]): Promise<void>;
+  /** PUBACK for an outbound QoS 1 message. Unknown identifiers are ignored (and counted). */
+  onPuback(packetId: number): void;
+  /** PUBREC for an outbound QoS 2 message: answer PUBREL. */
+  onPubrec(packetId: number): void;
+  /** PUBCOMP for an outbound QoS 2 message. */
+  onPubcomp(packetId: number): void;
+  /**
+   * The connection ended (or was taken over): stop delivering, commit acknowledged offsets (persistent
+   * sessions), release filter registrations (clean sessions). In-flight messages are redelivered (DUP) on the
+   * next connection of a persistent session.
+   */
+  stop(): Promise<void>;
+}
+
+export interface SessionSpec {
+  readonly clientId: string;
+  readonly epoch: number;
+  /** False for clean sessions: their state ends with the connection. */
+  readonly persistent: boolean;
+  /** Stored subscriptions to resume (empty for a new or clean session). */
+  readonly subscriptions: readonly StoredSubscription[];
+}
+
+/** Owns every queue reader of this gateway and hands each session its delivery. */
+export interface DeliveryEngine {
+  open(connection: ClientConnection, session: SessionSpec): SessionDelivery;
+  /** Readers and sessions open (tests, metrics). */
+  readonly readerCount: number;
+  close(): Promise<void>;
+}
