@@ -23,10 +23,5 @@ export {
   type InProcessHub,
 } from './in-process-event-bus';
 export { arrivalSubject, queueFromArrivalSubject, takeoverSubject } from './subjects';
-export {
-  decodeArrivalEvent,
-  encodeArrivalEvent,
-  ArrivalEventInvalidError,
-  ARRIVAL_CODEC_VERSION,
-} from './arrival-codec';
+export { decodeArrivalEvent, encodeArrivalEvent, ArrivalEventInvalidError } from './arrival-codec';
 export { SubjectAlreadyServedError } from './errors';
