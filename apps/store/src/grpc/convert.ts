@@ -7,7 +7,7 @@ import type {
   WillOutput,
 } from '@starling/proto';
 import type { QueueRef } from '../queues';
-import type { MessageProperties, QoS, Session, SubscriptionOptions, Will } from '../state';
+import type { MessageProperties, QoS, RetainedMessage, Session, SubscriptionOptions, Will } from '../state';
 import type { StoredMessage } from '../store';
 import { invalidArgument } from './status';
 
@@ -146,5 +146,16 @@ export function sessionToWire(s: Session): SessionOutput {
     will: willToWire(s.will),
     sessionExpiryIntervalSeconds: s.sessionExpiryIntervalSeconds,
     disconnectedAtMs: s.disconnectedAtMs,
+  };
+}
+
+export function retainedToWire(m: RetainedMessage) {
+  return {
+    topic: m.topic,
+    payload: Buffer.from(m.payload),
+    qos: m.qos,
+    timestampMs: m.timestampMs,
+    position: m.position,
+    properties: propertiesToWire(m.properties),
   };
 }

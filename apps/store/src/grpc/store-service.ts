@@ -11,7 +11,7 @@ import { shardOfClient } from '../sharding';
 import {
   messageToWire,
   propertiesFromWire,
-  propertiesToWire,
+  retainedToWire,
   queueFromWire,
   queueToWire,
   sessionToWire,
@@ -287,14 +287,7 @@ export function createStoreServiceHandlers(
         );
       }
       return Promise.resolve({
-        messages: r.messages.map((m) => ({
-          topic: m.topic,
-          payload: Buffer.from(m.payload),
-          qos: m.qos,
-          timestampMs: m.timestampMs,
-          position: m.position,
-          properties: propertiesToWire(m.properties),
-        })),
+        messages: r.messages.map(retainedToWire),
       });
     }),
 
@@ -303,14 +296,7 @@ export function createStoreServiceHandlers(
       if (r.status === 'invalid-page-token')
         throw invalidArgument('invalid-page-token', 'page token is not valid');
       return Promise.resolve({
-        messages: r.messages.map((m) => ({
-          topic: m.topic,
-          payload: Buffer.from(m.payload),
-          qos: m.qos,
-          timestampMs: m.timestampMs,
-          position: m.position,
-          properties: propertiesToWire(m.properties),
-        })),
+        messages: r.messages.map(retainedToWire),
         nextPageToken: r.nextPageToken,
       });
     }),
