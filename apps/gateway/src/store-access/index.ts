@@ -1,0 +1,9 @@
+export {
+  createStoreAccess,
+  DEFAULT_STORE_DEADLINES,
+  type StoreAccessHandle,
+  type StoreAccessOptions,
+  type StoreDeadlines,
+} from './store-access';
+export { QueueNotFoundError, StoreAccessClosedError, StoreUnavailableError } from './errors';
+export { fnv1a32, shardOfClient, shardOfTopic, shardsOfFilter } from './sharding';

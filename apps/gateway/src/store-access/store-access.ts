@@ -1,0 +1,528 @@
+import { status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { validateTopicName } from '@starling/mqtt-topic';
+import type { Logger } from '@starling/observability';
+import {
+  createStoreClient,
+  type CloseSessionResponseOutput,
+  type CommitOffsetsResponseOutput,
+  type FetchOffsetsResponseOutput,
+  type GetSessionResponseOutput,
+  type MatchRetainedResponseOutput,
+  type OpenSessionResponseOutput,
+  type PullMessagesResponseOutput,
+  type RegisterFilterResponseOutput,
+  type StoreServiceClient,
+  type SubscriptionOutput,
+  type UnregisterFilterResponseOutput,
+  type UpdateSessionResponseOutput,
+} from '@starling/proto';
+import type { GatewayMetrics } from '../metrics';
+import type {
+  AppendOutcome,
+  AppendRequest,
+  Fenced,
+  FilterQueues,
+  OpenedSession,
+  PullResult,
+  RetainedMessage,
+  ShardQueue,
+  StoreAccess,
+  StoredSubscription,
+} from '../types';
+import { Appender } from './appender';
+import {
+  filterQueue,
+  propertiesToWire,
+  queueToWire,
+  queuedMessageFromWire,
+  retainedFromWire,
+  toQoS,
+  willToWire,
+} from './convert';
+import { QueueNotFoundError, StoreAccessClosedError, StoreUnavailableError } from './errors';
+import { FilterLeases } from './filter-leases';
+import { isServiceError, reasonOf, unary } from './grpc-call';
+import { shardOfClient, shardOfTopic, shardsOfFilter } from './sharding';
+
+export interface StoreDeadlines {
+  /** Every call but appends and pulls. */
+  readonly callMs: number;
+  /** AppendMessages: includes the store's fsync. */
+  readonly appendMs: number;
+  /** PullMessages (no long poll: the gateway pulls on arrival events). */
+  readonly pullMs: number;
+}
+
+export const DEFAULT_STORE_DEADLINES: StoreDeadlines = { callMs: 5_000, appendMs: 5_000, pullMs: 2_000 };
+
+export interface StoreAccessOptions {
+  /** Store shard addresses ('host:port'): shard i is addresses[i]. */
+  readonly addresses: readonly string[];
+  /** This gateway's stable id: session owner and clean-session filter holder. */
+  readonly gatewayId: string;
+  readonly logger: Logger;
+  readonly metrics?: GatewayMetrics | undefined;
+  readonly appendMaxBatchMessages: number;
+  /** Estimated bytes per AppendMessages call; default 3 MiB (the store accepts at least 4 MiB). */
+  readonly appendMaxBatchBytes?: number;
+  /** When set, larger payloads are refused before joining a batch (the store's STORE_MAX_MESSAGE_BYTES). */
+  readonly maxMessageBytes?: number;
+  /** Lease of clean-session filter registrations; renewed every third of it. */
+  readonly filterLeaseMs: number;
+  readonly deadlines?: Partial<StoreDeadlines>;
+}
+
+/** What the store access knows beyond the StoreAccess seam (tests, metrics). */
+export interface StoreAccessHandle extends StoreAccess {
+  /** Local users of a clean-session filter registration (0 when not registered by this gateway). */
+  filterRefs(filter: string): number;
+}
+
+const STALE: { readonly status: 'stale-epoch' } = Object.freeze({ status: 'stale-epoch' });
+const OK: { readonly status: 'ok' } = Object.freeze({ status: 'ok' });
+
+function isStaleEpoch(e: unknown): boolean {
+  return isServiceError(e) && e.code === status.FAILED_PRECONDITION && reasonOf(e) === 'stale-epoch';
+}
+
+function hasCode(e: unknown, code: status): e is ServiceError {
+  return isServiceError(e) && e.code === code;
+}
+
+/** Framing and fields beside topic and payload, for the batch byte bound (an estimate is enough). */
+const MESSAGE_OVERHEAD_BYTES = 64;
+
+/**
+ * StoreAccess over gRPC: one client per shard, routing by store.proto's sharding rules, an Appender per
+ * shard, a deadline on every call. Expected outcomes are values; anything unexpected throws
+ * StoreUnavailableError (with the gRPC code), or QueueNotFoundError for a pull of an unregistered filter.
+ */
+export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandle {
+  const { addresses, gatewayId, logger } = options;
+  if (addresses.length === 0) throw new Error('createStoreAccess: at least one store address is required');
+  if (gatewayId === '') throw new Error('createStoreAccess: gatewayId is required');
+  const deadlines: StoreDeadlines = { ...DEFAULT_STORE_DEADLINES, ...options.deadlines };
+  const shardCount = addresses.length;
+  const clients: StoreServiceClient[] = addresses.map((a) => createStoreClient(a));
+  const appenders = clients.map(
+    (client, shard) =>
+      new Appender({
+        shard,
+        client,
+        maxBatchMessages: options.appendMaxBatchMessages,
+        maxBatchBytes: options.appendMaxBatchBytes ?? 3 * 1024 * 1024,
+        deadlineMs: deadlines.appendMs,
+        logger: logger.child({ component: 'appender', shard }),
+        metrics: options.metrics,
+      }),
+  );
+  let closed = false;
+
+  // Filters of persistent sessions registered on shards other than the home shard (holder = client id).
+  // The home shard registers and unregisters its own copy through UpdateSession / CloseSession; these we
+  // must release ourselves when the subscription or the session goes.
+  const remoteFilters = new Map<string, Set<string>>();
+
+  function client(shard: number): StoreServiceClient {
+    if (closed) throw new StoreAccessClosedError();
+    const c = clients[shard];
+    if (c === undefined) throw new Error(`no store shard ${shard} (there are ${shardCount})`);
+    return c;
+  }
+
+  function unexpected(method: string, shard: number, e: unknown): Error {
+    if (e instanceof StoreUnavailableError || e instanceof StoreAccessClosedError) return e;
+    if (isServiceError(e)) {
+      return new StoreUnavailableError(method, shard, e.code, `${status[e.code] ?? e.code}: ${e.details}`, {
+        cause: e,
+      });
+    }
+    return new StoreUnavailableError(method, shard, undefined, String(e), { cause: e });
+  }
+
+  /** One unary call on one shard, with a deadline; the caller decides what its gRPC errors mean. */
+  async function rpc<Res>(
+    shard: number,
+    invoke: (
+      c: StoreServiceClient,
+      o: CallOptions,
+      cb: (err: ServiceError | null, res?: Res) => void,
+    ) => unknown,
+    deadlineMs = deadlines.callMs,
+  ): Promise<Res> {
+    const c = client(shard);
+    return unary<Res>((o, cb) => invoke(c, o, cb), deadlineMs);
+  }
+
+  async function fenced<T>(method: string, shard: number, run: () => Promise<T>): Promise<Fenced<T>> {
+    try {
+      return await run();
+    } catch (e) {
+      if (isStaleEpoch(e)) return STALE;
+      throw unexpected(method, shard, e);
+    }
+  }
+
+  async function guarded<T>(method: string, shard: number, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw unexpected(method, shard, e);
+    }
+  }
+
+  function registerOn(shard: number, filter: string, holderId: string, leaseMs: number) {
+    return guarded('RegisterFilter', shard, () =>
+      rpc<RegisterFilterResponseOutput>(shard, (c, o, cb) =>
+        c.RegisterFilter({ filter, holderId, leaseMs }, o, cb),
+      ),
+    );
+  }
+
+  function unregisterOn(shard: number, filter: string, holderId: string) {
+    return guarded('UnregisterFilter', shard, () =>
+      rpc<UnregisterFilterResponseOutput>(shard, (c, o, cb) =>
+        c.UnregisterFilter({ filter, holderId }, o, cb),
+      ),
+    );
+  }
+
+  function remoteShardsOf(filter: string, home: number): number[] {
+    return shardsOfFilter(filter, shardCount).filter((s) => s !== home);
+  }
+
+  async function releaseRemoteFilters(clientId: string, filters: Iterable<string>): Promise<void> {
+    const home = shardOfClient(clientId, shardCount);
+    const calls: Array<Promise<unknown>> = [];
+    for (const filter of filters) {
+      for (const s of remoteShardsOf(filter, home)) calls.push(unregisterOn(s, filter, clientId));
+    }
+    await Promise.all(calls);
+  }
+
+  /** Committed offsets of stored subscriptions: home shard's from the session, the others' fetched. */
+  async function storedSubscriptions(
+    clientId: string,
+    home: number,
+    subscriptions: readonly SubscriptionOutput[],
+  ): Promise<StoredSubscription[]> {
+    const byShard = new Map<number, string[]>();
+    for (const sub of subscriptions) {
+      for (const s of remoteShardsOf(sub.filter, home)) {
+        const list = byShard.get(s) ?? [];
+        list.push(sub.filter);
+        byShard.set(s, list);
+      }
+    }
+    const remote = new Map<string, Map<number, number>>();
+    await Promise.all(
+      [...byShard].map(async ([shard, filters]) => {
+        const r = await guarded('FetchOffsets', shard, () =>
+          rpc<FetchOffsetsResponseOutput>(shard, (c, o, cb) =>
+            c.FetchOffsets(
+              {
+                consumer: { kind: 'CONSUMER_KIND_SESSION', id: clientId },
+                queues: filters.map((f) => queueToWire({ kind: 'filter', name: f })),
+              },
+              o,
+              cb,
+            ),
+          ),
+        );
+        for (const o of r.offsets) {
+          if (o.queue === null) continue;
+          const m = remote.get(o.queue.name) ?? new Map<number, number>();
+          m.set(shard, o.offset);
+          remote.set(o.queue.name, m);
+        }
+      }),
+    );
+    return subscriptions.map((sub) => {
+      const committedOffsets = new Map<number, number>();
+      const shards = shardsOfFilter(sub.filter, shardCount);
+      if (shards.includes(home) && sub.committedOffset !== undefined) {
+        committedOffsets.set(home, sub.committedOffset);
+      }
+      for (const [shard, offset] of remote.get(sub.filter) ?? []) committedOffsets.set(shard, offset);
+      return { filter: sub.filter, qos: toQoS(sub.qos), committedOffsets };
+    });
+  }
+
+  const leases = new FilterLeases({
+    leaseMs: options.filterLeaseMs,
+    logger: logger.child({ component: 'filter-leases' }),
+    async register(filter, leaseMs) {
+      const answers = await Promise.all(
+        shardsOfFilter(filter, shardCount).map(async (shard) => ({
+          shard,
+          r: await registerOn(shard, filter, gatewayId, leaseMs),
+        })),
+      );
+      return {
+        filter,
+        created: answers.some((a) => a.r.created),
+        queues: answers.map(({ shard, r }) => ({
+          queue: filterQueue(shard, filter),
+          endOffset: r.endOffset,
+        })),
+      };
+    },
+    async unregister(filter) {
+      await Promise.all(shardsOfFilter(filter, shardCount).map((s) => unregisterOn(s, filter, gatewayId)));
+    },
+  });
+
+  const access: StoreAccessHandle = {
+    shardCount,
+
+    append(request: AppendRequest): Promise<AppendOutcome> {
+      if (closed) return Promise.resolve({ status: 'unavailable', message: 'store access is closed' });
+      // Refuse up front what the store would refuse: a bad message must not join (and fail) a batch of
+      // other publishers' messages, as the store validates a batch all-or-nothing.
+      const topic = validateTopicName(request.topic);
+      if (!topic.ok) {
+        return Promise.resolve({ status: 'rejected', reason: 'invalid-topic', message: topic.message });
+      }
+      if (request.qos !== 0 && request.qos !== 1 && request.qos !== 2) {
+        return Promise.resolve({
+          status: 'rejected',
+          reason: 'invalid-qos',
+          message: `QoS must be 0, 1 or 2, not ${String(request.qos)}`,
+        });
+      }
+      if (options.maxMessageBytes !== undefined && request.payload.length > options.maxMessageBytes) {
+        return Promise.resolve({
+          status: 'rejected',
+          reason: 'message-too-large',
+          message: `payload of ${request.payload.length} bytes is over the limit of ${options.maxMessageBytes}`,
+        });
+      }
+      const shard = shardOfTopic(request.topic, shardCount);
+      const appender = appenders[shard]!;
+      const bytes = request.payload.length + Buffer.byteLength(request.topic) + MESSAGE_OVERHEAD_BYTES;
+      return appender.append(
+        {
+          topic: request.topic,
+          payload: request.payload,
+          qos: request.qos,
+          retain: request.retain,
+          // 0: the store stamps its append time (the clock of every other timestamp a reader sees).
+          timestampMs: 0,
+          publisherClientId: request.publisherClientId,
+          properties: propertiesToWire(request.properties),
+        },
+        bytes,
+      );
+    },
+
+    async openSession({ clientId, cleanStart, sessionExpiryIntervalSeconds }): Promise<OpenedSession> {
+      const home = shardOfClient(clientId, shardCount);
+      // The owner before us is read first, then the session opened: OpenSession answers with the session
+      // as it is after opening, whose owner is us. Between the two calls another gateway may open it too;
+      // then we name the owner before that one, and the takeover request goes to a gateway that no longer
+      // owns the session — harmless: the store's epoch fences whichever owner is stale, and the newest
+      // OpenSession wins.
+      const before = await guarded('GetSession', home, () =>
+        rpc<GetSessionResponseOutput>(home, (c, o, cb) => c.GetSession({ clientId }, o, cb)),
+      );
+      const stored = before.found ? before.session : null;
+      // Only a connected session has an owner to ask; a disconnected one has nobody to take over from.
+      const previousOwnerId = stored !== null && stored.disconnectedAtMs === 0 ? stored.ownerId : '';
+      const opened = await guarded('OpenSession', home, () =>
+        rpc<OpenSessionResponseOutput>(home, (c, o, cb) =>
+          c.OpenSession({ clientId, ownerId: gatewayId, cleanStart, sessionExpiryIntervalSeconds }, o, cb),
+        ),
+      );
+      if (cleanStart && stored !== null && shardCount > 1) {
+        // The home shard discarded its registrations; the copies on other shards are ours to drop.
+        await releaseRemoteFilters(
+          clientId,
+          stored.subscriptions.map((s) => s.filter),
+        );
+        remoteFilters.delete(clientId);
+      }
+      const subscriptions = opened.session?.subscriptions ?? [];
+      if (shardCount > 1) {
+        const remote = subscriptions.filter((s) => remoteShardsOf(s.filter, home).length > 0);
+        if (remote.length > 0) remoteFilters.set(clientId, new Set(remote.map((s) => s.filter)));
+      }
+      return {
+        sessionPresent: opened.sessionPresent,
+        epoch: opened.epoch,
+        previousOwnerId,
+        subscriptions: await storedSubscriptions(clientId, home, subscriptions),
+      };
+    },
+
+    async updateSession({ clientId, epoch, add = [], remove = [], will }) {
+      const home = shardOfClient(clientId, shardCount);
+      return fenced('UpdateSession', home, async () => {
+        const r = await rpc<UpdateSessionResponseOutput>(home, (c, o, cb) =>
+          c.UpdateSession(
+            {
+              clientId,
+              epoch,
+              addSubscriptions: add.map(({ filter, qos }) => ({ filter, qos })),
+              removeFilters: [...remove],
+              updateWill: will !== undefined,
+              will: will ? willToWire(will) : null,
+            },
+            o,
+            cb,
+          ),
+        );
+        const remote = remoteFilters.get(clientId) ?? new Set<string>();
+        // The store applies removals before additions; so do we on the other shards.
+        const removedRemote = remove.filter((f) => remote.has(f) && !add.some((a) => a.filter === f));
+        await releaseRemoteFilters(clientId, removedRemote);
+        for (const f of removedRemote) remote.delete(f);
+
+        const committed = new Map<string, number | undefined>(
+          (r.session?.subscriptions ?? []).map((s) => [s.filter, s.committedOffset]),
+        );
+        const added: FilterQueues[] = await Promise.all(
+          add.map(async ({ filter }) => {
+            const queues = await Promise.all(
+              shardsOfFilter(filter, shardCount).map(async (shard) => {
+                if (shard === home) {
+                  // The store set the committed offset of a new subscription to the queue's end, and kept
+                  // it for a replaced one.
+                  const offset = committed.get(filter);
+                  if (offset !== undefined) return { queue: filterQueue(shard, filter), endOffset: offset };
+                }
+                // Another shard's copy (wildcard first level, or a literal first level that is not the
+                // home shard's): held by the client id without a lease, like the home shard's copy, and
+                // read from its end. (A replaced subscription also restarts there on those shards.)
+                remote.add(filter);
+                const reg = await registerOn(shard, filter, clientId, 0);
+                return { queue: filterQueue(shard, filter), endOffset: reg.endOffset };
+              }),
+            );
+            return { filter, queues };
+          }),
+        );
+        if (remote.size > 0) remoteFilters.set(clientId, remote);
+        else remoteFilters.delete(clientId);
+        return { status: 'ok' as const, added };
+      });
+    },
+
+    async closeSession({ clientId, epoch, discard, publishWill }) {
+      const home = shardOfClient(clientId, shardCount);
+      return fenced('CloseSession', home, async () => {
+        try {
+          await rpc<CloseSessionResponseOutput>(home, (c, o, cb) =>
+            c.CloseSession({ clientId, epoch, disconnectedAtMs: Date.now(), discard, publishWill }, o, cb),
+          );
+        } catch (e) {
+          // Already gone (deleted, expired): closing is idempotent.
+          if (!hasCode(e, status.NOT_FOUND)) throw e;
+        }
+        const remote = remoteFilters.get(clientId);
+        remoteFilters.delete(clientId);
+        if (discard && remote !== undefined) await releaseRemoteFilters(clientId, remote);
+        return OK;
+      });
+    },
+
+    async commitOffsets(clientId, epoch, offsets) {
+      const byShard = new Map<number, Array<{ queue: ShardQueue; offset: number }>>();
+      for (const o of offsets) {
+        const list = byShard.get(o.queue.shard) ?? [];
+        list.push(o);
+        byShard.set(o.queue.shard, list);
+      }
+      const results = await Promise.all(
+        [...byShard].map(([shard, list]) =>
+          fenced('CommitOffsets', shard, () =>
+            rpc<CommitOffsetsResponseOutput>(shard, (c, o, cb) =>
+              c.CommitOffsets(
+                {
+                  consumer: { kind: 'CONSUMER_KIND_SESSION', id: clientId },
+                  sessionEpoch: epoch,
+                  offsets: list.map((q) => ({ queue: queueToWire(q.queue), offset: q.offset })),
+                },
+                o,
+                cb,
+              ),
+            ),
+          ),
+        ),
+      );
+      return results.some((r) => 'status' in r && r.status === 'stale-epoch') ? STALE : OK;
+    },
+
+    registerFilter(filter, leaseMs) {
+      if (closed) return Promise.reject(new StoreAccessClosedError());
+      return leases.acquire(filter, leaseMs);
+    },
+
+    unregisterFilter(filter) {
+      return leases.release(filter);
+    },
+
+    async pull(queue, fromOffset, maxMessages, maxBytes): Promise<PullResult> {
+      let r: PullMessagesResponseOutput;
+      try {
+        r = await rpc<PullMessagesResponseOutput>(
+          queue.shard,
+          (c, o, cb) =>
+            c.PullMessages(
+              { queue: queueToWire(queue), fromOffset, maxMessages, maxBytes, waitMs: 0 },
+              o,
+              cb,
+            ),
+          deadlines.pullMs,
+        );
+      } catch (e) {
+        if (hasCode(e, status.NOT_FOUND)) throw new QueueNotFoundError(queue.shard, queue.name, e.details);
+        throw unexpected('PullMessages', queue.shard, e);
+      }
+      return {
+        messages: r.messages.map(queuedMessageFromWire),
+        lowOffset: r.lowOffset,
+        endOffset: r.endOffset,
+        nextOffset: r.nextOffset,
+        resetToLowOffset: r.resetToLowOffset,
+      };
+    },
+
+    async matchRetained(filter): Promise<readonly RetainedMessage[]> {
+      const perShard = await Promise.all(
+        shardsOfFilter(filter, shardCount).map(async (shard) => {
+          try {
+            const r = await rpc<MatchRetainedResponseOutput>(shard, (c, o, cb) =>
+              c.MatchRetained({ filter }, o, cb),
+            );
+            return r.messages.map(retainedFromWire);
+          } catch (e) {
+            if (hasCode(e, status.RESOURCE_EXHAUSTED)) {
+              // More matches than the store's limit: the subscription stands, without retained messages
+              // from this shard (sending a truncated, arbitrary subset would be worse).
+              logger.warn({ filter, shard, reason: reasonOf(e) }, 'too many retained messages match');
+              return [];
+            }
+            throw unexpected('MatchRetained', shard, e);
+          }
+        }),
+      );
+      const merged = perShard.flat();
+      if (perShard.length > 1) merged.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+      return merged;
+    },
+
+    filterRefs(filter) {
+      return leases.refs(filter);
+    },
+
+    async close() {
+      if (closed) return;
+      leases.close();
+      // Pending publishes still get their answer (acknowledged or not) before the clients go.
+      await Promise.all(appenders.map((a) => a.close()));
+      closed = true;
+      for (const c of clients) c.close();
+    },
+  };
+  return access;
+}
