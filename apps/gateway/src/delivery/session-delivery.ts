@@ -1,0 +1,556 @@
+import { validateTopicFilter } from '@starling/mqtt-topic';
+import type { Logger } from '@starling/observability';
+import type { GatewayMetrics } from '../metrics';
+import type {
+  ClientConnection,
+  FilterQueues,
+  QoS,
+  QueuedMessage,
+  RetainedMessage,
+  SessionDelivery,
+  SessionSpec,
+  ShardQueue,
+  StoreAccess,
+} from '../types';
+import { PacketIdAllocator } from './packet-id-allocator';
+import type { PullTrigger, QueueReader } from './queue-reader';
+import { SessionCursor, type CursorOwner, type Subscription } from './session-cursor';
+
+/** Limits and settings a session needs (from `GatewayConfig`). */
+export interface SessionSettings {
+  readonly maxInflight: number;
+  readonly maxQueuedBytes: number;
+  readonly maxSubscriptionsPerSession: number;
+  readonly maxTopicBytes: number;
+  readonly maxTopicLevels: number;
+  readonly offlineQos0: boolean;
+  readonly offsetCommitIntervalMs: number;
+}
+
+/** What a session uses of its engine. */
+export interface SessionHost {
+  readonly store: StoreAccess;
+  readonly metrics: GatewayMetrics;
+  readonly settings: SessionSettings;
+  readonly now: () => number;
+  readerFor(queue: ShardQueue): QueueReader;
+  detach(cursor: SessionCursor): void;
+  /** Clean sessions: registers the filter for this gateway (reference-counted), returns where to start. */
+  registerFilter(filter: string): Promise<FilterQueues>;
+  releaseFilter(filter: string): void;
+  closed(session: DeliverySession): void;
+}
+
+type InflightState = 'awaiting-puback' | 'awaiting-pubrec' | 'awaiting-pubcomp';
+
+interface InflightMessage {
+  /** Absent for retained messages (sent on SUBSCRIBE, not read from a queue). */
+  readonly cursor: SessionCursor | undefined;
+  readonly offset: number;
+  readonly qos: 1 | 2;
+  state: InflightState;
+}
+
+interface PendingRetained {
+  readonly message: RetainedMessage;
+  readonly qos: QoS;
+}
+
+/** Rough encoded size of a PUBLISH: fixed header, topic, packet identifier, payload. */
+function publishBytes(topic: string, payload: Buffer): number {
+  return 7 + Buffer.byteLength(topic) + payload.length;
+}
+
+/**
+ * The delivery side of one connected session (ADR 0004): one cursor per subscription and queue, packet
+ * identifiers, the outbound in-flight window and the offsets committed for persistent sessions.
+ *
+ * Back-pressure: the session can take a message while it is running, its connection is writable, fewer than
+ * `maxInflight` QoS 1/2 messages are unacknowledged and fewer than `maxQueuedBytes` were written in this
+ * event-loop turn (writes are flushed once per turn, so `writable` alone would let one pull pour a whole window
+ * into one socket). Otherwise its cursors stop and the reader skips them; acknowledgements, `onWritable` and the
+ * next turn wake them.
+ */
+export class DeliverySession implements SessionDelivery, CursorOwner {
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly inflight = new Map<number, InflightMessage>();
+  private readonly packetIds = new PacketIdAllocator((id) => this.inflight.has(id));
+  private readonly retainedQueue: PendingRetained[] = [];
+  private readonly log: Logger;
+  private running = true;
+  private takenOver = false;
+  private turnBytes = 0;
+  private turnResetScheduled = false;
+  private blocked = false;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private lastCommitAtMs = Number.NEGATIVE_INFINITY;
+  private committing: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly host: SessionHost,
+    private readonly connection: ClientConnection,
+    private readonly spec: SessionSpec,
+  ) {
+    this.log = connection.logger.child({ component: 'delivery' });
+    connection.onWritable(() => this.wakeAll());
+  }
+
+  /** Unacknowledged outbound QoS 1/2 messages (tests, metrics). */
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** Current subscriptions and their granted QoS (tests). */
+  subscriptionQos(): Map<string, QoS> {
+    return new Map([...this.subscriptions].map(([filter, subscription]) => [filter, subscription.qos]));
+  }
+
+  // ---- SessionDelivery ---------------------------------------------------------------------------------------
+
+  async resume(): Promise<void> {
+    const withoutOffsets: Array<{ filter: string; qos: QoS }> = [];
+    for (const stored of this.spec.subscriptions) {
+      if (stored.committedOffsets.size === 0) {
+        withoutOffsets.push({ filter: stored.filter, qos: stored.qos });
+        continue;
+      }
+      const queues = [...stored.committedOffsets].map(([shard, offset]) => ({
+        queue: { shard, kind: 'filter' as const, name: stored.filter },
+        endOffset: offset,
+      }));
+      this.startSubscription({ filter: stored.filter, queues }, stored.qos, true);
+    }
+    if (withoutOffsets.length === 0 || !this.running) return;
+    // No committed offset known: adding the subscription again returns its committed offset (or sets it to the
+    // queue's end) and keeps everything else [store.proto UpdateSession].
+    const added = await this.storeAdd(withoutOffsets);
+    if (added === undefined) return;
+    for (const queues of added) {
+      const qos = withoutOffsets.find((s) => s.filter === queues.filter)?.qos ?? 0;
+      this.startSubscription(queues, qos, true);
+    }
+  }
+
+  async subscribe(
+    requests: ReadonlyArray<{ filter: string; qos: QoS }>,
+  ): Promise<{ granted: Array<QoS | 'failure'>; afterSuback: () => void }> {
+    const { settings } = this.host;
+    const granted: Array<QoS | 'failure'> = requests.map(() => 'failure');
+    // A filter repeated in one SUBSCRIBE: the last request wins, as a later SUBSCRIBE would [MQTT-3.8.4-3].
+    const accepted = new Map<string, { qos: QoS; indexes: number[] }>();
+    let count = this.subscriptions.size;
+    requests.forEach((request, index) => {
+      const valid = validateTopicFilter(request.filter, {
+        maxTopicBytes: settings.maxTopicBytes,
+        maxLevels: settings.maxTopicLevels,
+      }).ok;
+      if (!valid) return;
+      const seen = accepted.get(request.filter);
+      if (seen !== undefined) {
+        seen.qos = request.qos;
+        seen.indexes.push(index);
+        return;
+      }
+      if (!this.subscriptions.has(request.filter)) {
+        if (count >= settings.maxSubscriptionsPerSession) return;
+        count += 1;
+      }
+      accepted.set(request.filter, { qos: request.qos, indexes: [index] });
+    });
+    const wanted = [...accepted].map(([filter, { qos }]) => ({ filter, qos }));
+    const started = await this.addSubscriptions(wanted);
+    const grantedFilters: Array<{ filter: string; qos: QoS }> = [];
+    for (const { filter, qos } of started) {
+      grantedFilters.push({ filter, qos });
+      for (const index of accepted.get(filter)?.indexes ?? []) granted[index] = qos;
+    }
+    return { granted, afterSuback: () => this.sendRetained(grantedFilters) };
+  }
+
+  async unsubscribe(filters: readonly string[]): Promise<void> {
+    const removed: string[] = [];
+    for (const filter of filters) {
+      const subscription = this.subscriptions.get(filter);
+      if (subscription === undefined) continue;
+      // Stop at once: no new message of these filters is sent after UNSUBSCRIBE [MQTT-3.10.4-2]; messages in
+      // flight complete [MQTT-3.10.4-3].
+      this.subscriptions.delete(filter);
+      for (const cursor of subscription.cursors) this.stopCursor(cursor);
+      removed.push(filter);
+    }
+    if (removed.length === 0) return;
+    if (this.spec.persistent) {
+      if (!this.running) return;
+      try {
+        const outcome = await this.host.store.updateSession({
+          clientId: this.spec.clientId,
+          epoch: this.spec.epoch,
+          remove: removed,
+        });
+        if (outcome.status === 'stale-epoch') this.takeOver();
+      } catch (err) {
+        this.log.warn({ err }, 'unsubscribe not stored');
+      }
+    } else {
+      for (const filter of removed) this.host.releaseFilter(filter);
+    }
+  }
+
+  onPuback(packetId: number): void {
+    const entry = this.inflight.get(packetId);
+    if (entry?.state !== 'awaiting-puback') return this.unexpected(packetId, entry);
+    this.inflight.delete(packetId);
+    this.acknowledged(entry);
+    this.wakeAll();
+  }
+
+  onPubrec(packetId: number): void {
+    const entry = this.inflight.get(packetId);
+    if (entry === undefined || entry.qos !== 2) return this.unexpected(packetId, entry);
+    if (entry.state === 'awaiting-pubrec') {
+      // A QoS 2 message counts as acknowledged (for offsets) at PUBREC: the receiver owns it now [MQTT-4.3.3].
+      entry.state = 'awaiting-pubcomp';
+      this.acknowledged(entry);
+    }
+    // A repeated PUBREC is answered again: the PUBREL may have been lost with the old connection.
+    this.send({ cmd: 'pubrel', messageId: packetId });
+  }
+
+  onPubcomp(packetId: number): void {
+    const entry = this.inflight.get(packetId);
+    if (entry?.state !== 'awaiting-pubcomp') return this.unexpected(packetId, entry);
+    // The identifier is free again only now [MQTT-4.3.3-?]: PUBCOMP ends the QoS 2 flow.
+    this.inflight.delete(packetId);
+    this.wakeAll();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  // ---- CursorOwner (called by readers while feeding) ---------------------------------------------------------
+
+  canTake(): boolean {
+    const take =
+      this.running &&
+      this.connection.writable &&
+      this.inflight.size < this.host.settings.maxInflight &&
+      this.turnBytes < this.host.settings.maxQueuedBytes &&
+      this.retainedQueue.length === 0;
+    if (!take) this.blocked = true;
+    return take;
+  }
+
+  deliver(cursor: SessionCursor, message: QueuedMessage, dup: boolean): void {
+    const qos = Math.min(message.qos, cursor.subscription.qos) as QoS;
+    const packetId = qos === 0 ? undefined : this.track(cursor, message.offset, qos);
+    cursor.offsets.sent(message.offset, packetId !== undefined);
+    this.publish(message.topic, message.payload, qos, false, dup, packetId);
+    this.host.metrics.deliveryLatency.observe(Math.max(0, this.host.now() - message.timestampMs) / 1000);
+    this.offsetsChanged();
+  }
+
+  skipped(_cursor: SessionCursor, reason: 'offline-qos0'): void {
+    this.host.metrics.messagesDropped.inc({ reason });
+    this.offsetsChanged();
+  }
+
+  retentionSkipped(): void {
+    this.offsetsChanged();
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------------
+
+  private async addSubscriptions(
+    wanted: ReadonlyArray<{ filter: string; qos: QoS }>,
+  ): Promise<Array<{ filter: string; qos: QoS }>> {
+    if (wanted.length === 0 || !this.running) return [];
+    if (this.spec.persistent) {
+      const added = await this.storeAdd(wanted);
+      if (added === undefined) return [];
+      const started: Array<{ filter: string; qos: QoS }> = [];
+      for (const queues of added) {
+        const qos = wanted.find((w) => w.filter === queues.filter)?.qos;
+        if (qos === undefined) continue;
+        this.startSubscription(queues, qos, false);
+        started.push({ filter: queues.filter, qos });
+      }
+      return started;
+    }
+    const outcomes = await Promise.all(
+      wanted.map(async ({ filter, qos }) => {
+        const existing = this.subscriptions.get(filter);
+        if (existing !== undefined) {
+          // Re-subscribe: new QoS, same cursor, same registration [MQTT-3.8.4-3].
+          existing.qos = qos;
+          return { filter, qos };
+        }
+        try {
+          const queues = await this.host.registerFilter(filter);
+          if (!this.running || this.subscriptions.has(filter)) {
+            this.host.releaseFilter(filter);
+            return this.subscriptions.has(filter) ? { filter, qos } : undefined;
+          }
+          this.startSubscription(queues, qos, false);
+          return { filter, qos };
+        } catch (err) {
+          this.log.warn({ err, filter }, 'filter registration failed');
+          return undefined;
+        }
+      }),
+    );
+    return outcomes.filter((o): o is { filter: string; qos: QoS } => o !== undefined);
+  }
+
+  /** Persistent sessions: UpdateSession add; undefined when refused (taken over, store unavailable). */
+  private async storeAdd(
+    add: ReadonlyArray<{ filter: string; qos: QoS }>,
+  ): Promise<readonly FilterQueues[] | undefined> {
+    try {
+      const outcome = await this.host.store.updateSession({
+        clientId: this.spec.clientId,
+        epoch: this.spec.epoch,
+        add,
+      });
+      if (outcome.status === 'stale-epoch') {
+        this.takeOver();
+        return undefined;
+      }
+      return this.running ? outcome.added : undefined;
+    } catch (err) {
+      this.log.warn({ err }, 'subscription not stored');
+      return undefined;
+    }
+  }
+
+  /**
+   * Starts (or, for a filter already subscribed, re-grants) a subscription. A re-subscribe replaces the QoS and
+   * keeps the cursors where they are, so nothing is lost or repeated [MQTT-3.8.4-3].
+   */
+  private startSubscription(queues: FilterQueues, qos: QoS, resumed: boolean): void {
+    const existing = this.subscriptions.get(queues.filter);
+    if (existing !== undefined) {
+      existing.qos = qos;
+      return;
+    }
+    const subscription: Subscription = { filter: queues.filter, qos, cursors: [] };
+    this.subscriptions.set(queues.filter, subscription);
+    const trigger: PullTrigger = resumed ? 'resume' : 'subscribe';
+    for (const { queue, endOffset } of queues.queues) {
+      const reader = this.host.readerFor(queue);
+      const boundary = resumed
+        ? { afterPull: reader.pullCount, skipOfflineQos0: !this.host.settings.offlineQos0 }
+        : undefined;
+      const cursor = new SessionCursor(queue, subscription, this, endOffset, boundary);
+      // The start offset is what the store holds as committed (or will, for a new subscription).
+      cursor.offsets.assumeCommitted(endOffset);
+      subscription.cursors.push(cursor);
+      reader.add(cursor, trigger);
+    }
+  }
+
+  private stopCursor(cursor: SessionCursor): void {
+    cursor.stopped = true;
+    this.host.detach(cursor);
+  }
+
+  private track(cursor: SessionCursor | undefined, offset: number, qos: 1 | 2): number {
+    // canTake() keeps the in-flight map under maxInflight <= 65535, so an identifier is always free.
+    const packetId = this.packetIds.allocate();
+    if (packetId === undefined) throw new Error('no free packet identifier (in-flight window above 65535)');
+    this.inflight.set(packetId, {
+      cursor,
+      offset,
+      qos,
+      state: qos === 1 ? 'awaiting-puback' : 'awaiting-pubrec',
+    });
+    return packetId;
+  }
+
+  private publish(
+    topic: string,
+    payload: Buffer,
+    qos: QoS,
+    retain: boolean,
+    dup: boolean,
+    packetId: number | undefined,
+  ): void {
+    // QoS 0 carries no packet identifier [MQTT-2.3.1-5]; live messages go out with RETAIN=0 [MQTT-3.3.1-9].
+    this.send(
+      packetId === undefined
+        ? { cmd: 'publish', topic, payload, qos, retain, dup: false }
+        : { cmd: 'publish', topic, payload, qos, retain, dup, messageId: packetId },
+    );
+    this.host.metrics.messagesOut.inc({ qos: String(qos) });
+    this.countTurnBytes(publishBytes(topic, payload));
+  }
+
+  private send(packet: Parameters<ClientConnection['send']>[0]): void {
+    this.connection.send(packet);
+  }
+
+  private countTurnBytes(bytes: number): void {
+    this.turnBytes += bytes;
+    if (this.turnResetScheduled) return;
+    this.turnResetScheduled = true;
+    setImmediate(() => {
+      this.turnResetScheduled = false;
+      this.turnBytes = 0;
+      this.wakeAll();
+    });
+  }
+
+  private acknowledged(entry: InflightMessage): void {
+    if (entry.cursor === undefined) return;
+    entry.cursor.offsets.acknowledged(entry.offset);
+    this.offsetsChanged();
+  }
+
+  private unexpected(packetId: number, entry: InflightMessage | undefined): void {
+    // An acknowledgement for an identifier not in flight (or in another state): ignored and counted.
+    this.host.metrics.protocolErrors.inc({
+      reason: entry === undefined ? 'unknown-packet-id' : 'unexpected-ack',
+    });
+    this.log.debug({ packetId, state: entry?.state }, 'unexpected acknowledgement ignored');
+  }
+
+  /** The session can take more: retained messages first, then every cursor (readers feed them). */
+  private wakeAll(): void {
+    if (!this.running || !this.blocked) return;
+    this.blocked = false;
+    this.drainRetained();
+    if (this.retainedQueue.length > 0) return;
+    for (const subscription of this.subscriptions.values()) {
+      for (const cursor of subscription.cursors) {
+        this.host.readerFor(cursor.queue).wake(cursor);
+      }
+    }
+  }
+
+  private sendRetained(filters: ReadonlyArray<{ filter: string; qos: QoS }>): void {
+    if (filters.length === 0) return;
+    void (async () => {
+      for (const { filter, qos } of filters) {
+        let retained: readonly RetainedMessage[];
+        try {
+          retained = await this.host.store.matchRetained(filter);
+        } catch (err) {
+          this.log.warn({ err, filter }, 'retained messages not read');
+          continue;
+        }
+        if (!this.running) return;
+        for (const message of retained) {
+          this.retainedQueue.push({ message, qos: Math.min(message.qos, qos) as QoS });
+        }
+      }
+      this.blocked = true;
+      this.wakeAll();
+    })();
+  }
+
+  /** Retained messages on SUBSCRIBE: RETAIN=1 [MQTT-3.3.1-6], QoS min(message, granted), within the window. */
+  private drainRetained(): void {
+    const { settings } = this.host;
+    while (this.retainedQueue.length > 0) {
+      if (
+        !this.running ||
+        !this.connection.writable ||
+        this.inflight.size >= settings.maxInflight ||
+        this.turnBytes >= settings.maxQueuedBytes
+      ) {
+        this.blocked = true;
+        return;
+      }
+      const { message, qos } = this.retainedQueue.shift()!;
+      const packetId = qos === 0 ? undefined : this.track(undefined, -1, qos);
+      this.publish(message.topic, message.payload, qos, true, false, packetId);
+    }
+  }
+
+  private offsetsChanged(): void {
+    if (!this.spec.persistent || !this.running || this.commitTimer !== undefined) return;
+    const waitMs = Math.max(
+      0,
+      this.lastCommitAtMs + this.host.settings.offsetCommitIntervalMs - this.host.now(),
+    );
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commit();
+    }, waitMs);
+    this.commitTimer.unref?.();
+  }
+
+  /** Commits every changed offset in one call; one commit at a time. */
+  private commit(): Promise<void> {
+    if (this.committing !== undefined) {
+      // A commit is running: commit again after it (changes made meanwhile are not in it).
+      return this.committing.then(() => this.commit());
+    }
+    const changes: Array<{ cursor: SessionCursor; offset: number }> = [];
+    for (const subscription of this.subscriptions.values()) {
+      for (const cursor of subscription.cursors) {
+        const offset = cursor.offsets.pendingCommit();
+        if (offset !== undefined) changes.push({ cursor, offset });
+      }
+    }
+    if (changes.length === 0 || this.takenOver) return Promise.resolve();
+    this.lastCommitAtMs = this.host.now();
+    this.committing = (async () => {
+      try {
+        const outcome = await this.host.store.commitOffsets(
+          this.spec.clientId,
+          this.spec.epoch,
+          changes.map(({ cursor, offset }) => ({ queue: cursor.queue, offset })),
+        );
+        if (outcome.status === 'stale-epoch') {
+          this.takeOver();
+          return;
+        }
+        for (const { cursor, offset } of changes) cursor.offsets.markCommitted(offset);
+      } catch (err) {
+        this.log.warn({ err }, 'offset commit failed');
+        // Retried on the next change or on stop(); the store keeps the previous (lower) offsets meanwhile.
+      } finally {
+        this.committing = undefined;
+      }
+    })();
+    return this.committing;
+  }
+
+  /** The store answered stale-epoch: another connection owns the session now. */
+  private takeOver(): void {
+    if (this.takenOver) return;
+    this.takenOver = true;
+    this.log.info('session taken over: delivery stopped');
+    this.halt();
+    this.connection.close('taken-over');
+  }
+
+  /** Stops every cursor and timer; idempotent. */
+  private halt(): void {
+    this.running = false;
+    if (this.commitTimer !== undefined) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    this.retainedQueue.length = 0;
+    for (const subscription of this.subscriptions.values()) {
+      for (const cursor of subscription.cursors) this.stopCursor(cursor);
+    }
+  }
+
+  private async stopNow(): Promise<void> {
+    this.halt();
+    try {
+      if (this.spec.persistent) {
+        // In-flight messages are not acknowledged: the committed offsets stay below them, and the next
+        // connection redelivers them with DUP=1 [MQTT-4.4.0-1].
+        await this.commit();
+      } else {
+        for (const filter of this.subscriptions.keys()) this.host.releaseFilter(filter);
+      }
+    } finally {
+      this.host.closed(this);
+    }
+  }
+}
