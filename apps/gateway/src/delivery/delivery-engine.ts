@@ -11,7 +11,6 @@ import type {
   ShardQueue,
   StoreAccess,
 } from '../types';
-import { FilterRegistrations } from './filter-registrations';
 import { QueueReader } from './queue-reader';
 import { DeliverySession, type SessionHost } from './session-delivery';
 import type { SessionCursor } from './session-cursor';
@@ -32,7 +31,7 @@ export interface DeliveryEngineOptions {
   readonly catchUpIntervalMs: number;
   readonly pullMaxMessages: number;
   readonly pullMaxBytes: number;
-  /** Lease of clean-session filter registrations; renewed at a third of it. Default 60 s. */
+  /** Lease asked for clean-session filter registrations (StoreAccess renews it). Default 60 s. */
   readonly filterLeaseMs?: number;
   /** Clock (tests). */
   readonly now?: () => number;
@@ -59,7 +58,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   const now = options.now ?? Date.now;
   const readers = new Map<string, QueueReader>();
   const sessions = new Set<DeliverySession>();
-  const filters = new FilterRegistrations(store, logger, options.filterLeaseMs ?? 60_000);
+  const filterLeaseMs = options.filterLeaseMs ?? 60_000;
   let closing: Promise<void> | undefined;
 
   const catchUpTimer = setInterval(() => {
@@ -111,8 +110,13 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       readers.delete(key);
       metrics.queueReaders.set(readers.size);
     },
-    registerFilter: (filter: string): Promise<FilterQueues> => filters.register(filter),
-    releaseFilter: (filter: string): void => filters.release(filter),
+    // StoreAccess holds one registration per filter for the gateway, reference-counted, and renews its lease.
+    registerFilter: (filter: string): Promise<FilterQueues> => store.registerFilter(filter, filterLeaseMs),
+    releaseFilter(filter: string): void {
+      store
+        .unregisterFilter(filter)
+        .catch((err: unknown) => logger.warn({ err, filter }, 'filter release failed'));
+    },
     closed(session: DeliverySession): void {
       sessions.delete(session);
     },
@@ -139,7 +143,6 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
         clearInterval(catchUpTimer);
         // Sessions still open commit their offsets and release their filters.
         await Promise.allSettled([...sessions].map((session) => session.stop()));
-        await filters.close();
         for (const reader of readers.values()) reader.close();
         readers.clear();
         metrics.queueReaders.set(0);
