@@ -1,0 +1,382 @@
+import type { Duplex } from 'node:stream';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+import type { Logger } from '@starling/observability';
+import type { GatewayMetrics } from './metrics';
+import type { SessionState } from './session/session-state';
+import { checkPacketStrings } from './transports/packet-strings';
+import { readConnectPreamble } from './transports/connect-preamble';
+import { PacketFramer } from './transports/packet-framer';
+import type { ClientConnection, CloseReason, OutPacket, ProtocolVersion, Transport } from './types';
+
+/**
+ * One client connection: the byte stream of a transport, one mqtt-packet parser, a writer that flushes once
+ * per event-loop turn, and the connection state machine
+ *
+ *   awaiting-connect ──CONNECT──▶ connected ──close(reason)──▶ closed
+ *
+ * with the CONNECT timeout, keep-alive at 1.5× [MQTT-3.1.2-24] and the packet size limit. Packets are handed
+ * to the handler one at a time, in order: a handler that returns a promise holds the next packet back until
+ * it settles (CONNECT until CONNACK, SUBSCRIBE until SUBACK), so a client may pipeline packets right after
+ * CONNECT [MQTT-3.1.4] and still see them processed in order.
+ */
+
+export interface ConnectionHandler {
+  onPacket(connection: MqttConnection, packet: Packet): void | Promise<void>;
+  /** After the socket is closed (once). The handler releases the session: will, delivery, store. */
+  onClose(connection: MqttConnection, reason: CloseReason): void;
+}
+
+export interface ConnectionLimits {
+  readonly maxPacketBytes: number;
+  readonly connectTimeoutMs: number;
+  /** Bytes queued to the socket above which `writable` is false. */
+  readonly maxQueuedBytes: number;
+}
+
+export interface ConnectionOptions {
+  readonly id: number;
+  readonly transport: Transport;
+  readonly socket: Duplex;
+  readonly remoteAddress: string;
+  readonly limits: ConnectionLimits;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly handler: ConnectionHandler;
+}
+
+type State = 'awaiting-connect' | 'connected' | 'closed';
+
+/** Reasons after which the will is published: the connection ended without DISCONNECT [MQTT-3.1.2-8]. */
+const WILL_REASONS: ReadonlySet<CloseReason> = new Set<CloseReason>([
+  'socket-closed',
+  'keep-alive-timeout',
+  'protocol-error',
+  'malformed-packet',
+  'packet-too-large',
+  'taken-over',
+  'store-unavailable',
+  'queue-full',
+]);
+
+export function publishesWill(reason: CloseReason): boolean {
+  return WILL_REASONS.has(reason);
+}
+
+/** Keep-alive: the server closes after 1.5× the client's interval without a packet; 0 turns it off [MQTT-3.1.2-24]. */
+export function keepAliveTimeoutMs(keepAliveSeconds: number): number {
+  return keepAliveSeconds > 0 ? keepAliveSeconds * 1500 : 0;
+}
+
+/** Packets waiting for the handler before the socket stops being read (back-pressure on the client). */
+const INBOX_HIGH_WATER = 64;
+/** How long a closing socket may take to flush its last bytes (a refusing CONNACK) before it is destroyed. */
+const END_GRACE_MS = 2_000;
+
+export const PROTOCOL_LABELS: Record<ProtocolVersion, string> = { 3: '3.1', 4: '3.1.1', 5: '5.0' };
+
+export class MqttConnection implements ClientConnection {
+  readonly id: number;
+  readonly transport: Transport;
+  readonly remoteAddress: string;
+  logger: Logger;
+  private version: ProtocolVersion = 4;
+  private client = '';
+  /** The session, once CONNECT was accepted (set by the CONNECT handler). */
+  session: SessionState | undefined;
+  /** The reason the connection closed with, once closed. */
+  closeReason: CloseReason | undefined;
+
+  private state: State = 'awaiting-connect';
+  private readonly socket: Duplex;
+  private readonly limits: ConnectionLimits;
+  private readonly metrics: GatewayMetrics;
+  private readonly handler: ConnectionHandler;
+  private readonly framer: PacketFramer;
+  private readonly parser: ReturnType<typeof mqttPacket.parser>;
+  private parsed: Packet | undefined;
+  private parseError: Error | undefined;
+  private protocolLabel = 'unknown';
+
+  private readonly inbox: Packet[] = [];
+  private processing = false;
+  private paused = false;
+
+  private outbox: Buffer[] = [];
+  private outboxBytes = 0;
+  private flushScheduled = false;
+  private readonly writableListeners = new Set<() => void>();
+
+  private connectTimer: NodeJS.Timeout | undefined;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private keepAliveMs = 0;
+  private lastPacketAtMs = Date.now();
+
+  constructor(options: ConnectionOptions) {
+    this.id = options.id;
+    this.transport = options.transport;
+    this.socket = options.socket;
+    this.remoteAddress = options.remoteAddress;
+    this.limits = options.limits;
+    this.metrics = options.metrics;
+    this.handler = options.handler;
+    this.logger = options.logger;
+    this.framer = new PacketFramer(options.limits.maxPacketBytes);
+    // The version is unknown until CONNECT; mqtt-packet takes it from the CONNECT it parses.
+    this.parser = mqttPacket.parser({ protocolVersion: 4 });
+    this.parser.on('packet', (packet: Packet) => {
+      this.parsed = packet;
+    });
+    this.parser.on('error', (err: Error) => {
+      this.parseError = err;
+    });
+    this.metrics.connections.inc({ transport: this.transport, protocol: this.protocolLabel });
+
+    // [MQTT-3.1.0-1] the first packet must be CONNECT; a client that sends none is closed after a while.
+    this.connectTimer = setTimeout(() => this.close('connect-timeout'), this.limits.connectTimeoutMs);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('drain', () => this.onDrain());
+    this.socket.on('error', (err: Error) => {
+      this.logger.debug({ err: err.message }, 'socket error');
+    });
+    this.socket.on('close', () => this.close('socket-closed'));
+  }
+
+  get protocolVersion(): ProtocolVersion {
+    return this.version;
+  }
+
+  get clientId(): string {
+    return this.client;
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** Called by the CONNECT handler once the client identifier is known (assigned or given). */
+  identify(clientId: string): void {
+    this.client = clientId;
+    this.logger = this.logger.child({ clientId });
+  }
+
+  /** Starts the keep-alive watch with the client's interval [MQTT-3.1.2-24]. */
+  startKeepAlive(keepAliveSeconds: number): void {
+    this.keepAliveMs = keepAliveTimeoutMs(keepAliveSeconds);
+    this.lastPacketAtMs = Date.now();
+    this.armKeepAlive(this.keepAliveMs);
+  }
+
+  // ---- writer ------------------------------------------------------------------------------------------
+
+  get writable(): boolean {
+    return (
+      this.state !== 'closed' && this.socket.writableLength + this.outboxBytes < this.limits.maxQueuedBytes
+    );
+  }
+
+  onWritable(listener: () => void): void {
+    this.writableListeners.add(listener);
+  }
+
+  send(packet: OutPacket): void {
+    if (this.state === 'closed') return;
+    let bytes: Buffer;
+    try {
+      bytes = mqttPacket.generate(packet, { protocolVersion: this.version });
+    } catch (err) {
+      // A packet we cannot encode is a bug on our side; it costs this connection only.
+      this.logger.error({ err, cmd: packet.cmd }, 'cannot encode packet');
+      this.close('protocol-error');
+      return;
+    }
+    this.outbox.push(bytes);
+    this.outboxBytes += bytes.length;
+    this.metrics.packetsOut.inc({ type: packet.cmd });
+    this.metrics.bytesOut.inc({ transport: this.transport }, bytes.length);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // Every packet queued in this turn of the event loop goes out in one write.
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0) return;
+    const bytes = this.outbox.length === 1 ? this.outbox[0]! : Buffer.concat(this.outbox, this.outboxBytes);
+    this.outbox = [];
+    this.outboxBytes = 0;
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(bytes);
+  }
+
+  private onDrain(): void {
+    if (this.state === 'closed' || !this.writable) return;
+    for (const listener of [...this.writableListeners]) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error({ err }, 'writable listener failed');
+      }
+    }
+  }
+
+  // ---- reader ------------------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.metrics.bytesIn.inc({ transport: this.transport }, chunk.length);
+    const { frames, problem } = this.framer.push(chunk);
+    for (const frame of frames) {
+      if (!this.onFrame(frame)) return;
+    }
+    if (problem !== undefined) {
+      this.protocolError(problem, problem === 'packet-too-large' ? 'packet-too-large' : 'malformed-packet');
+    }
+  }
+
+  /** Returns false once the connection is closed. */
+  private onFrame(frame: Buffer): boolean {
+    const type = frame[0]! >> 4;
+    if (this.state === 'awaiting-connect') {
+      if (type !== 1) {
+        // [MQTT-3.1.0-1] the first packet from the client must be CONNECT.
+        this.protocolError('packet-before-connect', 'protocol-error');
+        return false;
+      }
+      const preamble = readConnectPreamble(frame);
+      switch (preamble.status) {
+        case 'ok':
+          this.version = preamble.version;
+          break;
+        case 'unacceptable-protocol-level':
+          // [MQTT-3.1.2-2] CONNACK 0x01 (unacceptable protocol level), then close. [MQTT-3.2.2-4] no session.
+          this.send({ cmd: 'connack', returnCode: 1, sessionPresent: false });
+          this.protocolError('unacceptable-protocol-level', 'protocol-error');
+          return false;
+        case 'unknown-protocol-name':
+          // [MQTT-3.1.2-1] not MQTT: the server closes without processing it any further.
+          this.protocolError('unknown-protocol-name', 'protocol-error');
+          return false;
+        case 'malformed':
+          this.protocolError('malformed-connect', 'malformed-packet');
+          return false;
+      }
+    } else if (type === 1) {
+      // [MQTT-3.1.0-2] a second CONNECT is a protocol violation.
+      this.protocolError('second-connect', 'protocol-error');
+      return false;
+    }
+
+    this.parsed = undefined;
+    this.parseError = undefined;
+    this.parser.parse(frame);
+    const packet = this.parsed as Packet | undefined;
+    const parseError = this.parseError as Error | undefined;
+    if (parseError !== undefined || packet === undefined) {
+      // Malformed packet, reserved flags [MQTT-2.2.2-2], QoS 3 [MQTT-3.3.1-4], CONNECT reserved flag
+      // [MQTT-3.1.2-3], will flags [MQTT-3.1.2-13, -15], empty SUBSCRIBE [MQTT-3.8.3-3] …
+      this.protocolError('malformed-packet', 'malformed-packet', parseError?.message);
+      return false;
+    }
+    const stringProblem = checkPacketStrings(packet, frame);
+    if (stringProblem !== undefined) {
+      // [MQTT-1.5.3-1] ill-formed UTF-8, [MQTT-1.5.3-2] U+0000: close the connection.
+      this.protocolError(stringProblem, 'malformed-packet');
+      return false;
+    }
+    this.metrics.packetsIn.inc({ type: packet.cmd });
+    this.lastPacketAtMs = Date.now();
+    if (packet.cmd === 'connect') {
+      this.state = 'connected';
+      clearTimeout(this.connectTimer);
+      this.connectTimer = undefined;
+      this.metrics.connections.dec({ transport: this.transport, protocol: this.protocolLabel });
+      this.protocolLabel = PROTOCOL_LABELS[this.version];
+      this.metrics.connections.inc({ transport: this.transport, protocol: this.protocolLabel });
+    }
+    this.inbox.push(packet);
+    if (this.inbox.length >= INBOX_HIGH_WATER && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    if (!this.processing) void this.process();
+    return this.state !== 'closed';
+  }
+
+  private async process(): Promise<void> {
+    this.processing = true;
+    try {
+      while (this.inbox.length > 0 && this.state !== 'closed') {
+        const packet = this.inbox.shift()!;
+        const pending = this.handler.onPacket(this, packet);
+        if (pending !== undefined) await pending;
+        if (this.paused && this.inbox.length < INBOX_HIGH_WATER / 2 && !this.closed) {
+          this.paused = false;
+          this.socket.resume();
+        }
+      }
+    } catch (err) {
+      // Handlers return outcomes as values: an exception is a bug. It costs this connection, not the process.
+      this.logger.error({ err }, 'packet handler failed');
+      this.protocolError('handler-failed', 'protocol-error');
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  /** Counts and logs (once per connection) a protocol violation, then closes. */
+  protocolError(reason: string, closeReason: CloseReason, detail?: string): void {
+    if (this.state === 'closed') return;
+    this.metrics.protocolErrors.inc({ reason });
+    this.logger.info({ reason, ...(detail !== undefined ? { detail } : {}) }, 'protocol error, closing');
+    this.close(closeReason);
+  }
+
+  // ---- timers ------------------------------------------------------------------------------------------
+
+  private armKeepAlive(delayMs: number): void {
+    clearTimeout(this.keepAliveTimer);
+    if (this.keepAliveMs <= 0 || this.state === 'closed') return;
+    // One timer per connection, re-armed lazily: packets only stamp `lastPacketAtMs`.
+    this.keepAliveTimer = setTimeout(() => {
+      const idleMs = Date.now() - this.lastPacketAtMs;
+      if (idleMs >= this.keepAliveMs) this.close('keep-alive-timeout');
+      else this.armKeepAlive(this.keepAliveMs - idleMs);
+    }, delayMs);
+  }
+
+  // ---- close -------------------------------------------------------------------------------------------
+
+  close(reason: CloseReason): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeReason = reason;
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.keepAliveTimer);
+    this.inbox.length = 0;
+    this.writableListeners.clear();
+    this.metrics.connections.dec({ transport: this.transport, protocol: this.protocolLabel });
+    this.metrics.connectionsClosed.inc({ reason });
+    this.logger.debug({ reason }, 'connection closed');
+
+    if (this.socket.destroyed) {
+      this.outbox = [];
+    } else {
+      // Flush what is queued (a refusing CONNACK must reach the client [MQTT-3.2.2-5]), then close; a peer
+      // that does not read gets destroyed after a grace period.
+      this.flush();
+      this.socket.end();
+      this.socket.pause();
+      setTimeout(() => this.socket.destroy(), END_GRACE_MS).unref();
+    }
+    try {
+      this.handler.onClose(this, reason);
+    } catch (err) {
+      this.logger.error({ err }, 'close handler failed');
+    }
+  }
+}

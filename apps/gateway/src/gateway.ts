@@ -1,0 +1,199 @@
+import type { Duplex } from 'node:stream';
+import type { BusSubscription, EventBus } from '@starling/event-bus';
+import type { Logger } from '@starling/observability';
+import { createAuthenticator, loadAuthFile } from './auth';
+import type { GatewayConfig } from './config';
+import { MqttConnection } from './connection';
+import { createDeliveryEngine } from './delivery';
+import type { HandlerContext } from './handlers/context';
+import { createPacketHandler } from './handlers';
+import { serveTakeover } from './handlers/takeover';
+import type { GatewayMetrics } from './metrics';
+import { LocalSessions } from './session/local-sessions';
+import { startTcpTransport, type AcceptedConnection, type TransportServer } from './transports/tcp';
+import { startWebSocketTransport } from './transports/websocket';
+import type { DeliveryEngine, StoreAccess, Transport } from './types';
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly store: StoreAccess;
+  readonly bus: EventBus;
+  /** Defaults to the gateway's own delivery engine over `store` and `bus`. */
+  readonly delivery?: DeliveryEngine;
+}
+
+export interface Gateway {
+  /** Bound ports (the kernel's choice for 0); `ws` is -1 when WebSocket is off. */
+  readonly ports: { readonly mqtt: number; readonly ws: number };
+  /** Listening and not draining. */
+  isReady(): boolean;
+  readonly connectionCount: number;
+  /** Connected sessions on this gateway (CONNACK sent, not closed). */
+  readonly sessionCount: number;
+  /**
+   * Drain (SIGTERM): stop accepting, disconnect clients in batches spread over `drainMs`, stop delivery,
+   * close the store access. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** How long a CONNECT waits for the session it takes over on this gateway to be released. */
+const TAKEOVER_WAIT_MS = 2_000;
+/** Batches a drain is split into (clients reconnect elsewhere without a thundering herd). */
+const DRAIN_BATCHES = 10;
+/** Bound on waiting for closed sessions to reach the store during shutdown. */
+const TEARDOWN_WAIT_MS = 5_000;
+
+/** Starts the MQTT gateway: TCP and WebSocket listeners, connections, handlers, delivery. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, metrics, store, bus } = options;
+  const logger = options.logger;
+  const users = await loadAuthFile(config.authFile);
+  if (!config.allowAnonymous && users.size === 0) {
+    logger.warn('no password users and anonymous access off: every CONNECT will be refused');
+  }
+  const delivery =
+    options.delivery ??
+    createDeliveryEngine({
+      store,
+      bus,
+      logger,
+      metrics,
+      limits: config.limits,
+      offlineQos0: config.offlineQos0,
+      offsetCommitIntervalMs: config.offsetCommitIntervalMs,
+      catchUpIntervalMs: config.catchUpIntervalMs,
+      pullMaxMessages: config.pullMaxMessages,
+      pullMaxBytes: config.pullMaxBytes,
+      filterLeaseMs: config.filterLeaseMs,
+    });
+  const sessions = new LocalSessions();
+  const ctx: HandlerContext = {
+    gatewayId: config.gatewayId,
+    logger,
+    metrics,
+    store,
+    bus,
+    config,
+    delivery,
+    sessions,
+    auth: createAuthenticator({ allowAnonymous: config.allowAnonymous, users }),
+    topicLimits: { maxTopicBytes: config.limits.maxTopicBytes, maxLevels: config.limits.maxTopicLevels },
+    takeoverWaitMs: TAKEOVER_WAIT_MS,
+  };
+  const handler = createPacketHandler(ctx);
+  const connections = new Set<MqttConnection>();
+  const connectionLogger = logger.child({ component: 'connection' });
+  let nextId = 1;
+  let accepting = true;
+
+  const accept = (
+    socket: Duplex,
+    transport: Transport,
+    remoteAddress: string,
+  ): AcceptedConnection | undefined => {
+    if (!accepting || connections.size >= config.limits.maxConnections) {
+      // Over the limit (or draining): closed at once, before a byte is read.
+      metrics.connectionsClosed.inc({ reason: accepting ? 'connection-limit' : 'server-shutting-down' });
+      socket.destroy();
+      return undefined;
+    }
+    const connection = new MqttConnection({
+      id: nextId++,
+      transport,
+      socket,
+      remoteAddress,
+      limits: {
+        maxPacketBytes: config.limits.maxPacketBytes,
+        connectTimeoutMs: config.limits.connectTimeoutMs,
+        maxQueuedBytes: config.limits.maxQueuedBytes,
+      },
+      logger: connectionLogger,
+      metrics,
+      handler: {
+        onPacket: (c, packet) => handler.onPacket(c, packet),
+        onClose: (c, reason) => {
+          connections.delete(c);
+          handler.onClose(c, reason);
+        },
+      },
+    });
+    connections.add(connection);
+    return connection;
+  };
+
+  let takeover: BusSubscription | undefined;
+  const listeners: TransportServer[] = [];
+  try {
+    takeover = serveTakeover(ctx);
+    const tcp = await startTcpTransport({ host: config.host, port: config.mqttPort, accept });
+    listeners.push(tcp);
+    if (config.wsPort >= 0) {
+      listeners.push(
+        await startWebSocketTransport({
+          host: config.host,
+          port: config.wsPort,
+          path: config.wsPath,
+          // A WebSocket message holds at least one whole packet, often a few.
+          maxPayloadBytes: config.limits.maxPacketBytes * 2 + 1024,
+          accept,
+        }),
+      );
+    }
+  } catch (err) {
+    takeover?.unsubscribe();
+    await Promise.all(listeners.map((l) => l.close()));
+    if (options.delivery === undefined) await delivery.close();
+    throw err;
+  }
+  const ports = { mqtt: listeners[0]!.port, ws: listeners[1]?.port ?? -1 };
+
+  let closing: Promise<void> | undefined;
+  const drain = async (): Promise<void> => {
+    accepting = false;
+    await Promise.all(listeners.map((l) => l.close()));
+    takeover?.unsubscribe();
+    const open = [...connections];
+    logger.info({ connections: open.length, drainMs: config.drainMs }, 'draining');
+    const teardowns: Array<Promise<void>> = [];
+    const batchSize = Math.max(1, Math.ceil(open.length / DRAIN_BATCHES));
+    const pauseMs = open.length > batchSize ? config.drainMs / DRAIN_BATCHES : 0;
+    for (let i = 0; i < open.length; i += batchSize) {
+      if (i > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      for (const connection of open.slice(i, i + batchSize)) {
+        connection.close('server-shutting-down');
+        if (connection.session !== undefined) teardowns.push(connection.session.teardown);
+      }
+    }
+    // Sessions tell the store they are over (offsets committed, clean ones discarded) before it goes.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(teardowns),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, TEARDOWN_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    await delivery.close();
+    await store.close();
+    logger.info('gateway closed');
+  };
+
+  logger.info({ ports }, 'gateway started');
+  return {
+    ports,
+    isReady: () => accepting,
+    get connectionCount() {
+      return connections.size;
+    },
+    get sessionCount() {
+      return sessions.size;
+    },
+    close() {
+      closing ??= drain();
+      return closing;
+    },
+  };
+}

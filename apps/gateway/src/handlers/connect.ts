@@ -1,0 +1,275 @@
+import { randomBytes } from 'node:crypto';
+import type { IConnectPacket } from 'mqtt-packet';
+import { validateTopicName, type TopicLimits } from '@starling/mqtt-topic';
+import type { MqttConnection } from '../connection';
+import { createSessionState, type SessionState } from '../session/session-state';
+import type { CloseReason, OpenedSession, ProtocolVersion, QoS, Will } from '../types';
+import type { HandlerContext } from './context';
+import { requestRemoteTakeover } from './takeover';
+
+/**
+ * CONNECT, as an ordered list of steps:
+ *
+ *   1. validate         protocol rules the parser does not enforce; the client identifier
+ *   2. authenticate     user name / password, or anonymous
+ *   3. take over        a connection with the same client id here is closed [MQTT-3.1.4-2]
+ *   4. restore session  OpenSession in the store (new epoch); the previous owner elsewhere is told
+ *   5. store will       kept with the connection until DISCONNECT or an ungraceful close
+ *   6. CONNACK          0x00 with session present [MQTT-3.2.2-1..3]
+ *   7. resume delivery  stored subscriptions continue at their committed offsets
+ *
+ * The protocol name and level were read by the connection already (CONNACK 0x01 [MQTT-3.1.2-2]).
+ */
+
+/** CONNACK return codes of 3.1 / 3.1.1 (§3.2.2.3). */
+export const CONNACK = {
+  accepted: 0x00,
+  unacceptableProtocolVersion: 0x01,
+  identifierRejected: 0x02,
+  serverUnavailable: 0x03,
+  badUsernameOrPassword: 0x04,
+  notAuthorized: 0x05,
+} as const;
+
+/** MQTT 3.1 limited client identifiers to 23 characters (3.1 §3.1 Client Identifier). */
+export const MQTT_3_1_MAX_CLIENT_ID_CHARS = 23;
+
+export type ConnectValidation =
+  | {
+      readonly status: 'ok';
+      readonly clientId: string;
+      readonly assigned: boolean;
+      readonly will: Will | undefined;
+    }
+  /** Answer CONNACK with this return code, then close [MQTT-3.2.2-5]. */
+  | { readonly status: 'refuse'; readonly returnCode: number; readonly reason: string }
+  /** A protocol violation: close without CONNACK. */
+  | { readonly status: 'close'; readonly reason: string };
+
+/** Step 1, pure: everything about a CONNECT that does not need the store. */
+export function validateConnect(
+  packet: IConnectPacket,
+  protocolVersion: ProtocolVersion,
+  limits: TopicLimits,
+  assignClientId: () => string = newClientId,
+): ConnectValidation {
+  // [MQTT-3.1.2-3] reserved flag, [MQTT-3.1.2-13] will QoS 0 and [MQTT-3.1.2-15] will retain 0 without the
+  // will flag: mqtt-packet refuses those packets (malformed → close) before this runs.
+  let will: Will | undefined;
+  if (packet.will) {
+    const qos: number = packet.will.qos ?? 0;
+    // [MQTT-3.1.2-14] the will QoS must not be 3.
+    if (qos > 2) return { status: 'close', reason: 'will-qos-3' };
+    // [MQTT-3.1.2-9] will topic and message are present; the topic must be a valid topic name [MQTT-4.7.1-1].
+    const topic = validateTopicName(packet.will.topic, limits);
+    if (!topic.ok) return { status: 'close', reason: `will-topic-${topic.reason}` };
+    const payload = packet.will.payload;
+    will = {
+      topic: packet.will.topic,
+      payload: typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload,
+      qos: qos as QoS,
+      retain: packet.will.retain === true,
+      willDelayIntervalSeconds: 0,
+    };
+  }
+  // [MQTT-3.1.2-22] a password without a user name is a protocol violation (3.1.1).
+  if (packet.password !== undefined && packet.username === undefined) {
+    return { status: 'close', reason: 'password-without-username' };
+  }
+  // [MQTT-3.1.2-18..21] the user name / password flags and fields agree: mqtt-packet reads the fields the
+  // flags announce and refuses a packet that lacks them.
+  const clientId = packet.clientId;
+  if (clientId.length === 0) {
+    if (protocolVersion === 3) {
+      // MQTT 3.1 requires 1 to 23 characters.
+      return { status: 'refuse', returnCode: CONNACK.identifierRejected, reason: 'empty-client-id-3.1' };
+    }
+    // [MQTT-3.1.3-7] a zero-byte client id requires clean session = 1; else 0x02 and close [MQTT-3.1.3-8].
+    if (packet.clean !== true) {
+      return {
+        status: 'refuse',
+        returnCode: CONNACK.identifierRejected,
+        reason: 'empty-client-id-persistent',
+      };
+    }
+    // [MQTT-3.1.3-6] the server assigns a unique client identifier.
+    return { status: 'ok', clientId: assignClientId(), assigned: true, will };
+  }
+  if (protocolVersion === 3 && [...clientId].length > MQTT_3_1_MAX_CLIENT_ID_CHARS) {
+    return { status: 'refuse', returnCode: CONNACK.identifierRejected, reason: 'client-id-too-long-3.1' };
+  }
+  // [MQTT-3.1.3-5] any UTF-8 client id of 1 to 65535 bytes is accepted (beyond the required 23 characters
+  // of [0-9a-zA-Z]); well-formed UTF-8 was checked by the connection [MQTT-1.5.3-1].
+  return { status: 'ok', clientId, assigned: false, will };
+}
+
+/** A unique id for a client that sent none [MQTT-3.1.3-6]: random, so unique across gateways too. */
+export function newClientId(): string {
+  return `starling-${randomBytes(12).toString('hex')}`;
+}
+
+export async function handleConnect(
+  ctx: HandlerContext,
+  connection: MqttConnection,
+  packet: IConnectPacket,
+): Promise<void> {
+  const clean = packet.clean !== false;
+
+  // 1. validate
+  const validation = validateConnect(packet, connection.protocolVersion, ctx.topicLimits);
+  if (validation.status === 'close') {
+    connection.protocolError(validation.reason, 'protocol-error');
+    return;
+  }
+  if (validation.status === 'refuse') {
+    ctx.metrics.protocolErrors.inc({ reason: validation.reason });
+    refuse(connection, validation.returnCode, 'protocol-error', validation.reason);
+    return;
+  }
+  connection.identify(validation.clientId);
+  connection.startKeepAlive(packet.keepalive ?? 0);
+
+  // 2. authenticate
+  const auth = await ctx.auth.authenticate({
+    ...(packet.username !== undefined ? { username: packet.username } : {}),
+    ...(packet.password !== undefined ? { password: packet.password } : {}),
+  });
+  if (auth.status !== 'ok') {
+    ctx.metrics.authFailures.inc({ reason: auth.reason });
+    const code = auth.status === 'bad-credentials' ? CONNACK.badUsernameOrPassword : CONNACK.notAuthorized;
+    refuse(connection, code, 'not-authorized', auth.reason);
+    return;
+  }
+  if (connection.closed) return;
+
+  // 3. take over (on this gateway)
+  await takeOverLocal(ctx, validation.clientId);
+  if (connection.closed) return;
+
+  // 4. restore session
+  let opened: OpenedSession;
+  try {
+    opened = await ctx.store.openSession({
+      clientId: validation.clientId,
+      cleanStart: clean,
+      sessionExpiryIntervalSeconds: clean ? 0 : ctx.config.sessionExpiryMaxSeconds,
+    });
+  } catch (err) {
+    connection.logger.warn({ err }, 'open session failed');
+    refuse(connection, CONNACK.serverUnavailable, 'store-unavailable', 'store-unavailable');
+    return;
+  }
+  const persistent = !clean;
+  if (clean) ctx.sessions.discardInboundQos2(validation.clientId);
+  const state = createSessionState({
+    clientId: validation.clientId,
+    epoch: opened.epoch,
+    persistent,
+    will: undefined,
+    inboundQos2: persistent ? ctx.sessions.takeInboundQos2(validation.clientId) : new Map<number, true>(),
+  });
+  if (connection.closed) {
+    // The client left while the store opened its session: release it as a close would.
+    void releaseOpenedSession(ctx, state);
+    return;
+  }
+  connection.session = state;
+  ctx.metrics.sessionsOnline.inc();
+  if (persistent) ctx.metrics.sessionsPersistentOnline.inc();
+  const loser = ctx.sessions.register(connection);
+  if (loser === connection) {
+    // A newer connection with this client id won the race on this gateway.
+    connection.close('taken-over');
+    return;
+  }
+  if (loser !== undefined) {
+    ctx.metrics.takeovers.inc({ where: 'local' });
+    loser.close('taken-over');
+  }
+  if (opened.previousOwnerId !== '' && opened.previousOwnerId !== ctx.gatewayId) {
+    // The old connection is on another gateway: ask it to close. Not awaited: the store's epoch already
+    // fences the old owner, and an absent gateway (no responders) needs nothing more.
+    void requestRemoteTakeover(
+      ctx,
+      opened.previousOwnerId,
+      validation.clientId,
+      opened.epoch,
+      connection.logger,
+    );
+  }
+
+  // 5. store will [MQTT-3.1.2-8]: kept in memory for this connection; 3.1.1 has no will delay, so the
+  // gateway appends it itself when the connection ends without DISCONNECT.
+  state.will = validation.will;
+
+  // 6. CONNACK: session present only for a resumed persistent session [MQTT-3.2.2-1, -2, -3].
+  const sessionPresent = persistent && opened.sessionPresent;
+  connection.send({ cmd: 'connack', returnCode: CONNACK.accepted, sessionPresent });
+  ctx.metrics.connectionsAccepted.inc({
+    transport: connection.transport,
+    protocol: connection.protocolVersion === 3 ? '3.1' : '3.1.1',
+  });
+  connection.logger.debug({ sessionPresent, assigned: validation.assigned, persistent }, 'client connected');
+
+  // 7. resume delivery: stored subscriptions continue from their committed offsets, in-flight messages are
+  // sent again with DUP [MQTT-4.4.0-1].
+  const delivery = ctx.delivery.open(connection, {
+    clientId: validation.clientId,
+    epoch: opened.epoch,
+    persistent,
+    subscriptions: persistent ? opened.subscriptions : [],
+  });
+  state.delivery = delivery;
+  try {
+    await delivery.resume();
+  } catch (err) {
+    connection.logger.warn({ err }, 'resume delivery failed');
+    connection.close('store-unavailable');
+  }
+}
+
+function refuse(
+  connection: MqttConnection,
+  returnCode: number,
+  closeReason: CloseReason,
+  reason: string,
+): void {
+  // [MQTT-3.2.2-4] a refusing CONNACK has session present 0; [MQTT-3.2.2-5] then the connection closes.
+  connection.send({ cmd: 'connack', returnCode, sessionPresent: false });
+  connection.logger.info({ returnCode, reason }, 'connect refused');
+  connection.close(closeReason);
+}
+
+/** Closes the connection holding `clientId` here, and waits (bounded) until its session is released. */
+async function takeOverLocal(ctx: HandlerContext, clientId: string): Promise<void> {
+  const existing = ctx.sessions.get(clientId);
+  if (existing === undefined) return;
+  ctx.metrics.takeovers.inc({ where: 'local' });
+  existing.close('taken-over');
+  const teardown = existing.session?.teardown;
+  if (teardown === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    teardown,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ctx.takeoverWaitMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/** Tells the store a session opened for a connection that is already gone is over. */
+export async function releaseOpenedSession(ctx: HandlerContext, state: SessionState): Promise<void> {
+  try {
+    await ctx.store.closeSession({
+      clientId: state.clientId,
+      epoch: state.epoch,
+      discard: !state.persistent,
+      publishWill: false,
+    });
+  } catch (err) {
+    ctx.logger.warn({ err, clientId: state.clientId }, 'close session failed');
+  } finally {
+    state.finishTeardown();
+  }
+}

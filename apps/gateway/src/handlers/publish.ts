@@ -1,0 +1,140 @@
+import type { IPublishPacket } from 'mqtt-packet';
+import { validateTopicName } from '@starling/mqtt-topic';
+import type { MqttConnection } from '../connection';
+import type { SessionState } from '../session/session-state';
+import type { AppendOutcome, QoS } from '../types';
+import type { HandlerContext } from './context';
+
+/**
+ * Inbound PUBLISH: validate → append → acknowledge once the store has it.
+ *   QoS 0: append, no acknowledgement [MQTT-4.3.1].
+ *   QoS 1: append, then PUBACK [MQTT-4.3.2-2].
+ *   QoS 2: a packet identifier already received and not yet released is only acknowledged again (PUBREC),
+ *          never appended twice; otherwise append, remember the identifier, PUBREC [MQTT-4.3.3-2].
+ * Acknowledgements leave in the order the PUBLISH packets arrived [MQTT-4.6.0-2, -3], whatever shard
+ * each message went to. 'unavailable' is not acknowledged (the client sends it again); 'rejected' closes.
+ */
+
+/** Publishes awaiting their acknowledgement before this connection stops being read. */
+const MAX_PENDING_ACKS = 1_000;
+
+export function handlePublish(
+  ctx: HandlerContext,
+  connection: MqttConnection,
+  state: SessionState,
+  packet: IPublishPacket,
+): void | Promise<void> {
+  const qos = packet.qos;
+  // [MQTT-3.3.1-4] QoS 3 is refused by the parser (malformed → close).
+  // [MQTT-3.3.1-2] DUP must be 0 for QoS 0.
+  if (qos === 0 && packet.dup) {
+    connection.protocolError('dup-on-qos0', 'protocol-error');
+    return;
+  }
+  // [MQTT-3.3.2-2] no wildcards in a topic name; [MQTT-4.7.3-1] not empty; limits. A bad topic name closes
+  // the connection (3.1.1 has no negative PUBACK).
+  const topicCheck = validateTopicName(packet.topic, ctx.topicLimits);
+  if (!topicCheck.ok) {
+    connection.protocolError(`topic-${topicCheck.reason}`, 'protocol-error');
+    return;
+  }
+  const receivedAt = process.hrtime.bigint();
+  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload, 'utf8') : packet.payload;
+  const append = (): Promise<AppendOutcome> =>
+    ctx.store
+      .append({ topic: packet.topic, payload, qos, retain: packet.retain, publisherClientId: state.clientId })
+      .catch((err: unknown) => ({ status: 'unavailable', message: String(err) }) as const);
+
+  if (qos === 0) {
+    void append().then((outcome) => settleWithoutAck(ctx, connection, outcome, qos));
+    return;
+  }
+  const packetId = packet.messageId ?? 0;
+  let appended: Promise<AppendOutcome>;
+  if (qos === 2) {
+    const known = state.inboundQos2.get(packetId);
+    if (known === true) {
+      // Stored already, PUBREL not yet received: acknowledge again, do not append [MQTT-4.3.3-2].
+      return enqueueAck(state, connection, () => {
+        connection.send({ cmd: 'pubrec', messageId: packetId });
+      });
+    }
+    appended = known ?? append();
+    if (known === undefined) {
+      state.inboundQos2.set(packetId, appended);
+      void appended.then((outcome) => {
+        // Only a stored message is remembered; after a failure the client's retry appends again.
+        if (state.inboundQos2.get(packetId) !== appended) return;
+        if (outcome.status === 'ok') state.inboundQos2.set(packetId, true);
+        else state.inboundQos2.delete(packetId);
+      });
+    }
+  } else {
+    appended = append();
+  }
+  return enqueueAck(state, connection, async () => {
+    const outcome = await appended;
+    if (connection.closed) return;
+    switch (outcome.status) {
+      case 'ok':
+        connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId });
+        ctx.metrics.messagesIn.inc({ qos: String(qos) });
+        ctx.metrics.publishAckLatency.observe(Number(process.hrtime.bigint() - receivedAt) / 1e9);
+        return;
+      case 'unavailable':
+        // Not acknowledged: the client sends it again (on reconnect at the latest) [MQTT-4.4.0-1].
+        ctx.metrics.messagesDropped.inc({ reason: 'store-unavailable' });
+        return;
+      case 'rejected':
+        ctx.metrics.messagesDropped.inc({ reason: 'rejected' });
+        connection.logger.info({ reason: outcome.reason }, 'publish rejected by the store');
+        connection.close('protocol-error');
+        return;
+    }
+  });
+}
+
+function settleWithoutAck(
+  ctx: HandlerContext,
+  connection: MqttConnection,
+  outcome: AppendOutcome,
+  qos: QoS,
+): void {
+  switch (outcome.status) {
+    case 'ok':
+      ctx.metrics.messagesIn.inc({ qos: String(qos) });
+      return;
+    case 'unavailable':
+      ctx.metrics.messagesDropped.inc({ reason: 'store-unavailable' });
+      return;
+    case 'rejected':
+      ctx.metrics.messagesDropped.inc({ reason: 'rejected' });
+      connection.logger.info({ reason: outcome.reason }, 'publish rejected by the store');
+      connection.close('protocol-error');
+      return;
+  }
+}
+
+/**
+ * Chains an acknowledgement after every earlier one of this connection. Returns a promise (holding the
+ * next packet back) only when too many are pending: back-pressure on a client that outruns the store.
+ */
+export function enqueueAck(
+  state: SessionState,
+  connection: MqttConnection,
+  ack: () => void | Promise<void>,
+): void | Promise<void> {
+  state.pendingAcks += 1;
+  const next = state.ackTail.then(ack).then(
+    () => {
+      state.pendingAcks -= 1;
+    },
+    (err: unknown) => {
+      state.pendingAcks -= 1;
+      connection.logger.error({ err }, 'acknowledgement failed');
+      connection.close('protocol-error');
+    },
+  );
+  state.ackTail = next;
+  return state.pendingAcks > MAX_PENDING_ACKS ? next : undefined;
+}

@@ -1,0 +1,65 @@
+import type { ISubscribePacket } from 'mqtt-packet';
+import { validateTopicFilter } from '@starling/mqtt-topic';
+import type { MqttConnection } from '../connection';
+import type { SessionState } from '../session/session-state';
+import type { QoS } from '../types';
+import type { HandlerContext } from './context';
+
+/** SUBACK return code for a refused filter [MQTT-3.9.3]. */
+export const SUBACK_FAILURE = 0x80;
+
+/**
+ * SUBSCRIBE: valid filters go to the delivery (stored or registered, reading from the queue's end); then
+ * SUBACK with the same packet identifier [MQTT-3.8.4-2] and one return code per filter, in order
+ * [MQTT-3.8.4-5], [MQTT-3.9.3-1]; then the retained messages, after the SUBACK [MQTT-3.8.4-4]. An invalid
+ * filter gets 0x80 without failing the others. A SUBSCRIBE without filters [MQTT-3.8.3-3], with reserved
+ * header flags [MQTT-3.8.1-1] or a requested QoS of 3 [MQTT-3.8.3-4] is refused by the parser (close).
+ */
+export async function handleSubscribe(
+  ctx: HandlerContext,
+  connection: MqttConnection,
+  state: SessionState,
+  packet: ISubscribePacket,
+): Promise<void> {
+  const requests: Array<{ filter: string; qos: QoS }> = [];
+  const codes: Array<number | undefined> = [];
+  for (const subscription of packet.subscriptions) {
+    const check = validateTopicFilter(subscription.topic, ctx.topicLimits);
+    if (check.ok) {
+      requests.push({ filter: subscription.topic, qos: subscription.qos });
+      codes.push(undefined);
+    } else {
+      codes.push(SUBACK_FAILURE);
+    }
+  }
+  let afterSuback: (() => void) | undefined;
+  if (requests.length > 0) {
+    const delivery = state.delivery;
+    if (delivery === undefined) {
+      for (let i = 0; i < codes.length; i++) codes[i] ??= SUBACK_FAILURE;
+    } else {
+      let result: Awaited<ReturnType<typeof delivery.subscribe>>;
+      try {
+        result = await delivery.subscribe(requests);
+      } catch (err) {
+        connection.logger.warn({ err }, 'subscribe failed');
+        result = { granted: requests.map(() => 'failure' as const), afterSuback: () => undefined };
+      }
+      afterSuback = result.afterSuback;
+      let next = 0;
+      for (let i = 0; i < codes.length; i++) {
+        if (codes[i] !== undefined) continue;
+        const granted = result.granted[next++];
+        // [MQTT-3.8.4-6] the granted QoS may be lower than requested; 0x80 marks a failure.
+        codes[i] = granted === undefined || granted === 'failure' ? SUBACK_FAILURE : granted;
+      }
+    }
+  }
+  if (connection.closed) return;
+  connection.send({
+    cmd: 'suback',
+    messageId: packet.messageId ?? 0,
+    granted: codes.map((c) => c ?? SUBACK_FAILURE),
+  });
+  afterSuback?.();
+}
