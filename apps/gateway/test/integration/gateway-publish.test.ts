@@ -1,0 +1,450 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+import { createInProcessEventBus } from '@starling/event-bus';
+import { createLogger, createRegistry } from '@starling/observability';
+import { createNotifier, type Notifier } from '@starling/notifier';
+import { loadStoreConfig, startStoreServer, type StoreServer } from '@starling/store';
+import { eventually, makeTempDir, uniqueName, type TempDir } from '@starling/test-harness';
+import {
+  createGatewayMetrics,
+  createStoreAccess,
+  loadGatewayConfig,
+  startGateway,
+  type Gateway,
+  type GatewayMetrics,
+} from '../../src';
+
+// ---- a real store, the real store access and delivery, the in-process bus, real MQTT clients -----------
+
+interface Stack {
+  gateway: Gateway;
+  store: StoreServer;
+  metrics: GatewayMetrics;
+  dir: TempDir;
+  close(): Promise<void>;
+}
+
+async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const dir = makeTempDir();
+  const logger = createLogger({ service: 'test', level: 'silent' });
+  const { config: storeConfig } = loadStoreConfig({
+    STORE_DATA_DIR: dir.path,
+    STORE_GRPC_HOST: '127.0.0.1',
+    STORE_GRPC_PORT: '0',
+    STORE_OPS_PORT: '0',
+    LOG_LEVEL: 'silent',
+  });
+  const store = await startStoreServer({ config: storeConfig, logger });
+  const address = `127.0.0.1:${store.grpcPort}`;
+  const bus = createInProcessEventBus();
+  const notifier: Notifier = createNotifier({ stores: [address], bus, logger, coalesceWindowMs: 1 });
+  notifier.start();
+  const { config } = loadGatewayConfig({
+    GATEWAY_ID: uniqueName('gw'),
+    GATEWAY_HOST: '127.0.0.1',
+    GATEWAY_MQTT_PORT: '0',
+    GATEWAY_WS_PORT: '0',
+    GATEWAY_OPS_PORT: '0',
+    GATEWAY_STORE_ADDRESSES: address,
+    GATEWAY_ALLOW_ANONYMOUS: 'true',
+    GATEWAY_CATCH_UP_INTERVAL: '200ms',
+    GATEWAY_DRAIN: '0ms',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const metrics = createGatewayMetrics(createRegistry({ service: 'gateway', defaultMetrics: false }));
+  const storeAccess = createStoreAccess({
+    addresses: [address],
+    gatewayId: config.gatewayId,
+    logger,
+    metrics,
+    appendMaxBatchMessages: config.appendMaxBatchMessages,
+    filterLeaseMs: config.filterLeaseMs,
+  });
+  const gateway = await startGateway({ config, logger, metrics, store: storeAccess, bus });
+  return {
+    gateway,
+    store,
+    metrics,
+    dir,
+    async close() {
+      await gateway.close();
+      await notifier.close();
+      await bus.close();
+      await store.close();
+      dir.remove();
+    },
+  };
+}
+
+const clients: MqttClient[] = [];
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
+});
+
+async function counterValue(
+  metric: { get(): Promise<{ values: Array<{ value: number; labels: Record<string, unknown> }> }> },
+  labels: Record<string, string>,
+): Promise<number> {
+  const { values } = await metric.get();
+  const match = values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value));
+  return match?.value ?? 0;
+}
+
+function mqttOptions(options: IClientOptions): IClientOptions {
+  return { reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4, ...options };
+}
+
+async function connectTcp(stack: Stack, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(
+    `mqtt://127.0.0.1:${stack.gateway.ports.mqtt}`,
+    mqttOptions(options),
+  );
+  clients.push(client);
+  return client;
+}
+
+/** Connects and returns the CONNACK return code, whether accepted or refused. */
+async function connackCode(stack: Stack, options: IClientOptions): Promise<number> {
+  const client = mqtt.connect(`mqtt://127.0.0.1:${stack.gateway.ports.mqtt}`, mqttOptions(options));
+  clients.push(client);
+  return new Promise<number>((resolve, reject) => {
+    client.once('connect', (packet) => resolve(packet.returnCode ?? 0));
+    client.once('error', (err) => {
+      const code = (err as Error & { code?: number }).code;
+      if (typeof code === 'number') resolve(code);
+      else reject(err);
+    });
+  });
+}
+
+/** A raw TCP client: writes bytes, parses what comes back, notices the close. */
+class RawClient {
+  readonly packets: Packet[] = [];
+  closed = false;
+  private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
+
+  constructor(readonly socket: Socket) {
+    this.parser.on('packet', (p: Packet) => this.packets.push(p));
+    socket.on('data', (chunk: Buffer) => this.parser.parse(chunk));
+    socket.on('close', () => {
+      this.closed = true;
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async open(stack: Stack): Promise<RawClient> {
+    const socket = netConnect(stack.gateway.ports.mqtt, '127.0.0.1');
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawClient(socket);
+  }
+
+  write(bytes: Buffer | number[]): void {
+    this.socket.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes));
+  }
+
+  send(packet: Packet, protocolVersion = 4): void {
+    this.write(mqttPacket.generate(packet, { protocolVersion }));
+  }
+
+  async packet(cmd: Packet['cmd']): Promise<Packet> {
+    return eventually(() => {
+      const found = this.packets.find((p) => p.cmd === cmd);
+      if (found === undefined)
+        throw new Error(`no ${cmd} yet (got ${this.packets.map((p) => p.cmd).join()})`);
+      return found;
+    });
+  }
+
+  async closedByServer(timeoutMs = 5_000): Promise<void> {
+    await eventually(() => this.closed, { timeoutMs });
+  }
+}
+
+function connectPacket(fields: Partial<mqttPacket.IConnectPacket> = {}): mqttPacket.IConnectPacket {
+  return {
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: true,
+    keepalive: 60,
+    clientId: uniqueName('raw'),
+    ...fields,
+  };
+}
+
+// ---- tests -----------------------------------------------------------------------------------------------
+
+/** Every message of a topic queue in the store (the first level names the queue). */
+async function storedMessages(
+  stack: Stack,
+  topic: string,
+): Promise<Array<{ topic: string; payload: string; qos: number }>> {
+  await stack.store.store.dispatched();
+  const outcome = await stack.store.store.pull({
+    queue: { kind: 'topic', name: topic.split('/')[0]! },
+    fromOffset: 0,
+    maxMessages: 1000,
+    maxBytes: 16 * 1024 * 1024,
+    waitMs: 0,
+  });
+  if (outcome.status !== 'ok') return [];
+  return outcome.messages
+    .filter((m) => m.topic === topic)
+    .map((m) => ({ topic: m.topic, payload: m.payload.toString(), qos: m.qos }));
+}
+
+function publishFrame(
+  topic: Buffer | string,
+  payload: string,
+  qos: 0 | 1 | 2,
+  messageId = 1,
+  dup = false,
+): Buffer {
+  const topicBytes = Buffer.isBuffer(topic) ? topic : Buffer.from(topic, 'utf8');
+  const body = Buffer.concat([
+    Buffer.from([topicBytes.length >> 8, topicBytes.length & 0xff]),
+    topicBytes,
+    qos > 0 ? Buffer.from([messageId >> 8, messageId & 0xff]) : Buffer.alloc(0),
+    Buffer.from(payload),
+  ]);
+  if (body.length > 127) throw new Error('test frames are short');
+  return Buffer.concat([Buffer.from([0x30 | (dup ? 0x08 : 0) | (qos << 1), body.length]), body]);
+}
+
+async function connectedRaw(
+  stack: Stack,
+  fields: Partial<mqttPacket.IConnectPacket> = {},
+): Promise<RawClient> {
+  const raw = await RawClient.open(stack);
+  raw.send(connectPacket(fields));
+  const connack = (await raw.packet('connack')) as mqttPacket.IConnackPacket;
+  expect(connack.returnCode).toBe(0);
+  return raw;
+}
+
+describe('gateway PUBLISH', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  test.each([0, 1, 2] as const)(
+    'QoS %i: the store has the message once the publish is acknowledged [MQTT-4.3]',
+    async (qos) => {
+      const topic = `pub${qos}/${uniqueName()}`;
+      const client = await connectTcp(stack, { clientId: uniqueName() });
+      await client.publishAsync(topic, `hello ${qos}`, { qos });
+      // QoS 1/2: resolved on PUBACK / PUBCOMP, which the gateway sends only after the append is durable.
+      const stored =
+        qos === 0
+          ? await eventually(async () => {
+              const m = await storedMessages(stack, topic);
+              if (m.length === 0) throw new Error('not stored yet');
+              return m;
+            })
+          : await storedMessages(stack, topic);
+      expect(stored).toEqual([{ topic, payload: `hello ${qos}`, qos }]);
+    },
+  );
+
+  test('QoS 2: a duplicate PUBLISH before PUBREL is acknowledged again but not appended twice [MQTT-4.3.3-2]', async () => {
+    const topic = `dup2/${uniqueName()}`;
+    const raw = await connectedRaw(stack);
+    raw.write(publishFrame(topic, 'once', 2, 7));
+    await eventually(() => raw.packets.filter((p) => p.cmd === 'pubrec').length === 1);
+    raw.write(publishFrame(topic, 'once', 2, 7, true));
+    await eventually(() => raw.packets.filter((p) => p.cmd === 'pubrec').length === 2);
+    raw.send({ cmd: 'pubrel', messageId: 7 });
+    const pubcomp = (await raw.packet('pubcomp')) as mqttPacket.IPubcompPacket;
+    expect(pubcomp.messageId).toBe(7);
+    expect(await storedMessages(stack, topic)).toHaveLength(1);
+    // After PUBREL the identifier is free again: a new message with it is a new message.
+    raw.write(publishFrame(topic, 'twice', 2, 7));
+    await eventually(() => raw.packets.filter((p) => p.cmd === 'pubrec').length === 3);
+    expect(await storedMessages(stack, topic)).toHaveLength(2);
+  });
+
+  test('acknowledgements keep the order of the PUBLISH packets [MQTT-4.6.0-2, -3]', async () => {
+    const raw = await connectedRaw(stack);
+    const frames: Buffer[] = [];
+    for (let id = 1; id <= 20; id++)
+      frames.push(publishFrame(`order${id % 4}/${uniqueName()}`, `m${id}`, ((id % 2) + 1) as 1 | 2, id));
+    raw.write(Buffer.concat(frames));
+    const acks = (): Packet[] => raw.packets.filter((p) => p.cmd === 'puback' || p.cmd === 'pubrec');
+    await eventually(() => acks().length === 20);
+    expect(acks().map((p) => p.messageId)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  test('PUBREL for an unknown packet identifier still gets PUBCOMP [MQTT-3.6.4-1]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.send({ cmd: 'pubrel', messageId: 4242 });
+    expect(((await raw.packet('pubcomp')) as mqttPacket.IPubcompPacket).messageId).toBe(4242);
+  });
+
+  test('a topic name with a wildcard closes the connection [MQTT-3.3.2-2]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.write(publishFrame('a/+/b', 'x', 1));
+    await raw.closedByServer();
+    expect(raw.packets.filter((p) => p.cmd === 'puback')).toHaveLength(0);
+  });
+
+  test('DUP set on a QoS 0 PUBLISH closes the connection [MQTT-3.3.1-2]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.write(publishFrame('a/b', 'x', 0, 0, true));
+    await raw.closedByServer();
+  });
+
+  test('QoS 3 closes the connection [MQTT-3.3.1-4]', async () => {
+    const raw = await connectedRaw(stack);
+    const frame = publishFrame('a/b', 'x', 1);
+    frame[0] = 0x36;
+    raw.write(frame);
+    await raw.closedByServer();
+  });
+
+  test('SUBACK codes keep SUBSCRIBE order, 0x80 for an invalid filter [MQTT-3.9.3-1]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.send({
+      cmd: 'subscribe',
+      messageId: 5,
+      subscriptions: [
+        { topic: `order/${uniqueName()}`, qos: 2 },
+        { topic: 'bad/#/filter', qos: 1 },
+        { topic: `order/${uniqueName()}/+`, qos: 0 },
+      ],
+    });
+    const suback = (await raw.packet('suback')) as mqttPacket.ISubackPacket;
+    expect(suback.messageId).toBe(5);
+    expect(suback.granted).toEqual([2, 128, 0]);
+  });
+
+  test('subscribers receive what is published, at min(published, granted) QoS [MQTT-3.8.4-6]', async () => {
+    const topic = `roundtrip/${uniqueName()}`;
+    const sub = await connectTcp(stack, { clientId: uniqueName('sub') });
+    const granted = await sub.subscribeAsync(topic, { qos: 1 });
+    expect(granted.map((g) => g.qos)).toEqual([1]);
+    const received = new Promise<{ payload: string; qos: number }>((resolve) =>
+      sub.once('message', (_t, p, packet) => resolve({ payload: p.toString(), qos: packet.qos })),
+    );
+    const pub = await connectTcp(stack, { clientId: uniqueName('pub') });
+    await pub.publishAsync(topic, 'delivered', { qos: 2 });
+    expect(await received).toEqual({ payload: 'delivered', qos: 1 });
+  });
+
+  test('UNSUBACK answers UNSUBSCRIBE, also for a filter never subscribed [MQTT-3.10.4-4, -5]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.send({ cmd: 'unsubscribe', messageId: 9, unsubscriptions: ['never/subscribed'] });
+    expect(((await raw.packet('unsuback')) as mqttPacket.IUnsubackPacket).messageId).toBe(9);
+  });
+
+  test('a SUBSCRIBE without filters closes the connection [MQTT-3.8.3-3]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.write([0x82, 0x02, 0x00, 0x01]);
+    await raw.closedByServer();
+  });
+});
+
+describe('gateway malformed input', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ GATEWAY_MAX_PACKET_BYTES: '64KiB' });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  /** A client that keeps working while others misbehave. */
+  async function bystander(): Promise<MqttClient> {
+    return connectTcp(stack, { clientId: uniqueName('bystander') });
+  }
+
+  async function stillWorks(client: MqttClient): Promise<void> {
+    const topic = `alive/${uniqueName()}`;
+    await client.publishAsync(topic, 'ok', { qos: 1 });
+    expect(client.connected).toBe(true);
+    expect(await storedMessages(stack, topic)).toHaveLength(1);
+  }
+
+  test('random bytes close only that connection', async () => {
+    const other = await bystander();
+    for (let i = 0; i < 5; i++) {
+      const raw = await RawClient.open(stack);
+      const bytes = Buffer.alloc(256);
+      for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(Math.random() * 256);
+      bytes[0] = 0x10; // a CONNECT of 100 bytes of garbage
+      bytes[1] = 100;
+      raw.write(bytes);
+      await raw.closedByServer();
+    }
+    await stillWorks(other);
+  });
+
+  test('an oversized remaining length closes the connection before the body arrives', async () => {
+    const other = await bystander();
+    const raw = await connectedRaw(stack);
+    // PUBLISH announcing 200,000,000 bytes; only the fixed header is sent.
+    raw.write([0x30, 0x80, 0xc2, 0xae, 0x5f]);
+    await raw.closedByServer();
+    expect(
+      await counterValue(stack.metrics.protocolErrors, { reason: 'packet-too-large' }),
+    ).toBeGreaterThanOrEqual(1);
+    await stillWorks(other);
+  });
+
+  test('a fifth remaining-length byte closes the connection [MQTT-2.2.3]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.write([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    await raw.closedByServer();
+  });
+
+  test('a topic name that is not well-formed UTF-8 closes the connection [MQTT-1.5.3-1]', async () => {
+    const other = await bystander();
+    const raw = await connectedRaw(stack);
+    raw.write(publishFrame(Buffer.from([0x61, 0x2f, 0xc3, 0x28]), 'x', 1));
+    await raw.closedByServer();
+    expect(raw.packets.filter((p) => p.cmd === 'puback')).toHaveLength(0);
+    await stillWorks(other);
+  });
+
+  test('a topic name holding U+0000 closes the connection [MQTT-1.5.3-2]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.write(publishFrame(Buffer.from([0x61, 0x00, 0x62]), 'x', 1));
+    await raw.closedByServer();
+  });
+
+  test('an encoded surrogate (ED A0 80) in a topic closes the connection [MQTT-1.5.3-1]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.write(publishFrame(Buffer.from([0x61, 0xed, 0xa0, 0x80]), 'x', 1));
+    await raw.closedByServer();
+  });
+
+  test('a packet split across many TCP segments is reassembled', async () => {
+    const raw = await connectedRaw(stack);
+    const topic = `split/${uniqueName()}`;
+    const frame = publishFrame(topic, 'pieces', 1, 3);
+    for (const byte of frame) {
+      raw.write([byte]);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(((await raw.packet('puback')) as mqttPacket.IPubackPacket).messageId).toBe(3);
+    expect(await storedMessages(stack, topic)).toHaveLength(1);
+  });
+
+  test('a server-to-client packet from a client closes the connection [MQTT-4.8.0-1]', async () => {
+    const raw = await connectedRaw(stack);
+    raw.write([0x20, 0x02, 0x00, 0x00]); // CONNACK
+    await raw.closedByServer();
+  });
+});
