@@ -247,3 +247,34 @@ describe('delivery without any arrival event', () => {
     await delivery.stop();
   });
 });
+
+describe('delivery with a small reader window (pulls of 5, window of 10)', () => {
+  let h: DeliveryHarness;
+  beforeAll(async () => {
+    h = await startDeliveryHarness({ engine: { pullMaxMessages: 5 } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('a cursor left behind the window gets its own pulls and loses nothing', async () => {
+    const topic = uniqueTopic('window-behind');
+    const slow = h.clean('slow');
+    const fast = h.clean('fast');
+    await h.subscribe(slow.delivery, topic, 0);
+    await h.subscribe(fast.delivery, topic, 0);
+    slow.connection.setWritable(false);
+    const expected = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    for (const payload of expected) await h.publish(topic, payload, 0);
+    await eventually(() => fast.connection.publishes().length === 40);
+    expect(fast.connection.payloads()).toEqual(expected);
+    expect(slow.connection.publishes()).toHaveLength(0);
+    const reader = h.engine.reader({ shard: 0, kind: 'filter', name: topic })!;
+    expect(reader.knownEndOffset).toBe(40);
+    slow.connection.setWritable(true);
+    await eventually(() => slow.connection.publishes().length === 40);
+    expect(slow.connection.payloads()).toEqual(expected);
+    await slow.delivery.stop();
+    await fast.delivery.stop();
+  });
+});
