@@ -5,6 +5,7 @@
 // Handlers (`handlers/<packet>.ts`) are the glue: one per MQTT packet type, reading like the spec.
 import type { Logger } from '@starling/observability';
 import type { EventBus } from '@starling/event-bus';
+import type { Packet } from 'mqtt-packet';
 import type { GatewayMetrics } from './metrics';
 
 export type QoS = 0 | 1 | 2;
@@ -155,7 +156,7 @@ export interface StoreAccess {
 }
 
 /** An MQTT packet to send, as mqtt-packet generates it. */
-export type OutPacket = import('mqtt-packet').Packet;
+export type OutPacket = Packet;
 
 /** Why a connection ends: drives the will, the log line and the metric label. */
 export type CloseReason =

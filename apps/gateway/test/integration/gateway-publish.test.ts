@@ -108,20 +108,6 @@ async function connectTcp(stack: Stack, options: IClientOptions = {}): Promise<M
   return client;
 }
 
-/** Connects and returns the CONNACK return code, whether accepted or refused. */
-async function connackCode(stack: Stack, options: IClientOptions): Promise<number> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${stack.gateway.ports.mqtt}`, mqttOptions(options));
-  clients.push(client);
-  return new Promise<number>((resolve, reject) => {
-    client.once('connect', (packet) => resolve(packet.returnCode ?? 0));
-    client.once('error', (err) => {
-      const code = (err as Error & { code?: number }).code;
-      if (typeof code === 'number') resolve(code);
-      else reject(err);
-    });
-  });
-}
-
 /** A raw TCP client: writes bytes, parses what comes back, notices the close. */
 class RawClient {
   readonly packets: Packet[] = [];
