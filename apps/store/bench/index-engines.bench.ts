@@ -109,14 +109,18 @@ function dirBytes(dir: string): number {
 
 // ---------------------------------------------------------------- LMDB
 
-function lmdbAppend(queueCount: number, durability: IndexDurability, batchMessages = BATCH_MESSAGES): void {
+async function lmdbAppend(
+  queueCount: number,
+  durability: IndexDurability,
+  batchMessages = BATCH_MESSAGES,
+): Promise<void> {
   const dir = tempDir('lmdb');
   const index = openQueueIndex({ dir, durability });
   const started = performance.now();
   let entries = 0;
   let messages = 0;
   for (const batch of workload(queueCount, APPEND_MESSAGES, batchMessages)) {
-    index.appendBatch(batch, batch[batch.length - 1]!.position);
+    await index.appendBatch(batch, batch[batch.length - 1]!.position);
     entries += batch.length;
     messages += batchMessages;
     if (performance.now() - started > TIME_CAP_MS) break;
@@ -132,11 +136,11 @@ function lmdbAppend(queueCount: number, durability: IndexDurability, batchMessag
   void index.close().then(() => removeDir(dir));
 }
 
-function lmdbReadLatency(): void {
+async function lmdbReadLatency(): Promise<void> {
   const dir = tempDir('lmdb-read');
   const index = openQueueIndex({ dir, durability: 'none' });
   for (const batch of workload(1_000, APPEND_MESSAGES))
-    index.appendBatch(batch, batch[batch.length - 1]!.position);
+    await index.appendBatch(batch, batch[batch.length - 1]!.position);
   const pick = rng(7);
   const samples: number[] = [];
   for (let i = 0; i < 2_000; i++) {
@@ -165,7 +169,7 @@ async function lmdbOneEntryQueues(queueCount: number): Promise<void> {
     const batch: IndexEntryInput[] = [];
     for (let i = base; i < base + 10_000; i++)
       batch.push({ queue: queueName(i), position: i, size: 200, timestampMs: i });
-    index.appendBatch(batch, base + 9_999);
+    await index.appendBatch(batch, base + 9_999);
   }
   const createSeconds = (performance.now() - started) / 1000;
   await index.close();
@@ -450,12 +454,13 @@ async function main(): Promise<void> {
   try {
     lmdbKeyEncodings();
     for (const queueCount of [1_000, 1_000_000]) {
-      for (const durability of ['overlapping', 'sync', 'none'] as const) lmdbAppend(queueCount, durability);
-      lmdbAppend(queueCount, 'overlapping', 10_000);
+      for (const durability of ['overlapping', 'sync', 'none'] as const)
+        await lmdbAppend(queueCount, durability);
+      await lmdbAppend(queueCount, 'overlapping', 10_000);
       filePerQueueAppend(queueCount);
       jsonSnapshotAppend(queueCount);
     }
-    lmdbReadLatency();
+    await lmdbReadLatency();
     await lmdbOneEntryQueues(1_000_000);
     filePerQueueOneEntry(50_000, 1_000_000);
     jsonSnapshotOneEntry(1_000_000);

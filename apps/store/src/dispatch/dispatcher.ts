@@ -33,19 +33,24 @@ export interface DispatcherDeps {
  * Writes index entries for every durable record: one in its first-level topic queue and one in every
  * registered filter queue that matches its topic, then publishes the new end offsets.
  *
- * Batching: LMDB commit cost is per transaction and grows with the pages it copies, so every durable
- * batch that arrives within one event-loop turn is dispatched in one transaction (`setImmediate`).
+ * Batching and pipelining: LMDB commit cost is per transaction and grows with the pages it copies, and
+ * the commit runs on lmdb-js's write thread (`QueueIndex.appendBatch` resolves once it is done). One
+ * dispatch is in the index at a time; every durable batch that arrives meanwhile (or within the same
+ * event-loop turn, `setImmediate`) goes into the next one, so transactions grow with the load while the
+ * main thread goes on appending.
  * Ordering and crash safety: dispatches run one at a time in log order; each writes its entries and the
  * new checkpoint (the position just past its last record) atomically, so replaying the commitlog from the
- * checkpoint after a crash neither skips nor duplicates an entry. Retained updates live in another LMDB
- * environment; they are made durable *before* the checkpoint moves past them, and re-applying them on
- * replay is harmless (they are applied in log order, last writer wins).
+ * checkpoint after a crash neither skips nor duplicates an entry. Arrivals are published only once the
+ * entries are committed (readable). Retained updates live in another LMDB environment; they are made
+ * durable *before* the checkpoint moves past them, and re-applying them on replay is harmless (they are
+ * applied in log order, last writer wins).
  */
 export class Dispatcher {
   private pending: DispatchRecord[] = [];
   private pendingEnd = 0;
   private scheduled = false;
-  private running: Promise<void> = Promise.resolve();
+  /** The dispatch loop, while it runs. */
+  private active: Promise<void> | undefined;
   private readonly topicQueues = new Map<string, QueueRef>();
   private readonly filterQueues = new Map<string, QueueRef>();
   private matchScratch: string[] = [];
@@ -56,9 +61,10 @@ export class Dispatcher {
   /** The commitlog's `onDurable` listener. */
   readonly onDurable = (batch: DurableBatch): void => {
     const { records, positions, sizes, timestampsMs } = batch;
+    const pending = this.pending;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      this.pending.push({
+      pending.push({
         topic: record.topic,
         position: positions[i]!,
         size: sizes[i]!,
@@ -73,17 +79,17 @@ export class Dispatcher {
 
   /** Dispatches records replayed at recovery (not through `onDurable`), as one batch ending at `endPosition`. */
   async dispatchReplayed(records: readonly DispatchRecord[], endPosition: number): Promise<void> {
-    await this.running;
+    await this.drain();
     await this.dispatch(records, endPosition);
   }
 
-  /** Resolves once everything handed over so far is dispatched. */
+  /** Resolves once everything handed over so far is dispatched (in the index, arrivals published). */
   async drain(): Promise<void> {
-    while (this.scheduled || this.pending.length > 0) {
-      await new Promise((r) => setImmediate(r));
-      await this.running;
+    for (;;) {
+      if (this.active !== undefined) await this.active;
+      else if (this.scheduled || this.pending.length > 0) await new Promise((r) => setImmediate(r));
+      else return;
     }
-    await this.running;
   }
 
   /** Queue refs are interned: dispatch creates millions of entries naming the same few queues. */
@@ -108,16 +114,28 @@ export class Dispatcher {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    // A running loop picks the new records up when its current dispatch has committed.
+    if (this.scheduled || this.active !== undefined) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const records = this.pending;
-      const end = this.pendingEnd;
-      this.pending = [];
-      if (records.length === 0) return;
-      this.running = this.running.then(() => this.dispatch(records, end));
-    });
+    setImmediate(this.start);
+  }
+
+  private readonly start = (): void => {
+    this.scheduled = false;
+    if (this.active === undefined && this.pending.length > 0) this.active = this.run();
+  };
+
+  private async run(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const records = this.pending;
+        const end = this.pendingEnd;
+        this.pending = [];
+        await this.dispatch(records, end);
+      }
+    } finally {
+      this.active = undefined;
+    }
   }
 
   private async dispatch(records: readonly DispatchRecord[], endPosition: number): Promise<void> {
@@ -146,7 +164,7 @@ export class Dispatcher {
           });
         }
       }
-      const ends = this.deps.index.appendBatch(entries, endPosition);
+      const ends = await this.deps.index.appendBatch(entries, endPosition);
       const now = Date.now();
       this.deps.publishArrivals(ends.map((e) => ({ queue: e.queue, endOffset: e.high, timestampMs: now })));
       this.deps.onDispatched?.({

@@ -76,21 +76,33 @@ export interface QueueIndex {
   /**
    * Assigns consecutive offsets per queue, in input order, and commits the
    * entries, the queues' new ranges and `checkpointPosition` in one LMDB
-   * transaction. Returns the new end offset of every queue touched.
+   * transaction, on lmdb-js's write thread. Resolves once that transaction is
+   * committed (readers see the entries from then on) with the new end offset
+   * of every queue touched. Calls are applied one after another, in call
+   * order; a batch is only encoded once the previous one has committed, so a
+   * failed commit is never followed by a later batch's checkpoint.
    */
-  appendBatch(entries: readonly IndexEntryInput[], checkpointPosition: number): QueueEnd[];
+  appendBatch(entries: readonly IndexEntryInput[], checkpointPosition: number): Promise<QueueEnd[]>;
+  /** Reads committed entries only: `high` is the committed end offset. */
   read(queue: QueueRef, fromOffset: number, maxEntries: number, maxBytes?: number): ReadResult;
+  /** The committed range. */
   range(queue: QueueRef): QueueRange | undefined;
-  /** Creates the queue when absent; returns its end offset (where a new subscription starts). */
+  /**
+   * Creates the queue when absent (committed asynchronously, in order with the
+   * batches; an absent queue reads as empty meanwhile); returns its committed
+   * end offset (where a new subscription starts).
+   */
   ensureQueue(queue: QueueRef): number;
-  /** Last commitlog position whose dispatch is in the index; replay starts after it. */
+  /** Last committed commitlog position whose dispatch is in the index; replay starts after it. */
   checkpoint(): number | undefined;
   listQueues(): Iterable<QueueInfo>;
   queueCount(): number;
   /** Retention: drops entries whose position is below `position` and raises each queue's low offset. */
   trimBefore(position: number): Promise<TrimResult>;
-  /** Removes the queue and its entries; false when it did not exist. */
+  /** Removes the queue and its entries (committed asynchronously, in order); false when it did not exist. */
   deleteQueue(queue: QueueRef): boolean;
+  /** Resolves once every write handed to LMDB so far is committed. */
+  flushed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,7 +132,12 @@ interface QueueState {
   readonly name: string;
   readonly createdMs: number;
   low: number;
+  /** Next offset to assign (includes batches not committed yet). */
   high: number;
+  /** End offset of the committed entries: what readers see. */
+  committedHigh: number;
+  /** Commitlog position of the entry at `low` (its `lows` row), undefined when the queue is empty. */
+  lowPosition: number | undefined;
   /** Sequence number of the last batch that touched it: de-duplicates without a Set. */
   batch: number;
 }
@@ -150,22 +167,41 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   const namesDb: Database<number, string> = env.openDB('names', { encoding: 'ordered-binary' });
   const stateDb: Database<number, string> = env.openDB('state', { encoding: 'ordered-binary' });
 
-  // Scratch buffers: putSync inside a transactionSync copies key and value
-  // into the transaction immediately, so one buffer each serves every put.
+  // Keys are copied into lmdb-js's instruction buffer at once (async puts included), so one scratch
+  // buffer serves every key. Values of asynchronous puts are read by the write thread at commit
+  // time: they get their own bytes (one slab per batch), never a scratch buffer.
   const keyScratch = Buffer.allocUnsafeSlow(ENTRY_KEY_BYTES);
-  const valueScratch = Buffer.allocUnsafeSlow(ENTRY_VALUE_BYTES);
   const lowScratch = Buffer.allocUnsafeSlow(LOW_KEY_BYTES);
   const metaScratch = Buffer.allocUnsafeSlow(1024);
+  const NO_SCRATCH = Buffer.alloc(0);
 
   const caches: Record<QueueKind, Map<string, QueueState>> = { topic: new Map(), filter: new Map() };
+  /** Queues deleted by a write not committed yet: LMDB still has them, lookups must not. */
+  const deleting: Record<QueueKind, Set<string>> = { topic: new Set(), filter: new Set() };
   let checkpointPosition = stateDb.get(CHECKPOINT_KEY);
+  let committedCheckpoint = checkpointPosition;
   let nextQueueId = stateDb.get(NEXT_QUEUE_ID_KEY) ?? 1;
   let batchSeq = 0;
   let closed = false;
+  let failure: unknown;
   let trimChain: Promise<unknown> = Promise.resolve();
+  let appendChain: Promise<unknown> = Promise.resolve();
+  /** Asynchronous write groups handed to lmdb-js and not committed yet. */
+  let inflight = 0;
+  let lastCreate: Promise<boolean> = Promise.resolve(true);
+  let idleWaiters: Array<() => void> = [];
 
   function assertOpen(): void {
     if (closed) throw new QueueIndexError('STORE_INDEX_CLOSED', 'queue index is closed');
+  }
+
+  function assertWritable(): void {
+    assertOpen();
+    if (failure !== undefined) {
+      throw new QueueIndexError('STORE_INDEX_FAILED', 'an index commit failed; reopen to recover', {
+        cause: failure,
+      });
+    }
   }
 
   function loadState(queue: QueueRef, id: number): QueueState {
@@ -183,17 +219,23 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       createdMs: meta.createdMs,
       low: meta.low,
       high: meta.high,
+      committedHigh: meta.high,
+      lowPosition: meta.low < meta.high ? positionAt(id, meta.low) : undefined,
       batch: 0,
     };
   }
 
-  /** Cache, then LMDB; creates the queue only when `create` (callers are inside a write transaction then). */
+  /**
+   * Cache, then LMDB. With `create`, an absent queue is created by asynchronous puts in the current
+   * lmdb-js batch, in order with everything else written asynchronously (`lastCreate` is their commit).
+   */
   function lookup(queue: QueueRef, create: boolean): QueueState | undefined {
     const cache = caches[queue.kind];
     const cached = cache.get(queue.name);
     if (cached !== undefined) return cached;
     const key = nameKey(queue);
-    const id = namesDb.get(key);
+    // A queue whose deletion is still being committed is gone already.
+    const id = deleting[queue.kind].has(queue.name) ? undefined : namesDb.get(key);
     let state: QueueState;
     if (id !== undefined) state = loadState(queue, id);
     else if (!create) return undefined;
@@ -206,11 +248,13 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         createdMs: Date.now(),
         low: 0,
         high: 0,
+        committedHigh: 0,
+        lowPosition: undefined,
         batch: 0,
       };
-      namesDb.putSync(key, state.id);
-      metaDb.putSync(state.id, encodeMeta(metaScratch, state));
-      stateDb.putSync(NEXT_QUEUE_ID_KEY, nextQueueId);
+      void namesDb.put(key, state.id);
+      void metaDb.put(state.id, encodeMeta(NO_SCRATCH, state));
+      lastCreate = stateDb.put(NEXT_QUEUE_ID_KEY, nextQueueId);
     }
     cache.set(queue.name, state);
     return state;
@@ -222,8 +266,10 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     caches.filter.clear();
     nextQueueId = stateDb.get(NEXT_QUEUE_ID_KEY) ?? 1;
     checkpointPosition = stateDb.get(CHECKPOINT_KEY);
+    committedCheckpoint = checkpointPosition;
   }
 
+  /** Synchronous write transactions run only when no asynchronous write is in flight (see `whenIdle`). */
   function inWriteTxn<T>(action: () => T): T {
     try {
       return env.transactionSync(action);
@@ -233,8 +279,47 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     }
   }
 
-  /** Insertion-order eviction: the hot queues of the next batch are reloaded with two gets. */
+  /**
+   * Tracks one group of asynchronous writes (all in the current lmdb-js batch, so one transaction):
+   * `onCommitted` runs once LMDB committed it. A failed commit latches the index as failed: the
+   * in-memory state ran ahead of LMDB, so no further write is accepted until it is reopened.
+   */
+  function track<T>(commit: Promise<unknown>, onCommitted: () => T): Promise<T> {
+    inflight++;
+    return commit.then(
+      () => {
+        settle();
+        return onCommitted();
+      },
+      (error: unknown) => {
+        failure ??= error;
+        settle();
+        throw error;
+      },
+    );
+  }
+
+  function settle(): void {
+    if (--inflight > 0) return;
+    deleting.topic.clear();
+    deleting.filter.clear();
+    evictIfNeeded();
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves once nothing written asynchronously is uncommitted (check `inflight` again after). */
+  async function whenIdle(): Promise<void> {
+    while (inflight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+  }
+
+  /**
+   * Insertion-order eviction: the hot queues of the next batch are reloaded with two gets. Only
+   * while nothing is in flight: a reloaded state would miss the offsets of uncommitted entries.
+   */
   function evictIfNeeded(): void {
+    if (inflight > 0) return;
     const total = caches.topic.size + caches.filter.size;
     if (total <= maxCachedQueues) return;
     let excess = total - Math.floor(maxCachedQueues * 0.9);
@@ -253,53 +338,90 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     return readU64(value, 0);
   }
 
-  function appendBatch(entries: readonly IndexEntryInput[], checkpoint: number): QueueEnd[] {
-    assertOpen();
+  function appendBatch(entries: readonly IndexEntryInput[], checkpoint: number): Promise<QueueEnd[]> {
+    const run = appendChain.then(() => encodeBatch(entries, checkpoint));
+    appendChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Validates everything first (nothing may be handed to lmdb-js before a throw: asynchronous puts
+   * cannot be taken back), then encodes every put of the batch in one synchronous run, so lmdb-js
+   * puts them all, with the checkpoint, in one transaction (one event-turn batch).
+   */
+  function encodeBatch(entries: readonly IndexEntryInput[], checkpoint: number): Promise<QueueEnd[]> {
+    assertWritable();
     if (checkpointPosition !== undefined && checkpoint < checkpointPosition) {
       throw new QueueIndexError(
         'STORE_INDEX_CHECKPOINT_REGRESSED',
         `checkpoint ${checkpoint} is below the committed checkpoint ${checkpointPosition}`,
       );
     }
+    let missing: Set<string> | undefined;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      if (entry.position > checkpoint) {
+        throw new QueueIndexError(
+          'STORE_INDEX_ENTRY_AFTER_CHECKPOINT',
+          `entry position ${entry.position} is after checkpoint ${checkpoint}`,
+        );
+      }
+      if (lookup(entry.queue, false) === undefined) (missing ??= new Set()).add(nameKey(entry.queue));
+    }
+    if (missing !== undefined && nextQueueId + missing.size - 1 > MAX_QUEUE_ID)
+      throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
+
     const batch = ++batchSeq;
     const touched: QueueState[] = [];
-    inWriteTxn(() => {
-      for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i]!;
-        if (entry.position > checkpoint) {
-          throw new QueueIndexError(
-            'STORE_INDEX_ENTRY_AFTER_CHECKPOINT',
-            `entry position ${entry.position} is after checkpoint ${checkpoint}`,
-          );
-        }
-        const state = lookup(entry.queue, true)!;
-        if (state.batch !== batch) {
-          state.batch = batch;
-          touched.push(state);
-        }
-        // An empty queue gains a low entry: register it for retention.
-        if (state.low === state.high)
-          lowsDb.putSync(writeLowKey(lowScratch, entry.position, state.id), EMPTY);
-        entriesDb.putSync(
-          writeEntryKey(keyScratch, state.id, state.high),
-          writeEntryValue(valueScratch, entry.position, entry.size, entry.timestampMs),
-        );
-        state.high++;
+    const slab = Buffer.allocUnsafeSlow(Math.max(1, entries.length) * ENTRY_VALUE_BYTES);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const state = lookup(entry.queue, true)!;
+      if (state.batch !== batch) {
+        state.batch = batch;
+        touched.push(state);
       }
-      for (const state of touched) metaDb.putSync(state.id, encodeMeta(metaScratch, state));
-      stateDb.putSync(CHECKPOINT_KEY, checkpoint);
-    });
+      // An empty queue gains a low entry: register it for retention.
+      if (state.low === state.high) {
+        state.lowPosition = entry.position;
+        void lowsDb.put(writeLowKey(lowScratch, entry.position, state.id), EMPTY);
+      }
+      const at = i * ENTRY_VALUE_BYTES;
+      void entriesDb.put(
+        writeEntryKey(keyScratch, state.id, state.high),
+        writeEntryValue(
+          slab.subarray(at, at + ENTRY_VALUE_BYTES),
+          entry.position,
+          entry.size,
+          entry.timestampMs,
+        ),
+      );
+      state.high++;
+    }
+    const highs = touched.map((s) => s.high);
+    for (const state of touched) void metaDb.put(state.id, encodeMeta(NO_SCRATCH, state));
+    const commit = stateDb.put(CHECKPOINT_KEY, checkpoint);
     checkpointPosition = checkpoint;
-    const ends = touched.map((s) => ({ queue: { kind: s.kind, name: s.name }, high: s.high }));
-    evictIfNeeded();
-    return ends;
+    return track(commit, () => {
+      committedCheckpoint = checkpoint;
+      const ends: QueueEnd[] = new Array<QueueEnd>(touched.length);
+      for (let i = 0; i < touched.length; i++) {
+        const s = touched[i]!;
+        const high = highs[i]!;
+        if (high > s.committedHigh) s.committedHigh = high;
+        ends[i] = { queue: { kind: s.kind, name: s.name }, high };
+      }
+      return ends;
+    });
   }
 
   function read(queue: QueueRef, fromOffset: number, maxEntries: number, maxBytes = Infinity): ReadResult {
     assertOpen();
     const state = lookup(queue, false);
     if (state === undefined) return { status: 'unknown-queue' };
-    const { id, low, high } = state;
+    const { id, low } = state;
+    // Only what is committed: the cache runs ahead of LMDB while a batch is in flight.
+    const high = state.committedHigh;
     const belowLow = fromOffset < low;
     const start = Math.max(fromOffset, low);
     const end = Math.min(high, start + Math.max(0, maxEntries));
@@ -329,14 +451,18 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   function range(queue: QueueRef): QueueRange | undefined {
     assertOpen();
     const state = lookup(queue, false);
-    return state === undefined ? undefined : { low: state.low, high: state.high };
+    return state === undefined ? undefined : { low: state.low, high: state.committedHigh };
   }
 
   function ensureQueue(queue: QueueRef): number {
     assertOpen();
     const existing = lookup(queue, false);
-    if (existing !== undefined) return existing.high;
-    return inWriteTxn(() => lookup(queue, true)!.high);
+    if (existing !== undefined) return existing.committedHigh;
+    assertWritable();
+    const created = lookup(queue, true)!;
+    // The creation commits with the current lmdb-js batch; nothing waits for it (an absent queue is empty).
+    track(lastCreate, () => undefined).catch(() => undefined);
+    return created.committedHigh;
   }
 
   function* listQueues(): Iterable<QueueInfo> {
@@ -399,7 +525,10 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       meta.low = low;
       metaDb.putSync(id, encodeMeta(metaScratch, meta));
       const cached = caches[meta.kind].get(meta.name);
-      if (cached !== undefined) cached.low = low;
+      if (cached !== undefined) {
+        cached.low = low;
+        cached.lowPosition = lowPosition;
+      }
       budget -= offsets.length;
       // A queue split across chunks by the budget is counted once, by the chunk that finishes it.
       if (lowPosition === undefined || lowPosition >= position) totals.queuesTrimmed++;
@@ -412,37 +541,57 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     assertOpen();
     const run = trimChain.then(async () => {
       const totals = { queuesTrimmed: 0, entriesRemoved: 0 };
-      // Each chunk is its own transaction and leaves the index consistent; appends interleave between chunks.
-      while (!closed && !inWriteTxn(() => trimChunk(position, totals))) await nextTurn();
+      // Each chunk is its own synchronous transaction and leaves the index consistent; appends
+      // interleave between chunks. A chunk starts only when no asynchronous write is in flight (it
+      // reads and rewrites `meta` rows an uncommitted batch may also write), and in the same
+      // synchronous run as that check.
+      for (;;) {
+        await whenIdle();
+        if (closed) break;
+        if (inflight > 0) continue;
+        assertWritable();
+        if (inWriteTxn(() => trimChunk(position, totals))) break;
+        await nextTurn();
+      }
       return totals;
     });
     trimChain = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * Asynchronous removes, in order with the batches before them (whose entries they also remove):
+   * the queue is gone for lookups at once (`deleting`), from LMDB once the removes commit.
+   */
   function deleteQueue(queue: QueueRef): boolean {
     assertOpen();
-    const deleted = inWriteTxn(() => {
-      const state = lookup(queue, false);
-      if (state === undefined) return false;
-      const { id, low, high } = state;
-      if (low < high) lowsDb.removeSync(lowKey(positionAt(id, low), id));
-      const keys: Buffer[] = [];
-      for (const key of entriesDb.getKeys({ start: entryKey(id, low), end: entryKey(id, high) }))
-        keys.push(key);
-      for (const key of keys) entriesDb.removeSync(key);
-      namesDb.removeSync(nameKey(queue));
-      metaDb.removeSync(id);
-      return true;
-    });
+    const state = lookup(queue, false);
+    if (state === undefined) return false;
+    assertWritable();
+    const { id, low, high } = state;
+    if (low < high && state.lowPosition !== undefined)
+      void lowsDb.remove(writeLowKey(lowScratch, state.lowPosition, id));
+    for (let offset = low; offset < high; offset++)
+      void entriesDb.remove(writeEntryKey(keyScratch, id, offset));
+    void namesDb.remove(nameKey(queue));
+    const commit = metaDb.remove(id);
     caches[queue.kind].delete(queue.name);
-    return deleted;
+    deleting[queue.kind].add(queue.name);
+    track(commit, () => undefined).catch(() => undefined);
+    return true;
+  }
+
+  async function flushed(): Promise<void> {
+    await appendChain;
+    await whenIdle();
   }
 
   async function close(): Promise<void> {
     if (closed) return;
+    await appendChain;
     closed = true;
     await trimChain;
+    await whenIdle();
     await env.close();
   }
 
@@ -451,11 +600,12 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     read,
     range,
     ensureQueue,
-    checkpoint: () => checkpointPosition,
+    checkpoint: () => committedCheckpoint,
     listQueues,
     queueCount,
     trimBefore,
     deleteQueue,
+    flushed,
     close,
   };
 }

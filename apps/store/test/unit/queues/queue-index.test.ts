@@ -51,9 +51,9 @@ function positionsOf(index: QueueIndex, queue: QueueRef, from = 0): number[] {
 }
 
 describe('QueueIndex (LMDB)', () => {
-  it('assigns consecutive offsets per queue in input order and returns each touched queue end', () => {
+  it('assigns consecutive offsets per queue in input order and returns each touched queue end', async () => {
     const index = openIndex(tempDir());
-    const ends = index.appendBatch(
+    const ends = await index.appendBatch(
       [
         ...message(0, [telemetry, allTelemetry]),
         ...message(120, [devices, cmdFilter]),
@@ -70,7 +70,7 @@ describe('QueueIndex (LMDB)', () => {
     expect(offsetsOf(index, telemetry)).toEqual([0, 1]);
     expect(positionsOf(index, telemetry)).toEqual([0, 250]);
 
-    const next = index.appendBatch(message(400, [telemetry]), 400);
+    const next = await index.appendBatch(message(400, [telemetry]), 400);
     expect(next).toEqual([{ queue: telemetry, high: 3 }]);
     expect(offsetsOf(index, telemetry)).toEqual([0, 1, 2]);
     expect(index.range(allTelemetry)).toEqual({ low: 0, high: 2 });
@@ -86,23 +86,23 @@ describe('QueueIndex (LMDB)', () => {
     });
   });
 
-  it('keeps a topic queue and a filter queue of the same name apart', () => {
+  it('keeps a topic queue and a filter queue of the same name apart', async () => {
     const index = openIndex(tempDir());
     const topicA: QueueRef = { kind: 'topic', name: 'a' };
     const filterA: QueueRef = { kind: 'filter', name: 'a' };
-    index.appendBatch([...message(1, [topicA]), ...message(2, [topicA, filterA])], 2);
+    await index.appendBatch([...message(1, [topicA]), ...message(2, [topicA, filterA])], 2);
     expect(index.range(topicA)).toEqual({ low: 0, high: 2 });
     expect(index.range(filterA)).toEqual({ low: 0, high: 1 });
     expect(index.queueCount()).toBe(2);
   });
 
-  it('commits a batch and its checkpoint atomically: a failing batch leaves neither', () => {
+  it('commits a batch and its checkpoint atomically: a failing batch leaves neither', async () => {
     const index = openIndex(tempDir());
-    index.appendBatch(message(10, [telemetry]), 10);
+    await index.appendBatch(message(10, [telemetry]), 10);
 
     // The second entry is after the checkpoint: a caller bug, the transaction aborts.
     const bad = [...message(20, [telemetry, cmdFilter]), ...message(99, [devices])];
-    expect(() => index.appendBatch(bad, 50)).toThrow(
+    await expect(index.appendBatch(bad, 50)).rejects.toThrow(
       expect.objectContaining({ code: 'STORE_INDEX_ENTRY_AFTER_CHECKPOINT' }) as QueueIndexError,
     );
     expect(index.checkpoint()).toBe(10);
@@ -111,32 +111,35 @@ describe('QueueIndex (LMDB)', () => {
     expect(index.queueCount()).toBe(1);
 
     // Offsets resume where the committed state ends, with no hole from the aborted batch.
-    expect(index.appendBatch(message(20, [telemetry, cmdFilter]), 20)).toEqual([
+    expect(await index.appendBatch(message(20, [telemetry, cmdFilter]), 20)).toEqual([
       { queue: telemetry, high: 2 },
       { queue: cmdFilter, high: 1 },
     ]);
     expect(positionsOf(index, telemetry)).toEqual([10, 20]);
   });
 
-  it('rejects a checkpoint that goes backwards', () => {
+  it('rejects a checkpoint that goes backwards', async () => {
     const index = openIndex(tempDir());
-    index.appendBatch(message(500, [telemetry]), 500);
-    expect(() => index.appendBatch(message(400, [telemetry]), 400)).toThrow(QueueIndexError);
+    await index.appendBatch(message(500, [telemetry]), 500);
+    await expect(index.appendBatch(message(400, [telemetry]), 400)).rejects.toThrow(QueueIndexError);
     expect(index.checkpoint()).toBe(500);
     expect(index.range(telemetry)).toEqual({ low: 0, high: 1 });
   });
 
-  it('records a checkpoint with no entries', () => {
+  it('records a checkpoint with no entries', async () => {
     const index = openIndex(tempDir());
     expect(index.checkpoint()).toBeUndefined();
-    expect(index.appendBatch([], 77)).toEqual([]);
+    expect(await index.appendBatch([], 77)).toEqual([]);
     expect(index.checkpoint()).toBe(77);
   });
 
   it('keeps entries, ranges, checkpoint and queue identities across reopen', async () => {
     const dir = tempDir();
     const first = openQueueIndex({ dir });
-    first.appendBatch([...message(0, [telemetry, allTelemetry]), ...message(64, [devices, cmdFilter])], 64);
+    await first.appendBatch(
+      [...message(0, [telemetry, allTelemetry]), ...message(64, [devices, cmdFilter])],
+      64,
+    );
     first.ensureQueue({ kind: 'filter', name: 'idle/+' });
     await first.close();
 
@@ -159,7 +162,7 @@ describe('QueueIndex (LMDB)', () => {
       ].sort(),
     );
     // Appends continue after the persisted end, and new queues do not reuse ids.
-    expect(index.appendBatch(message(128, [cmdFilter, { kind: 'topic', name: 'new' }]), 128)).toEqual([
+    expect(await index.appendBatch(message(128, [cmdFilter, { kind: 'topic', name: 'new' }]), 128)).toEqual([
       { queue: cmdFilter, high: 2 },
       { queue: { kind: 'topic', name: 'new' }, high: 1 },
     ]);
@@ -167,11 +170,11 @@ describe('QueueIndex (LMDB)', () => {
     expect(index.queueCount()).toBe(6);
   });
 
-  it('limits reads by entry count and by bytes, returning at least one entry', () => {
+  it('limits reads by entry count and by bytes, returning at least one entry', async () => {
     const index = openIndex(tempDir());
     const batch: IndexEntryInput[] = [];
     for (let i = 0; i < 10; i++) batch.push(...message(i * 1000, [telemetry], i === 5 ? 5000 : 100));
-    index.appendBatch(batch, 9000);
+    await index.appendBatch(batch, 9000);
 
     const byCount = index.read(telemetry, 2, 3);
     expect(byCount.status === 'ok' && byCount.entries.map((e) => e.offset)).toEqual([2, 3, 4]);
@@ -215,10 +218,10 @@ describe('QueueIndex (LMDB)', () => {
     expect(index.queueCount()).toBe(0);
   });
 
-  it('ensureQueue creates a queue once and returns its end offset', () => {
+  it('ensureQueue creates a queue once and returns its end offset', async () => {
     const index = openIndex(tempDir());
     expect(index.ensureQueue(cmdFilter)).toBe(0);
-    index.appendBatch([...message(1, [cmdFilter]), ...message(2, [cmdFilter])], 2);
+    await index.appendBatch([...message(1, [cmdFilter]), ...message(2, [cmdFilter])], 2);
     expect(index.ensureQueue(cmdFilter)).toBe(2);
     expect(index.queueCount()).toBe(1);
   });
@@ -228,7 +231,7 @@ describe('QueueIndex (LMDB)', () => {
     const long: QueueRef = { kind: 'filter', name: `${'level/'.repeat(2000)}#` };
     const unicode: QueueRef = { kind: 'topic', name: 'température' };
     const first = openQueueIndex({ dir });
-    first.appendBatch([...message(1, [long, unicode]), ...message(2, [long])], 2);
+    await first.appendBatch([...message(1, [long, unicode]), ...message(2, [long])], 2);
     await first.close();
     const index = openIndex(dir);
     expect(index.range(long)).toEqual({ low: 0, high: 2 });
@@ -242,7 +245,7 @@ describe('QueueIndex (LMDB)', () => {
       const batch: IndexEntryInput[] = [];
       for (let p = 0; p < 10; p++)
         batch.push(...message(p * 100, p % 2 === 0 ? [telemetry, allTelemetry] : [telemetry]));
-      index.appendBatch(batch, 900);
+      await index.appendBatch(batch, 900);
 
       expect(await index.trimBefore(450)).toEqual({ queuesTrimmed: 2, entriesRemoved: 5 + 3 });
       expect(index.range(telemetry)).toEqual({ low: 5, high: 10 });
@@ -265,7 +268,7 @@ describe('QueueIndex (LMDB)', () => {
       const index = openIndex(dir, { trimChunkEntries: 3 });
       const batch: IndexEntryInput[] = [];
       for (let p = 0; p < 20; p++) batch.push(...message(p, [telemetry, p < 5 ? cmdFilter : devices]));
-      index.appendBatch(batch, 19);
+      await index.appendBatch(batch, 19);
 
       // A chunk of 3 entries per transaction: several chunks, same outcome.
       expect(await index.trimBefore(100)).toEqual({ queuesTrimmed: 3, entriesRemoved: 40 });
@@ -279,7 +282,7 @@ describe('QueueIndex (LMDB)', () => {
         belowLow: true,
       });
 
-      index.appendBatch([...message(200, [cmdFilter]), ...message(300, [cmdFilter])], 300);
+      await index.appendBatch([...message(200, [cmdFilter]), ...message(300, [cmdFilter])], 300);
       expect(index.range(cmdFilter)).toEqual({ low: 5, high: 7 });
       expect(await index.trimBefore(250)).toEqual({ queuesTrimmed: 1, entriesRemoved: 1 });
       expect(positionsOf(index, cmdFilter)).toEqual([300]);
@@ -289,7 +292,7 @@ describe('QueueIndex (LMDB)', () => {
     it('persists low offsets across reopen', async () => {
       const dir = tempDir();
       const first = openQueueIndex({ dir });
-      first.appendBatch(
+      await first.appendBatch(
         [...message(0, [telemetry]), ...message(10, [telemetry]), ...message(20, [telemetry])],
         20,
       );
@@ -304,10 +307,15 @@ describe('QueueIndex (LMDB)', () => {
 
   it('deleteQueue removes the queue, its entries and its retention row', async () => {
     const index = openIndex(tempDir());
-    index.appendBatch([...message(0, [telemetry, cmdFilter]), ...message(10, [telemetry, cmdFilter])], 10);
+    await index.appendBatch(
+      [...message(0, [telemetry, cmdFilter]), ...message(10, [telemetry, cmdFilter])],
+      10,
+    );
     expect(index.deleteQueue(cmdFilter)).toBe(true);
+    // Gone for lookups at once; from LMDB once the removes commit.
     expect(index.range(cmdFilter)).toBeUndefined();
     expect(index.read(cmdFilter, 0, 10)).toEqual({ status: 'unknown-queue' });
+    await index.flushed();
     expect(index.queueCount()).toBe(1);
     expect([...index.listQueues()].map((q) => q.queue)).toEqual([telemetry]);
 
@@ -316,7 +324,7 @@ describe('QueueIndex (LMDB)', () => {
 
     // Registered again later, the filter is a new queue starting at offset 0.
     expect(index.ensureQueue(cmdFilter)).toBe(0);
-    index.appendBatch(message(20, [cmdFilter]), 20);
+    await index.appendBatch(message(20, [cmdFilter]), 20);
     expect(offsetsOf(index, cmdFilter)).toEqual([0]);
     expect(positionsOf(index, cmdFilter)).toEqual([20]);
   });
@@ -337,7 +345,7 @@ describe('QueueIndex (LMDB)', () => {
           ]),
         );
       }
-      index.appendBatch(batch, base + 9_999);
+      await index.appendBatch(batch, base + 9_999);
     }
     expect(index.queueCount()).toBe(queues + 100);
     expect(index.range({ kind: 'filter', name: 'dev/77777/cmd' })).toEqual({ low: 0, high: 1 });
@@ -350,6 +358,64 @@ describe('QueueIndex (LMDB)', () => {
     expect(index.range({ kind: 'filter', name: 'dev/50000/cmd' })).toEqual({ low: 0, high: 1 });
     expect(index.range({ kind: 'topic', name: 't7' })).toEqual({ low: 500, high: 1000 });
     expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  describe('asynchronous commits', () => {
+    it('assigns offsets at once but shows entries to readers only once committed', async () => {
+      const index = openIndex(tempDir());
+      await index.appendBatch(message(0, [telemetry]), 0);
+      const pending = index.appendBatch([...message(10, [telemetry]), ...message(20, [telemetry])], 20);
+      const second = index.appendBatch(message(30, [telemetry, cmdFilter]), 30);
+      // Neither batch is committed yet: readers see the committed state only.
+      expect(index.range(telemetry)).toEqual({ low: 0, high: 1 });
+      expect(index.read(telemetry, 0, 10)).toMatchObject({ status: 'ok', high: 1, entries: [{ offset: 0 }] });
+      expect(index.range(cmdFilter)).toBeUndefined();
+      expect(index.checkpoint()).toBe(0);
+      // Calls apply in order: the second batch continues the first one's offsets.
+      expect(await pending).toEqual([{ queue: telemetry, high: 3 }]);
+      expect(await second).toEqual([
+        { queue: telemetry, high: 4 },
+        { queue: cmdFilter, high: 1 },
+      ]);
+      expect(positionsOf(index, telemetry)).toEqual([0, 10, 20, 30]);
+      expect(index.checkpoint()).toBe(30);
+    });
+
+    it('orders ensureQueue and deleteQueue with batches in flight', async () => {
+      const dir = tempDir();
+      const first = openQueueIndex({ dir });
+      await first.appendBatch(message(0, [cmdFilter]), 0);
+      const inFlight = first.appendBatch(message(10, [cmdFilter, telemetry]), 10);
+      await Promise.resolve(); // the batch is encoded, not committed
+      // The registration sees the committed end; the deletion removes the in-flight entry too.
+      expect(first.ensureQueue(cmdFilter)).toBe(1);
+      expect(first.deleteQueue(cmdFilter)).toBe(true);
+      expect(first.ensureQueue(cmdFilter)).toBe(0);
+      expect(first.ensureQueue({ kind: 'filter', name: 'other/+' })).toBe(0);
+      await inFlight;
+      await first.appendBatch(message(20, [cmdFilter]), 20);
+      await first.close();
+
+      const index = openIndex(dir);
+      expect(positionsOf(index, cmdFilter)).toEqual([20]);
+      expect(positionsOf(index, telemetry)).toEqual([10]);
+      expect(index.range({ kind: 'filter', name: 'other/+' })).toEqual({ low: 0, high: 0 });
+      expect(index.queueCount()).toBe(3);
+      expect(index.checkpoint()).toBe(20);
+      // Retention rows are consistent: only live queues are trimmed.
+      expect(await index.trimBefore(100)).toEqual({ queuesTrimmed: 2, entriesRemoved: 2 });
+    });
+
+    it('runs retention only between commits', async () => {
+      const index = openIndex(tempDir());
+      await index.appendBatch([...message(0, [telemetry]), ...message(10, [telemetry])], 10);
+      const batch = index.appendBatch(message(20, [telemetry]), 20);
+      const trimmed = index.trimBefore(15);
+      await batch;
+      expect(await trimmed).toEqual({ queuesTrimmed: 1, entriesRemoved: 2 });
+      expect(index.range(telemetry)).toEqual({ low: 2, high: 3 });
+      expect(positionsOf(index, telemetry)).toEqual([20]);
+    });
   });
 
   it('refuses calls after close', async () => {
