@@ -136,3 +136,38 @@ describe('offline QoS 0 off (GATEWAY_OFFLINE_QOS0=false)', () => {
     await second.delivery.stop();
   });
 });
+
+describe('retention moves a resumed cursor forward', () => {
+  let h: DeliveryHarness;
+  beforeAll(async () => {
+    h = await startDeliveryHarness({
+      storeEnv: {
+        STORE_SEGMENT_BYTES: '65536',
+        STORE_RETENTION_MAX_BYTES: '65536',
+        STORE_RETENTION_CHECK_INTERVAL: '20ms',
+      },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('skips what retention deleted, counts it, and delivers the rest in order', async () => {
+    const filter = 'retention/t';
+    const first = await h.persistent('retention-client');
+    await h.subscribe(first.delivery, filter, 0);
+    await first.delivery.stop();
+    const payload = 'x'.repeat(1024);
+    for (let i = 0; i < 300; i++) await h.publish(filter, `${i}:${payload}`, 0);
+    const topicQueue = { shard: 0, kind: 'topic' as const, name: 'retention' };
+    await eventually(async () => (await h.access.pull(topicQueue, 0, 1, 1 << 20)).lowOffset > 0);
+    const before = await h.count('messagesDropped', { reason: 'retention' });
+    const second = await h.persistent('retention-client');
+    await eventually(async () => (await h.count('messagesDropped', { reason: 'retention' })) > before);
+    const dropped = (await h.count('messagesDropped', { reason: 'retention' })) - before;
+    await eventually(() => second.connection.publishes().length === 300 - dropped);
+    const indexes = second.connection.payloads().map((p) => Number(p.split(':')[0]));
+    expect(indexes).toEqual(Array.from({ length: 300 - dropped }, (_, i) => i + dropped));
+    await second.delivery.stop();
+  });
+});

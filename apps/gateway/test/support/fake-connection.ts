@@ -1,4 +1,4 @@
-import { createLogger } from '@starling/observability';
+import { createLogger, type Logger } from '@starling/observability';
 import type { IPublishPacket } from 'mqtt-packet';
 import type { ClientConnection, CloseReason, OutPacket, ProtocolVersion, Transport } from '../../src/types';
 
@@ -13,7 +13,7 @@ export class FakeConnection implements ClientConnection {
   readonly id = nextId++;
   readonly transport: Transport = 'tcp';
   readonly protocolVersion: ProtocolVersion = 4;
-  readonly logger = silent;
+  readonly logger: Logger = silent;
   readonly sent: OutPacket[] = [];
   closedWith: CloseReason | undefined;
   private isWritable = true;
