@@ -9,10 +9,18 @@ import { type QueueKind, type QueueRef } from './queue-ref';
 
 const TWO_32 = 4_294_967_296;
 
-/** entries: key = queueId u32 | offset u64 (12 bytes). */
+/** entries: key = queueId u32 | first offset u64 (12 bytes). */
 export const ENTRY_KEY_BYTES = 12;
-/** entries: value = position u64 | size u32 | timestampMs u64 (20 bytes). */
+/**
+ * entries: value = a block of consecutive entries from the key's offset on, each position u64 |
+ * size u32 | timestampMs u64 (20 bytes). A batch writes one block per queue it touches.
+ */
 export const ENTRY_VALUE_BYTES = 20;
+/**
+ * Entries per block at most: 96 x 20 B = 1,920 B stays within one LMDB leaf node (no overflow
+ * pages on 4 KiB pages), so a block is read and rewritten as cheaply as one small value.
+ */
+export const BLOCK_ENTRIES = 96;
 /** lows: key = lowPosition u64 | queueId u32 (12 bytes), empty value. */
 export const LOW_KEY_BYTES = 12;
 /** meta: value = low u64 | high u64 | createdMs u64 | kind u8 | name utf8. */
@@ -44,6 +52,13 @@ export function writeEntryKey(target: Buffer, queueId: number, offset: number): 
   return target;
 }
 
+/** Sorts before every entry key of `queueId` (a shorter key with the same prefix). */
+export function queuePrefix(queueId: number): Buffer {
+  const key = Buffer.allocUnsafe(4);
+  key.writeUInt32BE(queueId, 0);
+  return key;
+}
+
 export function entryKey(queueId: number, offset: number): Buffer {
   return writeEntryKey(Buffer.allocUnsafe(ENTRY_KEY_BYTES), queueId, offset);
 }
@@ -53,6 +68,18 @@ export function writeEntryValue(target: Buffer, position: number, size: number, 
   target.writeUInt32BE(size, 8);
   writeU64(target, timestampMs, 12);
   return target;
+}
+
+export function writeEntryValueAt(
+  target: Buffer,
+  at: number,
+  position: number,
+  size: number,
+  timestampMs: number,
+): void {
+  writeU64(target, position, at);
+  target.writeUInt32BE(size, at + 8);
+  writeU64(target, timestampMs, at + 12);
 }
 
 export function writeLowKey(target: Buffer, lowPosition: number, queueId: number): Buffer {

@@ -18,7 +18,9 @@ import {
   readU32,
   readU64,
   writeEntryKey,
-  writeEntryValue,
+  writeEntryValueAt,
+  queuePrefix,
+  BLOCK_ENTRIES,
   writeLowKey,
 } from './index-layout';
 import { type QueueKind, type QueueRef } from './queue-ref';
@@ -140,6 +142,8 @@ interface QueueState {
   lowPosition: number | undefined;
   /** Sequence number of the last batch that touched it: de-duplicates without a Set. */
   batch: number;
+  /** Its position in that batch's list of touched queues. */
+  slot: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -188,7 +192,6 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   let appendChain: Promise<unknown> = Promise.resolve();
   /** Asynchronous write groups handed to lmdb-js and not committed yet. */
   let inflight = 0;
-  let lastCreate: Promise<boolean> = Promise.resolve(true);
   let idleWaiters: Array<() => void> = [];
 
   function assertOpen(): void {
@@ -222,41 +225,43 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       committedHigh: meta.high,
       lowPosition: meta.low < meta.high ? positionAt(id, meta.low) : undefined,
       batch: 0,
+      slot: 0,
     };
   }
 
-  /**
-   * Cache, then LMDB. With `create`, an absent queue is created by asynchronous puts in the current
-   * lmdb-js batch, in order with everything else written asynchronously (`lastCreate` is their commit).
-   */
-  function lookup(queue: QueueRef, create: boolean): QueueState | undefined {
+  /** Cache, then LMDB (a queue whose deletion is still being committed is gone already). */
+  function lookup(queue: QueueRef): QueueState | undefined {
     const cache = caches[queue.kind];
     const cached = cache.get(queue.name);
     if (cached !== undefined) return cached;
-    const key = nameKey(queue);
-    // A queue whose deletion is still being committed is gone already.
-    const id = deleting[queue.kind].has(queue.name) ? undefined : namesDb.get(key);
-    let state: QueueState;
-    if (id !== undefined) state = loadState(queue, id);
-    else if (!create) return undefined;
-    else {
-      if (nextQueueId > MAX_QUEUE_ID) throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
-      state = {
-        id: nextQueueId++,
-        kind: queue.kind,
-        name: queue.name,
-        createdMs: Date.now(),
-        low: 0,
-        high: 0,
-        committedHigh: 0,
-        lowPosition: undefined,
-        batch: 0,
-      };
-      void namesDb.put(key, state.id);
-      void metaDb.put(state.id, encodeMeta(NO_SCRATCH, state));
-      lastCreate = stateDb.put(NEXT_QUEUE_ID_KEY, nextQueueId);
-    }
+    if (deleting[queue.kind].has(queue.name)) return undefined;
+    const id = namesDb.get(nameKey(queue));
+    if (id === undefined) return undefined;
+    const state = loadState(queue, id);
     cache.set(queue.name, state);
+    return state;
+  }
+
+  /**
+   * Creates an absent queue by asynchronous puts in the current lmdb-js batch, in order with
+   * everything else written asynchronously. The caller puts `nextQueueId` once it is done creating.
+   */
+  function create(queue: QueueRef): QueueState {
+    if (nextQueueId > MAX_QUEUE_ID) throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
+    const state: QueueState = {
+      id: nextQueueId++,
+      kind: queue.kind,
+      name: queue.name,
+      createdMs: Date.now(),
+      low: 0,
+      high: 0,
+      committedHigh: 0,
+      lowPosition: undefined,
+      batch: 0,
+      slot: 0,
+    };
+    void namesDb.put(nameKey(queue), state.id);
+    caches[queue.kind].set(queue.name, state);
     return state;
   }
 
@@ -331,11 +336,25 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     }
   }
 
+  /** The block holding `offset` of queue `id` (the last block key at or below it), or undefined. */
+  function blockAt(id: number, offset: number): { first: number; value: Buffer } | undefined {
+    for (const { key, value } of entriesDb.getRange({
+      start: entryKey(id, offset),
+      end: queuePrefix(id),
+      reverse: true,
+      limit: 1,
+    })) {
+      const first = readU64(key, 4);
+      if (offset - first < value.length / ENTRY_VALUE_BYTES) return { first, value };
+    }
+    return undefined;
+  }
+
   function positionAt(id: number, offset: number): number {
-    const value = entriesDb.getBinaryFast(writeEntryKey(keyScratch, id, offset));
-    if (value === undefined)
+    const block = blockAt(id, offset);
+    if (block === undefined)
       throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} has no entry at ${offset}`);
-    return readU64(value, 0);
+    return readU64(block.value, (offset - block.first) * ENTRY_VALUE_BYTES);
   }
 
   function appendBatch(entries: readonly IndexEntryInput[], checkpoint: number): Promise<QueueEnd[]> {
@@ -357,6 +376,8 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         `checkpoint ${checkpoint} is below the committed checkpoint ${checkpointPosition}`,
       );
     }
+    // Pass 1: validate, and load every existing queue into the cache (a damaged index throws here,
+    // before anything is handed to lmdb-js). No eviction runs until the batch is committed.
     let missing: Set<string> | undefined;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
@@ -366,38 +387,51 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
           `entry position ${entry.position} is after checkpoint ${checkpoint}`,
         );
       }
-      if (lookup(entry.queue, false) === undefined) (missing ??= new Set()).add(nameKey(entry.queue));
+      if (lookup(entry.queue) === undefined) (missing ??= new Set()).add(nameKey(entry.queue));
     }
     if (missing !== undefined && nextQueueId + missing.size - 1 > MAX_QUEUE_ID)
       throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
 
     const batch = ++batchSeq;
     const touched: QueueState[] = [];
-    const slab = Buffer.allocUnsafeSlow(Math.max(1, entries.length) * ENTRY_VALUE_BYTES);
+    // Pass 2: offsets, and each touched queue's entries of this batch (indexes into `entries`).
+    const members: number[][] = [];
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      const state = lookup(entry.queue, true)!;
+      // Every existing queue is cached since pass 1: a miss is a queue to create.
+      const state = caches[entry.queue.kind].get(entry.queue.name) ?? create(entry.queue);
       if (state.batch !== batch) {
         state.batch = batch;
+        state.slot = touched.length;
         touched.push(state);
+        members.push([]);
+        // An empty queue gains a low entry: register it for retention.
+        if (state.low === state.high) {
+          state.lowPosition = entry.position;
+          void lowsDb.put(writeLowKey(lowScratch, entry.position, state.id), EMPTY);
+        }
       }
-      // An empty queue gains a low entry: register it for retention.
-      if (state.low === state.high) {
-        state.lowPosition = entry.position;
-        void lowsDb.put(writeLowKey(lowScratch, entry.position, state.id), EMPTY);
-      }
-      const at = i * ENTRY_VALUE_BYTES;
-      void entriesDb.put(
-        writeEntryKey(keyScratch, state.id, state.high),
-        writeEntryValue(
-          slab.subarray(at, at + ENTRY_VALUE_BYTES),
-          entry.position,
-          entry.size,
-          entry.timestampMs,
-        ),
-      );
-      state.high++;
+      members[state.slot]!.push(i);
     }
+    // Pass 3: one block value per queue (split every BLOCK_ENTRIES), keyed by its first offset.
+    const slab = Buffer.allocUnsafeSlow(Math.max(1, entries.length) * ENTRY_VALUE_BYTES);
+    let at = 0;
+    for (let t = 0; t < touched.length; t++) {
+      const state = touched[t]!;
+      const list = members[t]!;
+      for (let from = 0; from < list.length; from += BLOCK_ENTRIES) {
+        const to = Math.min(list.length, from + BLOCK_ENTRIES);
+        const start = at;
+        for (let k = from; k < to; k++) {
+          const entry = entries[list[k]!]!;
+          writeEntryValueAt(slab, at, entry.position, entry.size, entry.timestampMs);
+          at += ENTRY_VALUE_BYTES;
+        }
+        void entriesDb.put(writeEntryKey(keyScratch, state.id, state.high + from), slab.subarray(start, at));
+      }
+      state.high += list.length;
+    }
+    if (missing !== undefined) void stateDb.put(NEXT_QUEUE_ID_KEY, nextQueueId);
     const highs = touched.map((s) => s.high);
     for (const state of touched) void metaDb.put(state.id, encodeMeta(NO_SCRATCH, state));
     const commit = stateDb.put(CHECKPOINT_KEY, checkpoint);
@@ -417,7 +451,7 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
 
   function read(queue: QueueRef, fromOffset: number, maxEntries: number, maxBytes = Infinity): ReadResult {
     assertOpen();
-    const state = lookup(queue, false);
+    const state = lookup(queue);
     if (state === undefined) return { status: 'unknown-queue' };
     const { id, low } = state;
     // Only what is committed: the cache runs ahead of LMDB while a batch is in flight.
@@ -428,20 +462,24 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     const entries: QueueEntry[] = [];
     if (start < end) {
       let bytes = 0;
-      for (const { key, value } of entriesDb.getRange({
-        start: entryKey(id, start),
+      // Blocks hold consecutive offsets from their key on: start at the block holding `start`.
+      const floor = blockAt(id, start);
+      scan: for (const { key, value } of entriesDb.getRange({
+        start: entryKey(id, floor === undefined ? start : floor.first),
         end: entryKey(id, end),
       })) {
-        const size = readU32(value, 8);
-        // Always return at least one entry, so a record larger than maxBytes cannot stall a reader.
-        if (entries.length > 0 && bytes + size > maxBytes) break;
-        bytes += size;
-        entries.push({
-          offset: readU64(key, 4),
-          position: readU64(value, 0),
-          size,
-          timestampMs: readU64(value, 12),
-        });
+        const first = readU64(key, 4);
+        const count = value.length / ENTRY_VALUE_BYTES;
+        for (let i = Math.max(0, start - first); i < count; i++) {
+          const offset = first + i;
+          if (offset >= end) break scan;
+          const at = i * ENTRY_VALUE_BYTES;
+          const size = readU32(value, at + 8);
+          // Always return at least one entry, so a record larger than maxBytes cannot stall a reader.
+          if (entries.length > 0 && bytes + size > maxBytes) break scan;
+          bytes += size;
+          entries.push({ offset, position: readU64(value, at), size, timestampMs: readU64(value, at + 12) });
+        }
       }
     }
     evictIfNeeded();
@@ -450,18 +488,19 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
 
   function range(queue: QueueRef): QueueRange | undefined {
     assertOpen();
-    const state = lookup(queue, false);
+    const state = lookup(queue);
     return state === undefined ? undefined : { low: state.low, high: state.committedHigh };
   }
 
   function ensureQueue(queue: QueueRef): number {
     assertOpen();
-    const existing = lookup(queue, false);
+    const existing = lookup(queue);
     if (existing !== undefined) return existing.committedHigh;
     assertWritable();
-    const created = lookup(queue, true)!;
+    const created = create(queue);
+    void metaDb.put(created.id, encodeMeta(NO_SCRATCH, created));
     // The creation commits with the current lmdb-js batch; nothing waits for it (an absent queue is empty).
-    track(lastCreate, () => undefined).catch(() => undefined);
+    track(stateDb.put(NEXT_QUEUE_ID_KEY, nextQueueId), () => undefined).catch(() => undefined);
     return created.committedHigh;
   }
 
@@ -502,25 +541,40 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       if (metaValue === undefined)
         throw new QueueIndexError('STORE_INDEX_CORRUPT', `retention row for missing queue ${id}`);
       const meta = decodeMeta(metaValue);
-      const offsets: number[] = [];
-      for (const { key, value } of entriesDb.getRange({
-        start: entryKey(id, meta.low),
+      // Whole blocks below `position` go; a block straddling it stays (reads skip below `low`).
+      const floor = blockAt(id, meta.low);
+      const gone: Buffer[] = [];
+      let removed = 0;
+      let low = meta.low;
+      let lowPosition: number | undefined;
+      scan: for (const { key, value } of entriesDb.getRange({
+        start: entryKey(id, floor === undefined ? meta.low : floor.first),
         end: entryKey(id, meta.high),
-        limit: budget,
       })) {
-        if (readU64(value, 0) >= position) break;
-        offsets.push(readU64(key, 4));
+        if (removed >= budget) break;
+        const first = readU64(key, 4);
+        const count = value.length / ENTRY_VALUE_BYTES;
+        for (let i = Math.max(0, low - first); i < count; i++) {
+          const at = readU64(value, i * ENTRY_VALUE_BYTES);
+          if (at >= position) {
+            lowPosition = at;
+            break scan;
+          }
+          low = first + i + 1;
+          removed++;
+        }
+        gone.push(Buffer.from(key));
       }
-      if (offsets.length === 0) {
+      if (removed === 0) {
         throw new QueueIndexError(
           'STORE_INDEX_CORRUPT',
           `retention row of queue ${id} is below its low entry`,
         );
       }
-      for (const offset of offsets) entriesDb.removeSync(writeEntryKey(keyScratch, id, offset));
+      for (const key of gone) entriesDb.removeSync(key);
       lowsDb.removeSync(row);
-      const low = meta.low + offsets.length;
-      const lowPosition = low < meta.high ? positionAt(id, low) : undefined;
+      // The scan stopped at the new low entry, or at a block boundary (budget, or nothing left).
+      if (lowPosition === undefined && low < meta.high) lowPosition = positionAt(id, low);
       if (lowPosition !== undefined) lowsDb.putSync(writeLowKey(lowScratch, lowPosition, id), EMPTY);
       meta.low = low;
       metaDb.putSync(id, encodeMeta(metaScratch, meta));
@@ -529,10 +583,10 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         cached.low = low;
         cached.lowPosition = lowPosition;
       }
-      budget -= offsets.length;
+      budget -= removed;
       // A queue split across chunks by the budget is counted once, by the chunk that finishes it.
       if (lowPosition === undefined || lowPosition >= position) totals.queuesTrimmed++;
-      totals.entriesRemoved += offsets.length;
+      totals.entriesRemoved += removed;
     }
     return false;
   }
@@ -565,13 +619,18 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
    */
   function deleteQueue(queue: QueueRef): boolean {
     assertOpen();
-    const state = lookup(queue, false);
+    const state = lookup(queue);
     if (state === undefined) return false;
     assertWritable();
-    const { id, low, high } = state;
+    const { id, low, high, committedHigh } = state;
     if (low < high && state.lowPosition !== undefined)
       void lowsDb.remove(writeLowKey(lowScratch, state.lowPosition, id));
-    for (let offset = low; offset < high; offset++)
+    // Committed blocks, then those of the batch in flight (it starts at the committed end).
+    const keys: Buffer[] = [];
+    for (const key of entriesDb.getKeys({ start: queuePrefix(id), end: entryKey(id, committedHigh) }))
+      keys.push(Buffer.from(key));
+    for (const key of keys) void entriesDb.remove(key);
+    for (let offset = committedHigh; offset < high; offset += BLOCK_ENTRIES)
       void entriesDb.remove(writeEntryKey(keyScratch, id, offset));
     void namesDb.remove(nameKey(queue));
     const commit = metaDb.remove(id);

@@ -360,6 +360,46 @@ describe('QueueIndex (LMDB)', () => {
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 
+  it('stores a batch as blocks of entries and reads, trims and deletes across them', async () => {
+    const dir = tempDir();
+    const first = openQueueIndex({ dir, trimChunkEntries: 50 });
+    const batch: IndexEntryInput[] = [];
+    for (let p = 0; p < 250; p++) batch.push(...message(p * 10, [telemetry]));
+    await first.appendBatch(batch, 2490);
+    await first.appendBatch(message(2500, [telemetry]), 2500);
+    expect(offsetsOf(first, telemetry)).toEqual(Array.from({ length: 251 }, (_, i) => i));
+    // Inside a block, and across block boundaries.
+    const mid = first.read(telemetry, 100, 5);
+    expect(mid.status === 'ok' && mid.entries.map((e) => [e.offset, e.position])).toEqual([
+      [100, 1000],
+      [101, 1010],
+      [102, 1020],
+      [103, 1030],
+      [104, 1040],
+    ]);
+    expect(positionsOf(first, telemetry, 94).slice(0, 4)).toEqual([940, 950, 960, 970]);
+    expect(positionsOf(first, telemetry, 249)).toEqual([2490, 2500]);
+    // Retention in chunks of 50 entries ends inside a block: the entries below low are not read.
+    expect(await first.trimBefore(1505)).toEqual({ queuesTrimmed: 1, entriesRemoved: 151 });
+    expect(first.range(telemetry)).toEqual({ low: 151, high: 251 });
+    const below = first.read(telemetry, 0, 2);
+    expect(below.status === 'ok' && [below.belowLow, below.entries.map((e) => e.offset)]).toEqual([
+      true,
+      [151, 152],
+    ]);
+    await first.close();
+
+    const index = openIndex(dir);
+    expect(index.range(telemetry)).toEqual({ low: 151, high: 251 });
+    expect(positionsOf(index, telemetry, 151)[0]).toBe(1510);
+    expect(await index.trimBefore(2495)).toEqual({ queuesTrimmed: 1, entriesRemoved: 99 });
+    expect(positionsOf(index, telemetry)).toEqual([2500]);
+    expect(index.deleteQueue(telemetry)).toBe(true);
+    await index.flushed();
+    expect(index.queueCount()).toBe(0);
+    expect(await index.trimBefore(10_000)).toEqual({ queuesTrimmed: 0, entriesRemoved: 0 });
+  });
+
   describe('asynchronous commits', () => {
     it('assigns offsets at once but shows entries to readers only once committed', async () => {
       const index = openIndex(tempDir());
