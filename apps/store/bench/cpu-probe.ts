@@ -65,6 +65,13 @@ async function main(): Promise<void> {
       grouped.set(name, (grouped.get(name) ?? 0) + delta);
       total += delta;
     }
+    const busiest: Record<string, number> = {};
+    if (process.env.CPU_PROBE_THREADS === '1') {
+      for (const [key, ticks] of after) {
+        const delta = ticks - (before.get(key) ?? 0);
+        if (delta > 0) busiest[key] = Math.round((((delta / CLK_TCK) * 1e6) / r.messages) * 100) / 100;
+      }
+    }
     for (const [name, ticks] of grouped)
       perThread[name] = Math.round((((ticks / CLK_TCK) * 1e6) / r.messages) * 100) / 100;
     console.log(
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
         verified: r.verified,
         messages: r.messages,
         cpuUsPerMsg: perThread,
+        ...(process.env.CPU_PROBE_THREADS === '1' ? { threads: busiest } : {}),
         totalCpuUsPerMsg: Math.round((((total / CLK_TCK) * 1e6) / r.messages) * 100) / 100,
         load: os.loadavg().map((l) => Math.round(l * 100) / 100),
       }),

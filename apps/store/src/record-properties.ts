@@ -47,7 +47,7 @@ export function encodeRecordMeta(
   properties: MessageProperties | undefined | null,
 ): Buffer {
   const withProps = hasProperties(properties);
-  if (publisherClientId === '' && !withProps) return EMPTY;
+  if (!withProps) return publisherOnly(publisherClientId);
   const parts: Buffer[] = [];
   let flags = 0;
   if (publisherClientId !== '') {
@@ -118,6 +118,29 @@ export function decodeRecordMeta(buf: Buffer): RecordMeta {
   }
   if (at !== buf.length) throw new RecordMetaError(`record properties: ${buf.length - at} trailing bytes`);
   return { publisherClientId, properties };
+}
+
+/** The bytes of the last publisher-only meta: a batch usually comes from one publisher. */
+let lastPublisher = '';
+let lastPublisherMeta: Buffer = EMPTY;
+
+/**
+ * Meta with a publisher id and no properties, in one allocation; consecutive calls for the same
+ * publisher share the bytes (record properties are never written to once encoded).
+ */
+function publisherOnly(publisherClientId: string): Buffer {
+  if (publisherClientId === '') return EMPTY;
+  if (publisherClientId === lastPublisher) return lastPublisherMeta;
+  const length = Buffer.byteLength(publisherClientId, 'utf8');
+  if (length > 0xffff) throw new RangeError(`property of ${length} bytes exceeds 65535`);
+  const b = Buffer.allocUnsafe(4 + length);
+  b[0] = VERSION;
+  b[1] = HAS_PUBLISHER;
+  b.writeUInt16BE(length, 2);
+  b.write(publisherClientId, 4, 'utf8');
+  lastPublisher = publisherClientId;
+  lastPublisherMeta = b;
+  return b;
 }
 
 function str16(s: string): Buffer {

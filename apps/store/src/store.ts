@@ -258,14 +258,19 @@ export class Store {
   async append(messages: readonly AppendInput[]): Promise<AppendOutcome> {
     const rejection = validateAppend(messages, this.options);
     if (rejection) return rejection;
-    const records: RecordInput[] = messages.map((m) => ({
-      topic: m.topic,
-      payload: m.payload,
-      qos: m.qos as 0 | 1 | 2,
-      retain: m.retain,
-      ...(m.timestampMs > 0 ? { timestampMs: m.timestampMs } : {}),
-      properties: encodeRecordMeta(m.publisherClientId, m.properties),
-    }));
+    const records = new Array<RecordInput>(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      // One object shape for every record (no spread): `timestampMs` undefined means "now".
+      records[i] = {
+        topic: m.topic,
+        payload: m.payload,
+        qos: m.qos as 0 | 1 | 2,
+        retain: m.retain,
+        timestampMs: m.timestampMs > 0 ? m.timestampMs : undefined,
+        properties: encodeRecordMeta(m.publisherClientId, m.properties),
+      };
+    }
     const result = await this.commitlog.append(records);
     if (result.status === 'too-large') {
       return {
