@@ -1,23 +1,38 @@
 // Starling standalone: the only file that reads the environment, opens ports and handles signals.
 import { ConfigError, loadConfig } from '@starling/config';
+import { createGatewayMetrics, loadGatewayConfig } from '@starling/gateway';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { createNotifierMetrics } from '@starling/notifier';
 import { createStoreMetrics, loadStoreConfig } from '@starling/store';
 import { startStandalone } from './standalone';
 
-/** Standalone defaults differ from a store pod's: data under ./data, services on loopback only. */
-const STANDALONE_DEFAULTS = {
-  STORE_DATA_DIR: './data',
-  STORE_GRPC_HOST: '127.0.0.1',
-};
+/**
+ * Standalone defaults differ from a Kubernetes deployment's: data under ./data, and every listener on loopback.
+ * Anonymous MQTT is allowed here because nothing outside this machine can reach 127.0.0.1; exposing the
+ * gateway (GATEWAY_HOST=0.0.0.0) keeps that setting only if it is given explicitly.
+ */
+function standaloneEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const host = env['GATEWAY_HOST'] ?? '127.0.0.1';
+  const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  return {
+    STORE_DATA_DIR: './data',
+    STORE_GRPC_HOST: '127.0.0.1',
+    GATEWAY_HOST: host,
+    GATEWAY_ID: 'standalone',
+    ...(loopback ? { GATEWAY_ALLOW_ANONYMOUS: 'true' } : {}),
+    ...env,
+  };
+}
 
 async function main(): Promise<void> {
-  const env = { ...STANDALONE_DEFAULTS, ...process.env };
+  const env = standaloneEnv(process.env);
   let opsPort: number;
   let store: ReturnType<typeof loadStoreConfig>;
+  let gateway: ReturnType<typeof loadGatewayConfig>;
   try {
     opsPort = loadConfig(env, (e) => e.port('STANDALONE_OPS_PORT', { default: 9400 })).config;
     store = loadStoreConfig(env);
+    gateway = loadGatewayConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`starling: ${err.message}\n`);
@@ -26,11 +41,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ service: 'standalone', level: store.config.logLevel });
-  if (store.unknownVariables.length > 0) {
-    logger.warn({ unknownVariables: store.unknownVariables }, 'unknown STORE_ variables ignored');
+  const unknownVariables = [...store.unknownVariables, ...gateway.unknownVariables];
+  if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown variables ignored');
+  if (gateway.config.allowAnonymous) {
+    logger.warn(
+      { host: gateway.config.host },
+      'anonymous MQTT clients are allowed (GATEWAY_ALLOW_ANONYMOUS)',
+    );
   }
   const registry = createRegistry({ service: 'standalone' });
-  // Bound once the service has recovered; until then the process is alive but not ready.
+  // Bound once every service has started; until then the process is alive but not ready.
   let isReady = (): boolean => false;
   const ops = await startOpsServer({
     port: opsPort,
@@ -40,14 +60,24 @@ async function main(): Promise<void> {
   });
   const standalone = await startStandalone({
     store: store.config,
+    gateway: gateway.config,
     logger,
     storeMetrics: createStoreMetrics(registry),
     notifierMetrics: createNotifierMetrics(registry),
+    gatewayMetrics: createGatewayMetrics(registry),
   });
   isReady = () => standalone.isReady();
   onShutdownSignal(logger, [{ close: () => ops.markNotReady() }, standalone, ops]);
   logger.info(
-    { ports: { grpc: standalone.store.grpcPort, ops: ops.port }, dataDir: store.config.dataDir },
+    {
+      ports: {
+        mqtt: standalone.gateway.ports.mqtt,
+        ws: standalone.gateway.ports.ws,
+        grpc: standalone.store.grpcPort,
+        ops: ops.port,
+      },
+      dataDir: store.config.dataDir,
+    },
     'listening',
   );
 }

@@ -1,11 +1,20 @@
 import { createInProcessEventBus, type EventBus } from '@starling/event-bus';
+import {
+  createStoreAccess,
+  startGateway,
+  type Gateway,
+  type GatewayConfig,
+  type GatewayMetrics,
+} from '@starling/gateway';
 import type { Logger } from '@starling/observability';
 import { createNotifier, type Notifier, type NotifierMetrics } from '@starling/notifier';
 import { startStoreServer, type StoreConfig, type StoreMetrics, type StoreServer } from '@starling/store';
 
 export interface StandaloneOptions {
   store: StoreConfig;
+  gateway: GatewayConfig;
   logger: Logger;
+  gatewayMetrics: GatewayMetrics;
   storeMetrics?: StoreMetrics;
   notifierMetrics?: NotifierMetrics;
   /** See NOTIFIER_COALESCE_WINDOW. */
@@ -15,39 +24,59 @@ export interface StandaloneOptions {
 export interface Standalone {
   readonly store: StoreServer;
   readonly notifier: Notifier;
-  /** The in-process event bus standing in for NATS: the gateway subscribes to arrivals here. */
+  readonly gateway: Gateway;
+  /** The in-process event bus standing in for NATS. */
   readonly bus: EventBus;
   isReady(): boolean;
-  /** Closes the services in reverse order of their dependencies (notifier, bus, then store). */
+  /** Closes in reverse order of dependency: gateway (drains clients), notifier, bus, store. */
   close(): Promise<void>;
 }
 
 /**
- * Starling in one process: the embedded default for a laptop or an edge box. The store serves its gRPC API
- * on loopback; the notifier watches it exactly as in the multi-process topology, but publishes on an
- * in-process event bus instead of NATS. The gateway joins with its issue.
+ * Starling in one process: the embedded default for a laptop or an edge box. Each service runs exactly as in
+ * the multi-process topology — the gateway and the notifier talk gRPC to the store over loopback — except that
+ * arrival events travel on an in-process event bus instead of NATS.
  */
 export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
+  const { logger } = options;
   const store = await startStoreServer({
     config: options.store,
-    logger: options.logger,
+    logger,
     ...(options.storeMetrics ? { metrics: options.storeMetrics } : {}),
   });
+  const storeAddress = `127.0.0.1:${store.grpcPort}`;
   const bus = createInProcessEventBus();
   const notifier = createNotifier({
-    stores: [`127.0.0.1:${store.grpcPort}`],
+    stores: [storeAddress],
     bus,
-    logger: options.logger,
+    logger,
     coalesceWindowMs: options.coalesceWindowMs ?? 2,
     ...(options.notifierMetrics ? { metrics: options.notifierMetrics } : {}),
   });
   notifier.start();
+  const gatewayConfig = { ...options.gateway, storeAddresses: [storeAddress] };
+  const gateway = await startGateway({
+    config: gatewayConfig,
+    logger,
+    metrics: options.gatewayMetrics,
+    store: createStoreAccess({
+      addresses: gatewayConfig.storeAddresses,
+      gatewayId: gatewayConfig.gatewayId,
+      logger: logger.child({ component: 'store-access' }),
+      metrics: options.gatewayMetrics,
+      appendMaxBatchMessages: gatewayConfig.appendMaxBatchMessages,
+      filterLeaseMs: gatewayConfig.filterLeaseMs,
+    }),
+    bus,
+  });
   return {
     store,
     notifier,
+    gateway,
     bus,
-    isReady: () => store.isReady() && notifier.isReady(),
+    isReady: () => store.isReady() && notifier.isReady() && gateway.isReady(),
     async close() {
+      await gateway.close();
       await notifier.close();
       await bus.close();
       await store.close();

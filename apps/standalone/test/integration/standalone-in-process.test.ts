@@ -1,4 +1,5 @@
-import { createLogger } from '@starling/observability';
+import { createGatewayMetrics, loadGatewayConfig } from '@starling/gateway';
+import { createLogger, createRegistry } from '@starling/observability';
 import { loadStoreConfig } from '@starling/store';
 import type { ArrivalEvent } from '@starling/event-bus';
 import { eventually, makeTempDir } from '@starling/test-harness';
@@ -7,14 +8,19 @@ import { startStandalone } from '../../src';
 describe('standalone in one process', () => {
   it('announces arrivals on the in-process event bus, as NATS would in the multi-process topology', async () => {
     const dir = makeTempDir();
-    const { config } = loadStoreConfig({
+    const env = {
       STORE_DATA_DIR: dir.path,
       STORE_GRPC_HOST: '127.0.0.1',
       STORE_GRPC_PORT: '0',
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_MQTT_PORT: '0',
+      GATEWAY_WS_PORT: '-1',
       LOG_LEVEL: 'silent',
-    });
+    };
     const standalone = await startStandalone({
-      store: config,
+      store: loadStoreConfig(env).config,
+      gateway: loadGatewayConfig(env).config,
+      gatewayMetrics: createGatewayMetrics(createRegistry({ service: 't', defaultMetrics: false })),
       logger: createLogger({ service: 't', level: 'silent' }),
     });
     try {

@@ -1,46 +1,140 @@
+import { spawn } from 'node:child_process';
 import { Metadata } from '@grpc/grpc-js';
+import mqtt from 'mqtt';
 import { createMessagingClient } from '@starling/proto';
-import { makeTempDir, startServiceProcess } from '@starling/test-harness';
+import { eventually, makeTempDir, startServiceProcess } from '@starling/test-harness';
 
-/** The README's `pnpm start`, as a real process: serves, is ready, produces and consumes, stops cleanly. */
+/** Runs a command to completion and returns its stdout (bounded by `timeoutMs`). */
+function run(
+  command: string,
+  args: string[],
+  timeoutMs = 10_000,
+): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout });
+    });
+  });
+}
+
+/** The README's `pnpm start`, as a real process: MQTT and gRPC both ways, ready, clean stop, data kept. */
 describe('standalone process', () => {
   const dir = makeTempDir('standalone');
-  afterAll(() => dir.remove());
-  const env = { STORE_DATA_DIR: dir.path, STORE_GRPC_PORT: '0', STANDALONE_OPS_PORT: '0' };
+  let stopLater: (() => Promise<unknown>) | undefined;
+  afterAll(async () => {
+    await stopLater?.(); // a failed assertion must not leave the process running
+    dir.remove();
+  });
+  const env = {
+    STORE_DATA_DIR: dir.path,
+    STORE_GRPC_PORT: '0',
+    STANDALONE_OPS_PORT: '0',
+    GATEWAY_MQTT_PORT: '0',
+    GATEWAY_WS_PORT: '0',
+  };
 
-  it('serves the produce/consume API, reports ready, and keeps data across a clean restart', async () => {
+  it('serves MQTT (mosquitto clients) and the produce/consume API; a produced message reaches MQTT subscribers', async () => {
     let proc = await startServiceProcess('standalone', { env });
+    stopLater = () => proc.kill('SIGKILL');
     const ops = `http://127.0.0.1:${proc.ready['ops']}`;
-    expect((await fetch(`${ops}/readyz`)).status).toBe(200);
-    expect((await fetch(`${ops}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${ops}/metrics`)).text()).toContain('starling_store_messages_appended_total');
+    await eventually(async () => expect((await fetch(`${ops}/readyz`)).status).toBe(200));
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
+    for (const name of [
+      'starling_store_messages_appended_total',
+      'starling_notifier_events_published_total',
+      'starling_gateway_connections',
+    ]) {
+      expect(metrics).toContain(name);
+    }
+    const mqttPort = String(proc.ready['mqtt']);
 
-    let client = createMessagingClient(`127.0.0.1:${proc.ready['grpc']}`);
-    const produced = await new Promise<{ positions: number[] }>((resolve, reject) =>
+    // A device subscribes with mosquitto_sub; another publishes with mosquitto_pub (QoS 1). mosquitto_sub has no
+    // "subscribed" signal, so what it waits for is produced retained: it arrives live or as the retained message
+    // on subscribe, whichever way the race goes.
+    const sub = run('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      mqttPort,
+      '-t',
+      'greetings/fr',
+      '-q',
+      '1',
+      '-C',
+      '1',
+      '-W',
+      '15',
+      '-v',
+    ]);
+    const subscriber = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      clientId: 'watcher',
+      clean: true,
+    });
+    const seen: string[] = [];
+    subscriber.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
+    await subscriber.subscribeAsync('greetings/#', { qos: 1 });
+    // Retry the publish until the mqtt.js subscriber sees it (the first may precede its subscription).
+    await eventually(
+      async () => {
+        const pub = await run('mosquitto_pub', [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          mqttPort,
+          '-t',
+          'greetings/en',
+          '-m',
+          'hello',
+          '-q',
+          '1',
+        ]);
+        expect(pub.code).toBe(0);
+        expect(seen).toContain('greetings/en hello');
+      },
+      { timeoutMs: 10_000, intervalMs: 300 },
+    );
+
+    // A backend service produces over gRPC; MQTT subscribers receive it.
+    const client = createMessagingClient(`127.0.0.1:${proc.ready['grpc']}`);
+    await new Promise<void>((resolve, reject) =>
       client.produceMessages(
-        { producerId: 'test', messages: [{ topic: 'greetings/en', payload: Buffer.from('hello'), qos: 1 }] },
+        {
+          producerId: 'svc',
+          messages: [{ topic: 'greetings/fr', payload: Buffer.from('bonjour'), qos: 1, retain: true }],
+        },
         new Metadata(),
-        (err, res) => (err ? reject(err) : resolve(res!)),
+        (err) => (err ? reject(err) : resolve()),
       ),
     );
-    expect(produced.positions).toEqual([0]);
+    await eventually(() => expect(seen).toContain('greetings/fr bonjour'));
+    const got = await sub;
+    expect(got.stdout).toContain('greetings/fr bonjour');
+    await subscriber.endAsync();
     client.close();
 
-    const exit = await proc.stop();
-    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await proc.stop()).toEqual({ code: 0, signal: null });
     expect(proc.lines.join('\n')).toContain('store closed cleanly');
 
+    // Data survives a clean restart: a consumer group reads what MQTT clients published.
     proc = await startServiceProcess('standalone', { env });
-    client = createMessagingClient(`127.0.0.1:${proc.ready['grpc']}`);
+    const again = createMessagingClient(`127.0.0.1:${proc.ready['grpc']}`);
     const consumed = await new Promise<{ messages: Array<{ payload: Buffer }> }>((resolve, reject) =>
-      client.consumeMessages(
+      again.consumeMessages(
         { group: 'g', topic: 'greetings', start: 'START_POSITION_EARLIEST', waitMs: 2000 },
         new Metadata(),
         (err, res) => (err ? reject(err) : resolve(res!)),
       ),
     );
-    expect(consumed.messages.map((m) => m.payload.toString())).toEqual(['hello']);
-    client.close();
+    const payloads = consumed.messages.map((m) => m.payload.toString());
+    expect(payloads).toContain('hello');
+    expect(payloads).toContain('bonjour');
+    again.close();
     expect((await proc.stop()).code).toBe(0);
   }, 60_000);
 });
