@@ -33,6 +33,11 @@ export interface SystemShape {
   /** The first store shard's gRPC address (all of them in `storeAddresses`). */
   readonly storeAddress: string;
   readonly storeAddresses: readonly string[];
+  /**
+   * Stops gateway i (gracefully: SIGTERM for a process, `close()` in-process) and starts it again with the
+   * same configuration and gateway id. Its ports change: read `mqttUrl(i)` again afterwards.
+   */
+  restartGateway(i?: number): Promise<void>;
   /** Stops everything, gateways first. Idempotent. */
   stop(): Promise<void>;
 }
@@ -66,6 +71,11 @@ export interface MultiProcessShape extends SystemShape {
   readonly gateways: ReadonlyArray<ProcessHandle<ServicePorts>>;
   /** Ops port (/metrics, /healthz, /readyz) of gateway i. */
   opsPort(i?: number): number;
+  /**
+   * Stops store shard i with `signal` (default SIGKILL: a crash), then starts it again on the same data
+   * directory and the same gRPC port (the gateways and the notifier keep their addresses).
+   */
+  restartStore(i?: number, options?: { signal?: NodeJS.Signals }): Promise<void>;
 }
 
 function gatewayEnv(
@@ -88,10 +98,12 @@ function gatewayEnv(
   };
 }
 
-function urls(ports: ReadonlyArray<{ mqtt: number; ws: number }>) {
+/** URLs of gateway i, read when asked: a restarted gateway has new ports. */
+function urls(ports: () => ReadonlyArray<{ mqtt: number; ws: number }>) {
   const at = (i: number) => {
-    const p = ports[i];
-    if (p === undefined) throw new Error(`no gateway ${i} (there are ${ports.length})`);
+    const all = ports();
+    const p = all[i];
+    if (p === undefined) throw new Error(`no gateway ${i} (there are ${all.length})`);
     return p;
   };
   return {
@@ -155,41 +167,49 @@ export async function startStandaloneShape(options: ShapeOptions = {}): Promise<
     () => Promise.all(buses.map((b) => b.close())),
     () => Promise.all(stores.map((s) => s.stop())),
   ]);
-  try {
-    for (let i = 0; i < gatewayCount; i++) {
-      const { config } = loadGatewayConfig(gatewayEnv(i, storeAddresses, options, logLevel));
-      const metrics = createGatewayMetrics(createRegistry({ service: 'gateway', defaultMetrics: false }));
-      const gatewayLogger = logger.child({ gatewayId: config.gatewayId });
-      const store = createStoreAccess({
-        addresses: config.storeAddresses,
-        gatewayId: config.gatewayId,
-        logger: gatewayLogger.child({ component: 'store-access' }),
-        metrics,
-        appendMaxBatchMessages: config.appendMaxBatchMessages,
-        filterLeaseMs: config.filterLeaseMs,
-      });
-      try {
-        gateways.push(await startGateway({ config, logger: gatewayLogger, metrics, store, bus: newBus() }));
-      } catch (e) {
-        await store.close();
-        throw e;
-      }
-      gatewayMetrics.push(metrics);
+  const startOne = async (i: number): Promise<void> => {
+    const { config } = loadGatewayConfig(gatewayEnv(i, storeAddresses, options, logLevel));
+    const metrics = createGatewayMetrics(createRegistry({ service: 'gateway', defaultMetrics: false }));
+    const gatewayLogger = logger.child({ gatewayId: config.gatewayId });
+    const store = createStoreAccess({
+      addresses: config.storeAddresses,
+      gatewayId: config.gatewayId,
+      logger: gatewayLogger.child({ component: 'store-access' }),
+      metrics,
+      appendMaxBatchMessages: config.appendMaxBatchMessages,
+      filterLeaseMs: config.filterLeaseMs,
+    });
+    try {
+      gateways[i] = await startGateway({ config, logger: gatewayLogger, metrics, store, bus: newBus() });
+    } catch (e) {
+      await store.close();
+      throw e;
     }
+    gatewayMetrics[i] = metrics;
+  };
+  try {
+    for (let i = 0; i < gatewayCount; i++) await startOne(i);
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;
   }
+  const restartGateway = async (i = 0): Promise<void> => {
+    const gateway = gateways[i];
+    if (gateway === undefined) throw new Error(`no gateway ${i} (there are ${gateways.length})`);
+    await gateway.close(); // closes its store access and delivery engine too
+    await startOne(i);
+  };
   return {
     kind: 'standalone',
     gatewayCount,
-    ...urls(gateways.map((g) => g.ports)),
+    ...urls(() => gateways.map((g) => g.ports)),
     storeAddress: storeAddresses[0]!,
     storeAddresses,
     gateways,
     gatewayMetrics,
     stores,
     notifier,
+    restartGateway,
     stop,
   };
 }
@@ -216,23 +236,25 @@ export async function startMultiProcessShape(options: ShapeOptions = {}): Promis
   ]);
   try {
     nats = await startNatsServer();
+    const storeEnvs: Array<Record<string, string>> = [];
     await Promise.all(
       Array.from({ length: shardCount }, async (_, i) => {
         const dir = makeTempDir(`e2e-store-${i}`);
         dirs.push(dir);
-        const store = await startServiceProcess('store', {
-          env: {
-            LOG_LEVEL: logLevel,
-            STORE_DATA_DIR: dir.path,
-            STORE_GRPC_HOST: '127.0.0.1',
-            STORE_GRPC_PORT: '0',
-            STORE_OPS_PORT: '0',
-            STORE_SHARD_COUNT: String(shardCount),
-            STORE_SHARD_INDEX: String(i),
-            ...options.storeEnv,
-          },
-        });
+        const env: Record<string, string> = {
+          LOG_LEVEL: logLevel,
+          STORE_DATA_DIR: dir.path,
+          STORE_GRPC_HOST: '127.0.0.1',
+          STORE_GRPC_PORT: '0',
+          STORE_OPS_PORT: '0',
+          STORE_SHARD_COUNT: String(shardCount),
+          STORE_SHARD_INDEX: String(i),
+          ...options.storeEnv,
+        };
+        const store = await startServiceProcess('store', { env });
         stores[i] = store;
+        // A restart must come back where the gateways and the notifier look for it.
+        storeEnvs[i] = { ...env, STORE_GRPC_PORT: String(portOf(store, 'grpc')) };
       }),
     );
     const storeAddresses = stores.map((s) => `127.0.0.1:${portOf(s, 'grpc')}`);
@@ -245,18 +267,28 @@ export async function startMultiProcessShape(options: ShapeOptions = {}): Promis
         NOTIFIER_OPS_PORT: '0',
       },
     });
-    await Promise.all(
-      Array.from({ length: gatewayCount }, async (_, i) => {
-        gateways[i] = await startServiceProcess('gateway', {
-          env: { ...gatewayEnv(i, storeAddresses, options, logLevel), NATS_URL: natsUrl },
-        });
-      }),
-    );
-    const ports = gateways.map((g) => ({ mqtt: portOf(g, 'mqtt'), ws: portOf(g, 'ws') }));
+    const startGatewayProcess = async (i: number): Promise<void> => {
+      gateways[i] = await startServiceProcess('gateway', {
+        env: { ...gatewayEnv(i, storeAddresses, options, logLevel), NATS_URL: natsUrl },
+      });
+    };
+    await Promise.all(Array.from({ length: gatewayCount }, (_, i) => startGatewayProcess(i)));
+    const restartGateway = async (i = 0): Promise<void> => {
+      const gateway = gateways[i];
+      if (gateway === undefined) throw new Error(`no gateway ${i} (there are ${gateways.length})`);
+      await gateway.stop();
+      await startGatewayProcess(i);
+    };
+    const restartStore = async (i = 0, restart: { signal?: NodeJS.Signals } = {}): Promise<void> => {
+      const store = stores[i];
+      if (store === undefined) throw new Error(`no store shard ${i} (there are ${stores.length})`);
+      await store.kill(restart.signal ?? 'SIGKILL');
+      stores[i] = await startServiceProcess('store', { env: storeEnvs[i] });
+    };
     return {
       kind: 'multi-process',
       gatewayCount,
-      ...urls(ports),
+      ...urls(() => gateways.map((g) => ({ mqtt: portOf(g, 'mqtt'), ws: portOf(g, 'ws') }))),
       storeAddress: storeAddresses[0]!,
       storeAddresses,
       nats,
@@ -264,6 +296,8 @@ export async function startMultiProcessShape(options: ShapeOptions = {}): Promis
       notifier,
       gateways,
       opsPort: (i = 0) => portOf(gateways[i]!, 'ops'),
+      restartGateway,
+      restartStore,
       stop,
     };
   } catch (e) {
