@@ -1,6 +1,6 @@
 // Raw TCP connections for hostile input: whatever bytes a test wants, and a record of what came back.
 import { connect, type Socket } from 'node:net';
-import { generate } from 'mqtt-packet';
+import { generate, parser, type Packet } from 'mqtt-packet';
 
 export interface RawConnection {
   readonly socket: Socket;
@@ -80,4 +80,13 @@ export function mqttString(bytes: Buffer): Buffer {
 /** A frame: first byte, remaining length, body. */
 export function frame(firstByte: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([firstByte]), remainingLength(body.length), body]);
+}
+
+/** Every complete packet in `bytes` (MQTT 3.1.1), in order. */
+export function parsePackets(bytes: Buffer): Packet[] {
+  const packets: Packet[] = [];
+  const p = parser({ protocolVersion: 4 });
+  p.on('packet', (packet) => packets.push(packet));
+  p.parse(bytes);
+  return packets;
 }
