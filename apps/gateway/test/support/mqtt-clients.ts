@@ -14,6 +14,8 @@ export interface TestClient {
   readonly received: ReceivedMessage[];
   /** The CONNACK of the first connection (session present, return code). */
   readonly connack: IConnackPacket;
+  /** 'error' events after the first CONNACK (a refused reconnect, a reset): recorded, never thrown. */
+  readonly errors: Error[];
   end(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function connectClient(url: string, options: IClientOptions = {}): 
   client.on('message', (topic, payload, packet) => {
     received.push({ topic, payload, qos: packet.qos, retain: packet.retain, dup: packet.dup });
   });
+  const errors: Error[] = [];
   let connack: IConnackPacket;
   try {
     connack = await new Promise<IConnackPacket>((resolve, reject) => {
@@ -44,10 +47,12 @@ export async function connectClient(url: string, options: IClientOptions = {}): 
     client.end(true);
     throw e;
   }
+  client.on('error', (err) => errors.push(err));
   return {
     client,
     received,
     connack,
+    errors,
     async end() {
       await client.endAsync(true);
     },
