@@ -372,6 +372,8 @@ describe('store access (one shard)', () => {
   it('shares one registration per filter among local clean sessions (reference-counted)', async () => {
     const a = await access.registerFilter('shared/f', 60_000);
     await access.append(message('shared/f', '1'));
+    // The store acknowledges an append once it is durable; dispatch into the filter's queue follows.
+    await expectTopics(access, a.queues[0]!.queue, a.queues[0]!.endOffset, ['shared/f']);
     const b = await access.registerFilter('shared/f', 60_000);
     // The second user starts at the queue's end now, not at the first user's start.
     expect(b.queues[0]!.endOffset).toBe(a.queues[0]!.endOffset + 1);
