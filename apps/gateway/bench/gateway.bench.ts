@@ -5,23 +5,26 @@
  *                            nats-server exist);
  *   - aedes                  Aedes in this process on a net server (in-memory persistence);
  * runs fan-in (20 publishers -> 1 wildcard subscriber), fan-out (1 -> 100 subscribers), point-to-point
- * (50 pairs), each at QoS 0 and 1, then 10,000 idle connections (opened by a child process). Prints one JSON
+ * (50 pairs), each at QoS 0 and 1, then 10,000 idle connections. Every client runs in a child process
+ * (load-clients.ts, idle-clients.ts) so that the in-process servers keep their CPU and memory. Prints one JSON
  * line per scenario: delivered msgs/s, end-to-end latency p50/p99, loss, duplicates, memory per idle
  * connection. Only 127.0.0.1; every scenario is bounded in time and count.
  *
  * BENCH_SCENARIO_MS (default 1000) load per scenario; BENCH_QOS0_RATE (default 20000) offered QoS 0 msgs/s; BENCH_IDLE_CONNECTIONS (default 10000);
- * BENCH_TARGETS (default all) e.g. "standalone,aedes"; BENCH_STORE_FSYNC (default async: Aedes keeps
+ * BENCH_TARGETS (default all) e.g. "standalone,aedes"; BENCH_SCENARIOS (default all) e.g. "fan-in,idle";
+ * BENCH_QOS (default "0,1"); BENCH_STORE_FSYNC (default async: Aedes keeps
  * nothing on disk either; 'sync' measures the product default).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Aedes } from 'aedes';
-import { connectAsync, type MqttClient } from 'mqtt';
 import { workspaceRoot } from '@starling/test-harness';
+import type { LoadSpec } from './load-clients';
 import { startMultiProcessShape, startStandaloneShape } from '../test/support/system-shapes';
 
 const SCENARIO_MS = Number(process.env['BENCH_SCENARIO_MS'] ?? 1_000);
@@ -29,9 +32,6 @@ const DRAIN_MS = 2_000;
 const IDLE_CONNECTIONS = Number(process.env['BENCH_IDLE_CONNECTIONS'] ?? 10_000);
 const TARGETS = (process.env['BENCH_TARGETS'] ?? 'standalone,multi-process,aedes').split(',');
 const FSYNC = process.env['BENCH_STORE_FSYNC'] ?? 'async';
-/** Outstanding QoS 1 publishes per publisher, and per-publisher message cap (bounds QoS 0 bursts). */
-const QOS1_WINDOW = 32;
-const MAX_PER_PUBLISHER = 50_000;
 /**
  * QoS 0 has no flow control: an open-loop flood only measures queueing collapse (and overflows Aedes'
  * stack). QoS 0 publishers share this offered rate (messages/s), sent in 10 ms ticks.
@@ -39,6 +39,10 @@ const MAX_PER_PUBLISHER = 50_000;
 const QOS0_OFFERED_PER_SEC = Number(process.env['BENCH_QOS0_RATE'] ?? 20_000);
 /** Whole-run guard: the bench never runs longer than this. */
 const RUN_LIMIT_MS = 170_000;
+/** BENCH_SCENARIOS (default all): e.g. "fan-in,point-to-point,idle"; BENCH_QOS (default "0,1"). */
+const ONLY = (process.env['BENCH_SCENARIOS'] ?? 'fan-in,fan-out,point-to-point,idle').split(',');
+const SCENARIOS = (['fan-in', 'fan-out', 'point-to-point'] as const).filter((s) => ONLY.includes(s));
+const QOS_LEVELS = (process.env['BENCH_QOS'] ?? '0,1').split(',').map(Number) as QoS[];
 
 type QoS = 0 | 1;
 
@@ -47,16 +51,13 @@ interface Target {
   url: string;
   port: number;
   /** Server-side memory now (bytes); `rss` of the gateway process, or of this process when in-process. */
-  memory(): { rssBytes: number; heapBytes: number | undefined };
+  memory():
+    | { rssBytes: number; heapBytes: number | undefined }
+    | Promise<{ rssBytes: number; heapBytes: number | undefined }>;
   stop(): Promise<void>;
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function inProcessMemory() {
@@ -69,6 +70,20 @@ function processRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+)/.exec(status);
   return kb ? Number(kb[1]) * 1024 : NaN;
+}
+
+/** RSS and heap of the gateway process after a full GC (gc-probe.ts), or its RSS alone when the probe is silent. */
+async function gatewayProcessMemory(
+  pid: number,
+  file: string,
+): Promise<{ rssBytes: number; heapBytes: number | undefined }> {
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(20);
+  if (!existsSync(file)) return { rssBytes: processRss(pid), heapBytes: undefined };
+  const m = JSON.parse(readFileSync(file, 'utf8')) as { rss: number; heapUsed: number };
+  rmSync(file, { force: true });
+  return { rssBytes: m.rss, heapBytes: m.heapUsed };
 }
 
 async function startAedes(): Promise<Target> {
@@ -109,8 +124,14 @@ async function startMultiProcessTarget(): Promise<Target | undefined> {
       return undefined;
     }
   }
+  // The gateway process gets a GC probe: SIGUSR2 runs a full GC and writes its memoryUsage() to a file.
+  const memoryFile = join(tmpdir(), `starling-bench-gateway-memory-${process.pid}.json`);
   const shape = await startMultiProcessShape({
     storeEnv: { STORE_FSYNC: FSYNC },
+    gatewayEnv: {
+      NODE_OPTIONS: `--expose-gc --require ${join(__dirname, 'gc-probe.js')}`,
+      BENCH_MEMORY_FILE: memoryFile,
+    },
     logLevel: 'info',
   }).catch((e: unknown) => {
     process.stderr.write(`skipping multi-process: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -123,148 +144,45 @@ async function startMultiProcessTarget(): Promise<Target | undefined> {
     name: 'starling-multi-process',
     url,
     port: Number(new URL(url).port),
-    memory: () => ({ rssBytes: processRss(gatewayPid), heapBytes: undefined }),
+    memory: () => gatewayProcessMemory(gatewayPid, memoryFile),
     stop: () => shape.stop(),
   };
 }
 
-async function connectMany(url: string, count: number, prefix: string): Promise<MqttClient[]> {
-  const clients: MqttClient[] = [];
-  for (let i = 0; i < count; i += 20) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(20, count - i) }, (_, j) =>
-        connectAsync(url, {
-          clientId: `${prefix}-${i + j}`,
-          protocolVersion: 4,
-          clean: true,
-          reconnectPeriod: 0,
-          connectTimeout: 10_000,
-        }),
-      ),
-    );
-    clients.push(...batch);
-  }
-  return clients;
-}
-
-interface Flow {
-  /** Topic publisher p publishes to. */
-  topicOf(p: number): string;
-  /** Filters subscriber s subscribes to. */
-  filterOf(s: number): string;
-  publishers: number;
-  subscribers: number;
-  /** Subscribers that receive each message of publisher p. */
-  receiversPerMessage: number;
-}
-
-const FLOWS: Record<string, (run: string) => Flow> = {
-  'fan-in': (run) => ({
-    publishers: 20,
-    subscribers: 1,
-    topicOf: (p) => `b${run}/in/${p}`,
-    filterOf: () => `b${run}/in/+`,
-    receiversPerMessage: 1,
-  }),
-  'fan-out': (run) => ({
-    publishers: 1,
-    subscribers: 100,
-    topicOf: () => `b${run}/out`,
-    filterOf: () => `b${run}/out`,
-    receiversPerMessage: 100,
-  }),
-  'point-to-point': (run) => ({
-    publishers: 50,
-    subscribers: 50,
-    topicOf: (p) => `b${run}/p2p/${p}`,
-    filterOf: (s) => `b${run}/p2p/${s}`,
-    receiversPerMessage: 1,
-  }),
-};
-
 let runCounter = 0;
 
-async function runFlow(target: Target, scenario: string, qos: QoS): Promise<Record<string, unknown>> {
-  const run = `${process.pid}x${runCounter++}`;
-  const flow = FLOWS[scenario]!(run);
-  const subs = await connectMany(target.url, flow.subscribers, `sub-${run}`);
-  const pubs = await connectMany(target.url, flow.publishers, `pub-${run}`);
-  const latencies: number[] = [];
-  const seen = new Set<string>();
-  let received = 0;
-  subs.forEach((client, s) => {
-    client.on('message', (_topic, payload) => {
-      received++;
-      const sentAt = payload.readDoubleLE(0);
-      latencies.push(now() - sentAt);
-      seen.add(`${s}:${payload.readUInt32LE(8)}:${payload.readUInt32LE(12)}`);
-    });
-  });
-  await Promise.all(subs.map((c, s) => c.subscribeAsync(flow.filterOf(s), { qos })));
-  await sleep(100); // subscriptions registered everywhere before the first publish
-
-  let sent = 0;
-  const stopAt = performance.now() + SCENARIO_MS;
-  const started = performance.now();
-  const message = (p: number, seq: number): Buffer => {
-    const b = Buffer.alloc(64);
-    b.writeDoubleLE(now(), 0);
-    b.writeUInt32LE(p, 8);
-    b.writeUInt32LE(seq, 12);
-    return b;
-  };
-  await Promise.all(
-    pubs.map(async (client, p) => {
-      const topic = flow.topicOf(p);
-      let seq = 0;
-      if (qos === 1) {
-        const inFlight = new Set<Promise<unknown>>();
-        while (performance.now() < stopAt && seq < MAX_PER_PUBLISHER) {
-          const sending = client
-            .publishAsync(topic, message(p, seq++), { qos: 1 })
-            .finally(() => inFlight.delete(sending));
-          inFlight.add(sending);
-          sent++;
-          if (inFlight.size >= QOS1_WINDOW) await Promise.race(inFlight);
-        }
-        await Promise.all(inFlight);
-      } else {
-        const perTick = Math.max(1, Math.round(QOS0_OFFERED_PER_SEC / flow.publishers / 100));
-        while (performance.now() < stopAt && seq < MAX_PER_PUBLISHER) {
-          for (let i = 0; i < perTick; i++, seq++, sent++) client.publish(topic, message(p, seq), { qos: 0 });
-          await sleep(10);
-        }
-      }
-    }),
-  );
-  const sendMs = performance.now() - started;
-  const expected = sent * flow.receiversPerMessage;
-  const drainUntil = performance.now() + DRAIN_MS;
-  while (seen.size < expected && performance.now() < drainUntil) await sleep(20);
-  const elapsedMs = performance.now() - started;
-  await Promise.all([...subs, ...pubs].map((c) => c.endAsync(true).catch(() => undefined)));
-  latencies.sort((a, b) => a - b);
-  return {
-    target: target.name,
-    scenario: `${scenario}-qos${qos}`,
-    publishers: flow.publishers,
-    subscribers: flow.subscribers,
-    sent,
-    expected,
-    delivered: seen.size,
-    deliveredPerSec: round((seen.size / elapsedMs) * 1000, 0),
-    publishedPerSec: round((sent / sendMs) * 1000, 0),
-    latencyP50Ms: round(percentile(latencies, 50)),
-    latencyP99Ms: round(percentile(latencies, 99)),
-    // Not delivered within drainMs of the last publish (QoS 0 may also be dropped by design).
-    loss: expected - seen.size,
+/** Runs one scenario's clients in a child process (`load-clients.ts`) and returns its result line. */
+async function runFlow(
+  target: Target,
+  scenario: LoadSpec['scenario'],
+  qos: QoS,
+): Promise<Record<string, unknown>> {
+  const spec: LoadSpec = {
+    url: target.url,
+    scenario,
+    qos,
+    run: `${process.pid}x${runCounter++}`,
+    scenarioMs: SCENARIO_MS,
     drainMs: DRAIN_MS,
-    duplicates: received - seen.size,
+    qos0OfferedPerSec: QOS0_OFFERED_PER_SEC,
   };
+  const child = spawn(process.execPath, [join(__dirname, 'load-clients.js'), JSON.stringify(spec)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const deadline = setTimeout(() => child.kill('SIGKILL'), SCENARIO_MS + DRAIN_MS + 30_000);
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`load clients exited with ${code}`)));
+    });
+    return { target: target.name, ...(JSON.parse(line) as Record<string, unknown>) };
+  } finally {
+    clearTimeout(deadline);
+  }
 }
 
 async function runIdle(target: Target): Promise<Record<string, unknown>> {
-  const before = target.memory();
+  const before = await target.memory();
   const entry = join(__dirname, 'idle-clients.js');
   const child = spawn(
     process.execPath,
@@ -284,7 +202,7 @@ async function runIdle(target: Target): Promise<Record<string, unknown>> {
   });
   const connectMs = performance.now() - started;
   await sleep(500);
-  const after = target.memory();
+  const after = await target.memory();
   child.stdin.end();
   await new Promise((r) => child.once('exit', r));
   const perConnection = (a: number | undefined, b: number | undefined) =>
@@ -298,7 +216,9 @@ async function runIdle(target: Target): Promise<Record<string, unknown>> {
     rssBytesPerConnection: perConnection(after.rssBytes, before.rssBytes),
     heapBytesPerConnection: perConnection(after.heapBytes, before.heapBytes),
     memoryOf:
-      target.name === 'starling-multi-process' ? 'gateway process' : 'this process (server side only)',
+      target.name === 'starling-multi-process'
+        ? 'gateway process, after GC'
+        : 'this process, after GC (server side only: clients run in child processes)',
   };
 }
 
@@ -320,8 +240,8 @@ async function main(): Promise<void> {
     const target = await start();
     if (target === undefined) continue;
     try {
-      for (const scenario of Object.keys(FLOWS)) {
-        for (const qos of [0, 1] as const) {
+      for (const scenario of SCENARIOS) {
+        for (const qos of QOS_LEVELS) {
           const r = {
             ...(await runFlow(target, scenario, qos)),
             fsync: target.name === 'aedes' ? 'none' : FSYNC,
@@ -330,9 +250,11 @@ async function main(): Promise<void> {
           process.stdout.write(`${JSON.stringify(r)}\n`);
         }
       }
-      const idle = await runIdle(target);
-      results.push(idle);
-      process.stdout.write(`${JSON.stringify(idle)}\n`);
+      if (ONLY.includes('idle')) {
+        const idle = await runIdle(target);
+        results.push(idle);
+        process.stdout.write(`${JSON.stringify(idle)}\n`);
+      }
     } finally {
       await target.stop();
     }

@@ -1,0 +1,172 @@
+// Child process of the gateway benchmark: the MQTT load generator of one scenario. Runs the clients of one
+// flow against 127.0.0.1 (publishers, subscribers), prints one JSON result line on stdout and exits. A separate
+// process so that the server under test (in the benchmark's process for standalone and Aedes) does not share its
+// event loop and CPU time with the clients, and its memory holds only the server side.
+//
+// argv[2]: JSON `LoadSpec`. Bounded: at most MAX_PER_PUBLISHER messages per publisher, SCENARIO_MS of load and
+// DRAIN_MS of drain; the parent kills the process after a deadline.
+import { performance } from 'node:perf_hooks';
+import { connectAsync, type MqttClient } from 'mqtt';
+
+export interface LoadSpec {
+  readonly url: string;
+  readonly scenario: 'fan-in' | 'fan-out' | 'point-to-point';
+  readonly qos: 0 | 1;
+  /** Unique per run: topics and client ids. */
+  readonly run: string;
+  readonly scenarioMs: number;
+  readonly drainMs: number;
+  /** Offered QoS 0 messages/s, shared by the publishers (10 ms ticks). */
+  readonly qos0OfferedPerSec: number;
+}
+
+/** Outstanding QoS 1 publishes per publisher, and per-publisher message cap (bounds QoS 0 bursts). */
+const QOS1_WINDOW = 32;
+const MAX_PER_PUBLISHER = 50_000;
+
+interface Flow {
+  topicOf(p: number): string;
+  filterOf(s: number): string;
+  publishers: number;
+  subscribers: number;
+  receiversPerMessage: number;
+}
+
+const FLOWS: Record<LoadSpec['scenario'], (run: string) => Flow> = {
+  'fan-in': (run) => ({
+    publishers: 20,
+    subscribers: 1,
+    topicOf: (p) => `b${run}/in/${p}`,
+    filterOf: () => `b${run}/in/+`,
+    receiversPerMessage: 1,
+  }),
+  'fan-out': (run) => ({
+    publishers: 1,
+    subscribers: 100,
+    topicOf: () => `b${run}/out`,
+    filterOf: () => `b${run}/out`,
+    receiversPerMessage: 100,
+  }),
+  'point-to-point': (run) => ({
+    publishers: 50,
+    subscribers: 50,
+    topicOf: (p) => `b${run}/p2p/${p}`,
+    filterOf: (s) => `b${run}/p2p/${s}`,
+    receiversPerMessage: 1,
+  }),
+};
+
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function connectMany(url: string, count: number, prefix: string): Promise<MqttClient[]> {
+  const clients: MqttClient[] = [];
+  for (let i = 0; i < count; i += 20) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+        connectAsync(url, {
+          clientId: `${prefix}-${i + j}`,
+          protocolVersion: 4,
+          clean: true,
+          reconnectPeriod: 0,
+          connectTimeout: 10_000,
+        }),
+      ),
+    );
+    clients.push(...batch);
+  }
+  return clients;
+}
+
+async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
+  const { run, qos } = spec;
+  const flow = FLOWS[spec.scenario](run);
+  const subs = await connectMany(spec.url, flow.subscribers, `sub-${run}`);
+  const pubs = await connectMany(spec.url, flow.publishers, `pub-${run}`);
+  const latencies: number[] = [];
+  const seen = new Set<string>();
+  let received = 0;
+  subs.forEach((client, s) => {
+    client.on('message', (_topic, payload) => {
+      received++;
+      const sentAt = payload.readDoubleLE(0);
+      latencies.push(now() - sentAt);
+      seen.add(`${s}:${payload.readUInt32LE(8)}:${payload.readUInt32LE(12)}`);
+    });
+  });
+  await Promise.all(subs.map((c, s) => c.subscribeAsync(flow.filterOf(s), { qos })));
+  await sleep(100); // subscriptions registered everywhere before the first publish
+
+  let sent = 0;
+  const stopAt = performance.now() + spec.scenarioMs;
+  const started = performance.now();
+  const message = (p: number, seq: number): Buffer => {
+    const b = Buffer.alloc(64);
+    b.writeDoubleLE(now(), 0);
+    b.writeUInt32LE(p, 8);
+    b.writeUInt32LE(seq, 12);
+    return b;
+  };
+  await Promise.all(
+    pubs.map(async (client, p) => {
+      const topic = flow.topicOf(p);
+      let seq = 0;
+      if (qos === 1) {
+        const inFlight = new Set<Promise<unknown>>();
+        while (performance.now() < stopAt && seq < MAX_PER_PUBLISHER) {
+          const sending = client
+            .publishAsync(topic, message(p, seq++), { qos: 1 })
+            .finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
+          sent++;
+          if (inFlight.size >= QOS1_WINDOW) await Promise.race(inFlight);
+        }
+        await Promise.all(inFlight);
+      } else {
+        const perTick = Math.max(1, Math.round(spec.qos0OfferedPerSec / flow.publishers / 100));
+        while (performance.now() < stopAt && seq < MAX_PER_PUBLISHER) {
+          for (let i = 0; i < perTick; i++, seq++, sent++) client.publish(topic, message(p, seq), { qos: 0 });
+          await sleep(10);
+        }
+      }
+    }),
+  );
+  const sendMs = performance.now() - started;
+  const expected = sent * flow.receiversPerMessage;
+  const drainUntil = performance.now() + spec.drainMs;
+  while (seen.size < expected && performance.now() < drainUntil) await sleep(20);
+  const elapsedMs = performance.now() - started;
+  await Promise.all([...subs, ...pubs].map((c) => c.endAsync(true).catch(() => undefined)));
+  latencies.sort((a, b) => a - b);
+  return {
+    scenario: `${spec.scenario}-qos${qos}`,
+    publishers: flow.publishers,
+    subscribers: flow.subscribers,
+    sent,
+    expected,
+    delivered: seen.size,
+    deliveredPerSec: round((seen.size / elapsedMs) * 1000, 0),
+    publishedPerSec: round((sent / sendMs) * 1000, 0),
+    latencyP50Ms: round(percentile(latencies, 50)),
+    latencyP99Ms: round(percentile(latencies, 99)),
+    // Not delivered within drainMs of the last publish (QoS 0 may also be dropped by design).
+    loss: expected - seen.size,
+    drainMs: spec.drainMs,
+    duplicates: received - seen.size,
+  };
+}
+
+runFlow(JSON.parse(process.argv[2] ?? '{}') as LoadSpec).then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
+  },
+  (e: unknown) => {
+    process.stderr.write(`load clients failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
