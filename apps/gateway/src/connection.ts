@@ -1,16 +1,18 @@
 import type { Duplex } from 'node:stream';
-import mqttPacket, { type Packet } from 'mqtt-packet';
+import type { Packet } from 'mqtt-packet';
 import type { Logger } from '@starling/observability';
 import type { GatewayMetrics } from './metrics';
 import type { SessionState } from './session/session-state';
 import { checkPacketStrings } from './transports/packet-strings';
 import { readConnectPreamble } from './transports/connect-preamble';
+import { decodeFrame, encodePacket } from './transports/fast-codec';
 import { PacketFramer } from './transports/packet-framer';
 import type { ClientConnection, CloseReason, OutPacket, ProtocolVersion, Transport } from './types';
 
 /**
- * One client connection: the byte stream of a transport, one mqtt-packet parser, a writer that flushes once
- * per event-loop turn, and the connection state machine
+ * One client connection: the byte stream of a transport, the packet decoder (`fast-codec.ts`: hot packets by
+ * hand, the rest through one mqtt-packet parser shared by every connection), a writer that flushes once per
+ * event-loop turn, and the connection state machine
  *
  *   awaiting-connect ──CONNECT──▶ connected ──close(reason)──▶ closed
  *
@@ -92,9 +94,6 @@ export class MqttConnection implements ClientConnection {
   private readonly metrics: GatewayMetrics;
   private readonly handler: ConnectionHandler;
   private readonly framer: PacketFramer;
-  private readonly parser: ReturnType<typeof mqttPacket.parser>;
-  private parsed: Packet | undefined;
-  private parseError: Error | undefined;
   private protocolLabel = 'unknown';
 
   private readonly inbox: Packet[] = [];
@@ -121,14 +120,6 @@ export class MqttConnection implements ClientConnection {
     this.handler = options.handler;
     this.logger = options.logger;
     this.framer = new PacketFramer(options.limits.maxPacketBytes);
-    // The version is unknown until CONNECT; mqtt-packet takes it from the CONNECT it parses.
-    this.parser = mqttPacket.parser({ protocolVersion: 4 });
-    this.parser.on('packet', (packet: Packet) => {
-      this.parsed = packet;
-    });
-    this.parser.on('error', (err: Error) => {
-      this.parseError = err;
-    });
     this.metrics.connections.inc({ transport: this.transport, protocol: this.protocolLabel });
 
     // [MQTT-3.1.0-1] the first packet must be CONNECT; a client that sends none is closed after a while.
@@ -184,19 +175,27 @@ export class MqttConnection implements ClientConnection {
 
   send(packet: OutPacket): void {
     if (this.state === 'closed') return;
-    let bytes: Buffer;
+    let encoded: Buffer | readonly [Buffer, Buffer];
     try {
-      bytes = mqttPacket.generate(packet, { protocolVersion: this.version });
+      encoded = encodePacket(packet, this.version);
     } catch (err) {
       // A packet we cannot encode is a bug on our side; it costs this connection only.
       this.logger.error({ err, cmd: packet.cmd }, 'cannot encode packet');
       this.close('protocol-error');
       return;
     }
-    this.outbox.push(bytes);
-    this.outboxBytes += bytes.length;
+    let length: number;
+    if (Buffer.isBuffer(encoded)) {
+      this.outbox.push(encoded);
+      length = encoded.length;
+    } else {
+      const [head, payload] = encoded as readonly [Buffer, Buffer];
+      this.outbox.push(head, payload);
+      length = head.length + payload.length;
+    }
+    this.outboxBytes += length;
     this.metrics.packetsOut.inc({ type: packet.cmd });
-    this.metrics.bytesOut.inc({ transport: this.transport }, bytes.length);
+    this.metrics.bytesOut.inc({ transport: this.transport }, length);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // Every packet queued in this turn of the event loop goes out in one write.
@@ -271,17 +270,14 @@ export class MqttConnection implements ClientConnection {
       return false;
     }
 
-    this.parsed = undefined;
-    this.parseError = undefined;
-    this.parser.parse(frame);
-    const packet = this.parsed as Packet | undefined;
-    const parseError = this.parseError as Error | undefined;
-    if (parseError !== undefined || packet === undefined) {
+    const decoded = decodeFrame(frame, this.version);
+    if (!('packet' in decoded)) {
       // Malformed packet, reserved flags [MQTT-2.2.2-2], QoS 3 [MQTT-3.3.1-4], CONNECT reserved flag
       // [MQTT-3.1.2-3], will flags [MQTT-3.1.2-13, -15], empty SUBSCRIBE [MQTT-3.8.3-3] …
-      this.protocolError('malformed-packet', 'malformed-packet', parseError?.message);
+      this.protocolError('malformed-packet', 'malformed-packet', decoded.error?.message);
       return false;
     }
+    const packet = decoded.packet;
     const stringProblem = checkPacketStrings(packet, frame);
     if (stringProblem !== undefined) {
       // [MQTT-1.5.3-1] ill-formed UTF-8, [MQTT-1.5.3-2] U+0000: close the connection.
