@@ -74,13 +74,46 @@ const INBOX_HIGH_WATER = 64;
 /** How long a closing socket may take to flush its last bytes (a refusing CONNACK) before it is destroyed. */
 const END_GRACE_MS = 2_000;
 
+/** How often the shared keep-alive watch looks at the connections: a silent client is closed at most this late. */
+const KEEP_ALIVE_TICK_MS = 500;
+
+/**
+ * ONE timer for every connection's keep-alive (not a timer per connection): each tick closes the connections
+ * that have been silent for 1.5× their interval [MQTT-3.1.2-24]. Packets only stamp `lastPacketAtMs`. The
+ * interval runs while some connection is watched, and never keeps the process alive.
+ */
+const keepAliveWatch = {
+  watched: new Set<MqttConnection>(),
+  timer: undefined as NodeJS.Timeout | undefined,
+  add(connection: MqttConnection): void {
+    this.watched.add(connection);
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => this.tick(), KEEP_ALIVE_TICK_MS);
+      this.timer.unref();
+    }
+  },
+  delete(connection: MqttConnection): void {
+    this.watched.delete(connection);
+    if (this.watched.size === 0 && this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  },
+  tick(): void {
+    const now = Date.now();
+    for (const connection of this.watched) connection.checkKeepAlive(now);
+  },
+};
+
 export const PROTOCOL_LABELS: Record<ProtocolVersion, string> = { 3: '3.1', 4: '3.1.1', 5: '5.0' };
 
 export class MqttConnection implements ClientConnection {
   readonly id: number;
   readonly transport: Transport;
   readonly remoteAddress: string;
-  logger: Logger;
+  /** The connection logger; the child with the client id is made on first use (most connections never log). */
+  private baseLogger: Logger;
+  private clientLogger: Logger | undefined;
   private version: ProtocolVersion = 4;
   private client = '';
   /** The session, once CONNECT was accepted (set by the CONNECT handler). */
@@ -96,17 +129,16 @@ export class MqttConnection implements ClientConnection {
   private readonly framer: PacketFramer;
   private protocolLabel = 'unknown';
 
-  private readonly inbox: Packet[] = [];
+  private inbox: Packet[] = [];
   private processing = false;
   private paused = false;
 
   private outbox: Buffer[] = [];
   private outboxBytes = 0;
   private flushScheduled = false;
-  private readonly writableListeners = new Set<() => void>();
+  private writableListeners: Set<() => void> | undefined;
 
   private connectTimer: NodeJS.Timeout | undefined;
-  private keepAliveTimer: NodeJS.Timeout | undefined;
   private keepAliveMs = 0;
   private lastPacketAtMs = Date.now();
 
@@ -118,7 +150,7 @@ export class MqttConnection implements ClientConnection {
     this.limits = options.limits;
     this.metrics = options.metrics;
     this.handler = options.handler;
-    this.logger = options.logger;
+    this.baseLogger = options.logger;
     this.framer = new PacketFramer(options.limits.maxPacketBytes);
     this.metrics.connections.inc({ transport: this.transport, protocol: this.protocolLabel });
 
@@ -136,6 +168,12 @@ export class MqttConnection implements ClientConnection {
     return this.version;
   }
 
+  get logger(): Logger {
+    if (this.client === '') return this.baseLogger;
+    this.clientLogger ??= this.baseLogger.child({ clientId: this.client });
+    return this.clientLogger;
+  }
+
   get clientId(): string {
     return this.client;
   }
@@ -151,14 +189,19 @@ export class MqttConnection implements ClientConnection {
   /** Called by the CONNECT handler once the client identifier is known (assigned or given). */
   identify(clientId: string): void {
     this.client = clientId;
-    this.logger = this.logger.child({ clientId });
+    this.clientLogger = undefined;
   }
 
   /** Starts the keep-alive watch with the client's interval [MQTT-3.1.2-24]. */
   startKeepAlive(keepAliveSeconds: number): void {
     this.keepAliveMs = keepAliveTimeoutMs(keepAliveSeconds);
     this.lastPacketAtMs = Date.now();
-    this.armKeepAlive(this.keepAliveMs);
+    if (this.keepAliveMs > 0 && this.state !== 'closed') keepAliveWatch.add(this);
+  }
+
+  /** Called by the shared keep-alive watch: closes the connection once it was silent for too long. */
+  checkKeepAlive(nowMs: number): void {
+    if (nowMs - this.lastPacketAtMs >= this.keepAliveMs) this.close('keep-alive-timeout');
   }
 
   // ---- writer ------------------------------------------------------------------------------------------
@@ -170,7 +213,7 @@ export class MqttConnection implements ClientConnection {
   }
 
   onWritable(listener: () => void): void {
-    this.writableListeners.add(listener);
+    (this.writableListeners ??= new Set()).add(listener);
   }
 
   send(packet: OutPacket): void {
@@ -189,7 +232,7 @@ export class MqttConnection implements ClientConnection {
       this.outbox.push(encoded);
       length = encoded.length;
     } else {
-      const [head, payload] = encoded as readonly [Buffer, Buffer];
+      const [head, payload] = encoded;
       this.outbox.push(head, payload);
       length = head.length + payload.length;
     }
@@ -213,7 +256,7 @@ export class MqttConnection implements ClientConnection {
   }
 
   private onDrain(): void {
-    if (this.state === 'closed' || !this.writable) return;
+    if (this.state === 'closed' || !this.writable || this.writableListeners === undefined) return;
     for (const listener of [...this.writableListeners]) {
       try {
         listener();
@@ -321,6 +364,8 @@ export class MqttConnection implements ClientConnection {
       this.protocolError('handler-failed', 'protocol-error');
     } finally {
       this.processing = false;
+      // A drained inbox is replaced: an idle connection keeps no backing store from its busy moments.
+      if (this.inbox.length === 0) this.inbox = [];
     }
   }
 
@@ -332,19 +377,6 @@ export class MqttConnection implements ClientConnection {
     this.close(closeReason);
   }
 
-  // ---- timers ------------------------------------------------------------------------------------------
-
-  private armKeepAlive(delayMs: number): void {
-    clearTimeout(this.keepAliveTimer);
-    if (this.keepAliveMs <= 0 || this.state === 'closed') return;
-    // One timer per connection, re-armed lazily: packets only stamp `lastPacketAtMs`.
-    this.keepAliveTimer = setTimeout(() => {
-      const idleMs = Date.now() - this.lastPacketAtMs;
-      if (idleMs >= this.keepAliveMs) this.close('keep-alive-timeout');
-      else this.armKeepAlive(this.keepAliveMs - idleMs);
-    }, delayMs);
-  }
-
   // ---- close -------------------------------------------------------------------------------------------
 
   close(reason: CloseReason): void {
@@ -352,12 +384,12 @@ export class MqttConnection implements ClientConnection {
     this.state = 'closed';
     this.closeReason = reason;
     clearTimeout(this.connectTimer);
-    clearTimeout(this.keepAliveTimer);
+    keepAliveWatch.delete(this);
     this.inbox.length = 0;
-    this.writableListeners.clear();
+    this.writableListeners = undefined;
     this.metrics.connections.dec({ transport: this.transport, protocol: this.protocolLabel });
     this.metrics.connectionsClosed.inc({ reason });
-    this.logger.debug({ reason }, 'connection closed');
+    if (this.baseLogger.isLevelEnabled('debug')) this.logger.debug({ reason }, 'connection closed');
 
     if (this.socket.destroyed) {
       this.outbox = [];

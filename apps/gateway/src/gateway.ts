@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { Packet } from 'mqtt-packet';
 import type { BusSubscription, EventBus } from '@starling/event-bus';
 import type { Logger } from '@starling/observability';
 import { createAuthenticator, loadAuthFile } from './auth';
@@ -12,7 +13,7 @@ import type { GatewayMetrics } from './metrics';
 import { LocalSessions } from './session/local-sessions';
 import { startTcpTransport, type AcceptedConnection, type TransportServer } from './transports/tcp';
 import { startWebSocketTransport } from './transports/websocket';
-import type { DeliveryEngine, StoreAccess, Transport } from './types';
+import type { CloseReason, DeliveryEngine, StoreAccess, Transport } from './types';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -88,6 +89,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const connectionLogger = logger.child({ component: 'connection' });
   let nextId = 1;
   let accepting = true;
+  // One limits object and one handler for every connection (not a copy and two closures per connection).
+  const limits = {
+    maxPacketBytes: config.limits.maxPacketBytes,
+    connectTimeoutMs: config.limits.connectTimeoutMs,
+    maxQueuedBytes: config.limits.maxQueuedBytes,
+  };
+  const connectionHandler = {
+    onPacket: (c: MqttConnection, packet: Packet) => handler.onPacket(c, packet),
+    onClose: (c: MqttConnection, reason: CloseReason) => {
+      connections.delete(c);
+      handler.onClose(c, reason);
+    },
+  };
 
   const accept = (
     socket: Duplex,
@@ -105,20 +119,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       transport,
       socket,
       remoteAddress,
-      limits: {
-        maxPacketBytes: config.limits.maxPacketBytes,
-        connectTimeoutMs: config.limits.connectTimeoutMs,
-        maxQueuedBytes: config.limits.maxQueuedBytes,
-      },
+      limits,
       logger: connectionLogger,
       metrics,
-      handler: {
-        onPacket: (c, packet) => handler.onPacket(c, packet),
-        onClose: (c, reason) => {
-          connections.delete(c);
-          handler.onClose(c, reason);
-        },
-      },
+      handler: connectionHandler,
     });
     connections.add(connection);
     return connection;

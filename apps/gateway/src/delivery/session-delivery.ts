@@ -76,7 +76,7 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
   private readonly inflight = new Map<number, InflightMessage>();
   private readonly packetIds = new PacketIdAllocator((id) => this.inflight.has(id));
   private readonly retainedQueue: PendingRetained[] = [];
-  private readonly log: Logger;
+  private logger: Logger | undefined;
   private running = true;
   private takenOver = false;
   private turnBytes = 0;
@@ -92,8 +92,13 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     private readonly connection: ClientConnection,
     private readonly spec: SessionSpec,
   ) {
-    this.log = connection.logger.child({ component: 'delivery' });
     connection.onWritable(() => this.wakeAll());
+  }
+
+  /** The session's logger, made on first use (most sessions never log). */
+  private get log(): Logger {
+    this.logger ??= this.connection.logger.child({ component: 'delivery' });
+    return this.logger;
   }
 
   /** Unacknowledged outbound QoS 1/2 messages (tests, metrics). */

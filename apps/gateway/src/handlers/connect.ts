@@ -209,7 +209,12 @@ export async function handleConnect(
     transport: connection.transport,
     protocol: connection.protocolVersion === 3 ? '3.1' : '3.1.1',
   });
-  connection.logger.debug({ sessionPresent, assigned: validation.assigned, persistent }, 'client connected');
+  if (ctx.logger.isLevelEnabled('debug')) {
+    connection.logger.debug(
+      { sessionPresent, assigned: validation.assigned, persistent },
+      'client connected',
+    );
+  }
 
   // 7. resume delivery: stored subscriptions continue from their committed offsets, in-flight messages are
   // sent again with DUP [MQTT-4.4.0-1].

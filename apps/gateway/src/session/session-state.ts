@@ -25,6 +25,9 @@ export interface SessionState {
   finishTeardown(): void;
 }
 
+/** Every session's acknowledgement chain starts from this one settled promise. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 export function createSessionState(init: {
   clientId: string;
   epoch: number;
@@ -39,7 +42,7 @@ export function createSessionState(init: {
   return {
     ...init,
     delivery: undefined,
-    ackTail: Promise.resolve(),
+    ackTail: SETTLED,
     pendingAcks: 0,
     teardown,
     finishTeardown,
