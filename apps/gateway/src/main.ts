@@ -1,6 +1,6 @@
 // The gateway process: the only file that reads the environment, opens ports and handles signals.
-import { ConfigError } from '@starling/config';
-import { connectNatsEventBus, type EventBus } from '@starling/event-bus';
+import { loadConfigOrExit } from '@starling/config';
+import { connectNatsEventBusWithRetry, type EventBus } from '@starling/event-bus';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { loadGatewayConfig } from './config';
 import { startGateway, type Gateway } from './gateway';
@@ -12,23 +12,13 @@ const NATS_RETRY_MIN_MS = 250;
 const NATS_RETRY_MAX_MS = 5_000;
 
 async function main(): Promise<void> {
-  let loaded: ReturnType<typeof loadGatewayConfig>;
-  try {
-    loaded = loadGatewayConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`gateway: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const { config, unknownVariables } = loaded;
+  const { config, unknownVariables } = loadConfigOrExit('gateway', () => loadGatewayConfig(process.env));
   const logger = createLogger({ service: 'gateway', level: config.logLevel });
   if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown GATEWAY_ variables ignored');
   const registry = createRegistry({ service: 'gateway' });
   const metrics = createGatewayMetrics(registry);
 
-  let bus: EventBus | undefined;
+  let bus: EventBus | undefined = undefined;
   let gateway: Gateway | undefined = undefined;
   let stopping = false;
   // Alive at once; ready once the listeners are up and NATS is connected.
@@ -53,19 +43,15 @@ async function main(): Promise<void> {
     ops,
   ]);
 
-  for (let attempt = 0; bus === undefined && !stopping; attempt++) {
-    try {
-      bus = await connectNatsEventBus({
-        servers: config.natsUrl,
-        name: `starling-gateway-${config.gatewayId}`,
-        logger: logger.child({ component: 'event-bus' }),
-      });
-    } catch (err) {
-      const delayMs = Math.min(NATS_RETRY_MAX_MS, NATS_RETRY_MIN_MS * 2 ** Math.min(attempt, 10));
-      logger.warn({ err, delayMs }, 'cannot connect to nats yet');
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
+  // The gateway may start before NATS does: the first connection is retried until it succeeds or we stop.
+  bus = await connectNatsEventBusWithRetry(
+    {
+      servers: config.natsUrl,
+      name: `starling-gateway-${config.gatewayId}`,
+      logger: logger.child({ component: 'event-bus' }),
+    },
+    { minMs: NATS_RETRY_MIN_MS, maxMs: NATS_RETRY_MAX_MS, stopped: () => stopping },
+  );
   if (bus === undefined) return;
 
   const store = createStoreAccess({

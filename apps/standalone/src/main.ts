@@ -1,5 +1,5 @@
 // Starling standalone: the only file that reads the environment, opens ports and handles signals.
-import { ConfigError, loadConfig } from '@starling/config';
+import { loadConfig, loadConfigOrExit } from '@starling/config';
 import { createGatewayMetrics, loadGatewayConfig } from '@starling/gateway';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { createNotifierMetrics } from '@starling/notifier';
@@ -26,20 +26,11 @@ function standaloneEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 async function main(): Promise<void> {
   const env = standaloneEnv(process.env);
-  let opsPort: number;
-  let store: ReturnType<typeof loadStoreConfig>;
-  let gateway: ReturnType<typeof loadGatewayConfig>;
-  try {
-    opsPort = loadConfig(env, (e) => e.port('STANDALONE_OPS_PORT', { default: 9400 })).config;
-    store = loadStoreConfig(env);
-    gateway = loadGatewayConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`starling: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const { opsPort, store, gateway } = loadConfigOrExit('starling', () => ({
+    opsPort: loadConfig(env, (e) => e.port('STANDALONE_OPS_PORT', { default: 9400 })).config,
+    store: loadStoreConfig(env),
+    gateway: loadGatewayConfig(env),
+  }));
   const logger = createLogger({ service: 'standalone', level: store.config.logLevel });
   const unknownVariables = [...store.unknownVariables, ...gateway.unknownVariables];
   if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown variables ignored');

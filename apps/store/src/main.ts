@@ -1,22 +1,12 @@
 // The store process: the only file that reads the environment, opens ports and handles signals.
-import { ConfigError } from '@starling/config';
+import { loadConfigOrExit } from '@starling/config';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { loadStoreConfig } from './config';
 import { createStoreMetrics } from './metrics';
 import { startStoreServer } from './store-server';
 
 async function main(): Promise<void> {
-  let loaded: ReturnType<typeof loadStoreConfig>;
-  try {
-    loaded = loadStoreConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`store: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const { config, unknownVariables } = loaded;
+  const { config, unknownVariables } = loadConfigOrExit('store', () => loadStoreConfig(process.env));
   const logger = createLogger({ service: 'store', level: config.logLevel });
   if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown STORE_ variables ignored');
   const registry = createRegistry({ service: 'store' });

@@ -172,3 +172,19 @@ function createEnvReader(env: Env, issues: ConfigIssue[], seen: Set<string>): En
     },
   };
 }
+
+/**
+ * For a service's `main.ts` only: runs `load`, and on a ConfigError writes its message (every bad variable)
+ * to stderr and exits with code 2, the conventional "bad usage" exit a supervisor will not retry blindly.
+ */
+export function loadConfigOrExit<T>(service: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${service}: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

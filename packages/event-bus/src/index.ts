@@ -11,7 +11,9 @@ export type { EventBusLogger } from './logger';
 export type { EventBusStats } from './stats';
 export {
   connectNatsEventBus,
+  connectNatsEventBusWithRetry,
   REPLY_ERROR_HEADER,
+  type FirstConnectRetry,
   type NatsEventBus,
   type NatsEventBusOptions,
 } from './nats-event-bus';

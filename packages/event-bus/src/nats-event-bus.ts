@@ -341,3 +341,34 @@ class NatsBus implements NatsEventBus {
     }
   }
 }
+
+export interface FirstConnectRetry {
+  /** First and longest wait between attempts; each attempt doubles the wait, with jitter. */
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** Polled between attempts: a process shutting down stops trying. */
+  readonly stopped: () => boolean;
+}
+
+/**
+ * Connects like `connectNatsEventBus`, retrying the FIRST connection with backoff until it succeeds or
+ * `retry.stopped()`: a service may start before NATS does (Kubernetes starts pods in any order), and a later
+ * outage is handled by the bus' own reconnects. Resolves undefined only when stopped.
+ */
+export async function connectNatsEventBusWithRetry(
+  options: NatsEventBusOptions,
+  retry: FirstConnectRetry,
+): Promise<NatsEventBus | undefined> {
+  for (let attempt = 0; !retry.stopped(); attempt++) {
+    try {
+      return await connectNatsEventBus(options);
+    } catch (err) {
+      // Equal jitter: between half and all of min·2ⁿ, capped, so replicas started together spread out.
+      const ceiling = Math.min(retry.maxMs, retry.minMs * 2 ** Math.min(attempt, 30));
+      const delayMs = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+      options.logger?.warn({ err, delayMs }, 'cannot connect to nats yet');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+  return undefined;
+}
