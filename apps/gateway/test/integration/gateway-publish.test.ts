@@ -1,62 +1,15 @@
-import { connect as netConnect, type Socket } from 'node:net';
 import { type MqttClient } from 'mqtt';
-import mqttPacket, { type Packet } from 'mqtt-packet';
+import type { Packet } from 'mqtt-packet';
+import type mqttPacket from 'mqtt-packet';
 import { eventually, uniqueName } from '@starling/test-harness';
 import {
+  RawClient,
   connectPacket,
   connectTcp,
   counterValue,
-  sockets,
   startStack,
   type Stack,
 } from '../support/gateway-stack';
-
-/** A raw TCP client: writes bytes, parses what comes back, notices the close. */
-class RawClient {
-  readonly packets: Packet[] = [];
-  closed = false;
-  private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
-
-  constructor(readonly socket: Socket) {
-    this.parser.on('packet', (p: Packet) => this.packets.push(p));
-    socket.on('data', (chunk: Buffer) => this.parser.parse(chunk));
-    socket.on('close', () => {
-      this.closed = true;
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static async open(stack: Stack): Promise<RawClient> {
-    const socket = netConnect(stack.gateway.ports.mqtt, '127.0.0.1');
-    sockets.push(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    return new RawClient(socket);
-  }
-
-  write(bytes: Buffer | number[]): void {
-    this.socket.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes));
-  }
-
-  send(packet: Packet, protocolVersion = 4): void {
-    this.write(mqttPacket.generate(packet, { protocolVersion }));
-  }
-
-  async packet(cmd: Packet['cmd']): Promise<Packet> {
-    return eventually(() => {
-      const found = this.packets.find((p) => p.cmd === cmd);
-      if (found === undefined)
-        throw new Error(`no ${cmd} yet (got ${this.packets.map((p) => p.cmd).join()})`);
-      return found;
-    });
-  }
-
-  async closedByServer(timeoutMs = 5_000): Promise<void> {
-    await eventually(() => this.closed, { timeoutMs });
-  }
-}
 
 // ---- tests -----------------------------------------------------------------------------------------------
 

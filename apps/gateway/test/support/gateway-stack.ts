@@ -1,13 +1,13 @@
 // A real store, the real store access and delivery, the in-process bus and real MQTT clients: the gateway
 // as the integration tests drive it. Clients and sockets opened through here are closed after each test.
-import type { Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type mqttPacket from 'mqtt-packet';
+import mqttPacket, { type Packet } from 'mqtt-packet';
 import { createInProcessEventBus } from '@starling/event-bus';
 import { createLogger, createRegistry } from '@starling/observability';
 import { createNotifier, type Notifier } from '@starling/notifier';
 import { loadStoreConfig, startStoreServer, type StoreServer } from '@starling/store';
-import { makeTempDir, uniqueName, type TempDir } from '@starling/test-harness';
+import { eventually, makeTempDir, uniqueName, type TempDir } from '@starling/test-harness';
 import {
   createGatewayMetrics,
   createStoreAccess,
@@ -118,4 +118,51 @@ export function connectPacket(fields: Partial<mqttPacket.IConnectPacket> = {}): 
     clientId: uniqueName('raw'),
     ...fields,
   };
+}
+
+/** A raw TCP client: writes bytes, parses what comes back, notices the close. */
+export class RawClient {
+  readonly packets: Packet[] = [];
+  closed = false;
+  private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
+
+  constructor(readonly socket: Socket) {
+    this.parser.on('packet', (p: Packet) => this.packets.push(p));
+    socket.on('data', (chunk: Buffer) => this.parser.parse(chunk));
+    socket.on('close', () => {
+      this.closed = true;
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async open(stack: Stack): Promise<RawClient> {
+    const socket = netConnect(stack.gateway.ports.mqtt, '127.0.0.1');
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawClient(socket);
+  }
+
+  write(bytes: Buffer | number[]): void {
+    this.socket.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes));
+  }
+
+  send(packet: Packet, protocolVersion = 4): void {
+    this.write(mqttPacket.generate(packet, { protocolVersion }));
+  }
+
+  async packet(cmd: Packet['cmd']): Promise<Packet> {
+    return eventually(() => {
+      const found = this.packets.find((p) => p.cmd === cmd);
+      if (found === undefined)
+        throw new Error(`no ${cmd} yet (got ${this.packets.map((p) => p.cmd).join()})`);
+      return found;
+    });
+  }
+
+  async closedByServer(timeoutMs = 5_000): Promise<void> {
+    await eventually(() => this.closed, { timeoutMs });
+  }
 }
