@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function workspacePackages() {
   const dirs = [];
-  for (const group of ['apps', 'packages']) {
+  for (const group of ['apps', 'packages', 'tests']) {
     const base = join(root, group);
     if (!existsSync(base)) continue;
     for (const name of readdirSync(base)) {
