@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { loadConfig, type Env } from '@starling/config';
+import { loadConfig, type Env, type EnvReader } from '@starling/config';
 import { LOG_LEVELS } from '@starling/observability';
 
 export interface GatewayLimits {
@@ -17,6 +17,18 @@ export interface GatewayLimits {
   maxSubscriptionsPerSession: number;
 }
 
+/** MQTT over TLS (`mqtts`, 8883 in the image): off unless `GATEWAY_TLS_PORT` is set. */
+export interface GatewayTlsConfig {
+  /** 0 … 65535 (0: the kernel chooses, for tests); -1 turns TLS off. */
+  port: number;
+  /** PEM certificate chain (server certificate first); required when `port` is on. */
+  certFile: string;
+  /** PEM private key of the certificate; required when `port` is on. */
+  keyFile: string;
+  /** PEM CA bundle; when set, clients must present a certificate it signed. Empty: no client certificates. */
+  caFile: string;
+}
+
 export interface GatewayConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   gatewayId: string;
@@ -25,6 +37,7 @@ export interface GatewayConfig {
   /** 0 … 65535; -1 turns WebSocket off. */
   wsPort: number;
   wsPath: string;
+  tls: GatewayTlsConfig;
   opsPort: number;
   storeAddresses: string[];
   natsUrl: string;
@@ -54,6 +67,7 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVar
       mqttPort: e.port('GATEWAY_MQTT_PORT', { default: 1883 }),
       wsPort: e.int('GATEWAY_WS_PORT', { default: 8083, min: -1, max: 65535 }),
       wsPath: e.string('GATEWAY_WS_PATH', { default: '/mqtt' }),
+      tls: readTlsConfig(e),
       opsPort: e.port('GATEWAY_OPS_PORT', { default: 9403 }),
       storeAddresses: e.list('GATEWAY_STORE_ADDRESSES', { default: ['127.0.0.1:7400'] }),
       natsUrl: e.url('NATS_URL', { default: 'nats://127.0.0.1:4222', schemes: ['nats', 'tls'] }),
@@ -91,4 +105,16 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVar
     }),
     { prefixes: ['GATEWAY_'] },
   );
+}
+
+/** The certificate and key are required (`is required`, naming the variable) only when the TLS port is on. */
+function readTlsConfig(e: EnvReader): GatewayTlsConfig {
+  const port = e.int('GATEWAY_TLS_PORT', { default: -1, min: -1, max: 65535 });
+  const on = port >= 0;
+  return {
+    port,
+    certFile: on ? e.string('GATEWAY_TLS_CERT_FILE') : (e.optionalString('GATEWAY_TLS_CERT_FILE') ?? ''),
+    keyFile: on ? e.string('GATEWAY_TLS_KEY_FILE') : (e.optionalString('GATEWAY_TLS_KEY_FILE') ?? ''),
+    caFile: e.optionalString('GATEWAY_TLS_CA_FILE') ?? '',
+  };
 }

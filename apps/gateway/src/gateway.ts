@@ -12,6 +12,7 @@ import { serveTakeover } from './handlers/takeover';
 import type { GatewayMetrics } from './metrics';
 import { LocalSessions } from './session/local-sessions';
 import { startTcpTransport, type AcceptedConnection, type TransportServer } from './transports/tcp';
+import { readTlsCredentials, startTlsTransport, type TlsCredentials } from './transports/tls';
 import { startWebSocketTransport } from './transports/websocket';
 import type { CloseReason, DeliveryEngine, StoreAccess, Transport } from './types';
 
@@ -23,11 +24,13 @@ export interface GatewayOptions {
   readonly bus: EventBus;
   /** Defaults to the gateway's own delivery engine over `store` and `bus`. */
   readonly delivery?: DeliveryEngine;
+  /** The files of `config.tls`, read already (`readTlsCredentials`); read here when absent and TLS is on. */
+  readonly tlsCredentials?: TlsCredentials;
 }
 
 export interface Gateway {
-  /** Bound ports (the kernel's choice for 0); `ws` is -1 when WebSocket is off. */
-  readonly ports: { readonly mqtt: number; readonly ws: number };
+  /** Bound ports (the kernel's choice for 0); `ws` and `mqtts` are -1 when WebSocket or TLS is off. */
+  readonly ports: { readonly mqtt: number; readonly ws: number; readonly mqtts: number };
   /** Listening and not draining. */
   isReady(): boolean;
   readonly connectionCount: number;
@@ -47,11 +50,12 @@ const DRAIN_BATCHES = 10;
 /** Bound on waiting for closed sessions to reach the store during shutdown. */
 const TEARDOWN_WAIT_MS = 5_000;
 
-/** Starts the MQTT gateway: TCP and WebSocket listeners, connections, handlers, delivery. */
+/** Starts the MQTT gateway: TCP, WebSocket and TLS listeners, connections, handlers, delivery. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, metrics, store, bus } = options;
   const logger = options.logger;
   const users = await loadAuthFile(config.authFile);
+  const tlsCredentials = options.tlsCredentials ?? readTlsCredentials(config.tls);
   if (!config.allowAnonymous && users.size === 0) {
     logger.warn('no password users and anonymous access off: every CONNECT will be refused');
   }
@@ -130,21 +134,37 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   let takeover: BusSubscription | undefined;
   const listeners: TransportServer[] = [];
+  let ws: TransportServer | undefined;
+  let mqtts: TransportServer | undefined;
   try {
     takeover = serveTakeover(ctx);
     const tcp = await startTcpTransport({ host: config.host, port: config.mqttPort, accept });
     listeners.push(tcp);
     if (config.wsPort >= 0) {
-      listeners.push(
-        await startWebSocketTransport({
-          host: config.host,
-          port: config.wsPort,
-          path: config.wsPath,
-          // A WebSocket message holds at least one whole packet, often a few.
-          maxPayloadBytes: config.limits.maxPacketBytes * 2 + 1024,
-          accept,
-        }),
-      );
+      ws = await startWebSocketTransport({
+        host: config.host,
+        port: config.wsPort,
+        path: config.wsPath,
+        // A WebSocket message holds at least one whole packet, often a few.
+        maxPayloadBytes: config.limits.maxPacketBytes * 2 + 1024,
+        accept,
+      });
+      listeners.push(ws);
+    }
+    if (tlsCredentials !== undefined) {
+      mqtts = await startTlsTransport({
+        host: config.host,
+        port: config.tls.port,
+        credentials: tlsCredentials,
+        handshakeTimeoutMs: config.limits.connectTimeoutMs,
+        accept,
+        // Only that socket is gone; nothing was accepted, so it is counted like a refused connection.
+        onHandshakeError: (err) => {
+          metrics.connectionsClosed.inc({ reason: 'tls-handshake-failed' });
+          if (logger.isLevelEnabled('debug')) logger.debug({ err: err.message }, 'tls handshake failed');
+        },
+      });
+      listeners.push(mqtts);
     }
   } catch (err) {
     takeover?.unsubscribe();
@@ -152,7 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (options.delivery === undefined) await delivery.close();
     throw err;
   }
-  const ports = { mqtt: listeners[0]!.port, ws: listeners[1]?.port ?? -1 };
+  const ports = { mqtt: listeners[0]!.port, ws: ws?.port ?? -1, mqtts: mqtts?.port ?? -1 };
 
   let closing: Promise<void> | undefined;
   const drain = async (): Promise<void> => {

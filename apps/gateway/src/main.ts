@@ -1,10 +1,11 @@
 // The gateway process: the only file that reads the environment, opens ports and handles signals.
 import { loadConfigOrExit } from '@starling/config';
-import { connectNatsEventBusWithRetry, type EventBus } from '@starling/event-bus';
+import { connectNatsEventBusWithRetry, type NatsEventBus } from '@starling/event-bus';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { loadGatewayConfig } from './config';
 import { startGateway, type Gateway } from './gateway';
 import { createGatewayMetrics } from './metrics';
+import { readTlsCredentials } from './transports/tls';
 import { createStoreAccess } from './store-access';
 
 /** Waits between first NATS connection attempts: the gateway may start before NATS does. */
@@ -12,16 +13,23 @@ const NATS_RETRY_MIN_MS = 250;
 const NATS_RETRY_MAX_MS = 5_000;
 
 async function main(): Promise<void> {
-  const { config, unknownVariables } = loadConfigOrExit('gateway', () => loadGatewayConfig(process.env));
+  // The TLS files are read here too: a bad one is a configuration error (exit 2) before anything starts.
+  const { config, unknownVariables, tlsCredentials } = loadConfigOrExit('gateway', () => {
+    const loaded = loadGatewayConfig(process.env);
+    return { ...loaded, tlsCredentials: readTlsCredentials(loaded.config.tls) };
+  });
   const logger = createLogger({ service: 'gateway', level: config.logLevel });
   if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown GATEWAY_ variables ignored');
   const registry = createRegistry({ service: 'gateway' });
   const metrics = createGatewayMetrics(registry);
+  metrics.sessionInflightLimit.set(config.limits.maxInflight);
 
-  let bus: EventBus | undefined = undefined;
+  let bus: NatsEventBus | undefined = undefined;
   let gateway: Gateway | undefined = undefined;
   let stopping = false;
   // Alive at once; ready once the listeners are up and NATS is connected.
+  metrics.sources.ready = () => !stopping && (gateway?.isReady() ?? false) && (bus?.connected ?? false);
+  metrics.sources.eventBus = () => bus;
   const ops = await startOpsServer({
     port: config.opsPort,
     registry,
@@ -62,8 +70,9 @@ async function main(): Promise<void> {
     appendMaxBatchMessages: config.appendMaxBatchMessages,
     filterLeaseMs: config.filterLeaseMs,
   });
-  gateway = await startGateway({ config, logger, metrics, store, bus });
-  logger.info({ ports: { mqtt: gateway.ports.mqtt, ws: gateway.ports.ws, ops: ops.port } }, 'listening');
+  gateway = await startGateway({ config, logger, metrics, store, bus, tlsCredentials });
+  const { mqtt, ws, mqtts } = gateway.ports;
+  logger.info({ ports: { mqtt, ws, mqtts, ops: ops.port } }, 'listening');
 }
 
 main().catch((err: unknown) => {

@@ -13,7 +13,7 @@ export type QoS = 0 | 1 | 2;
 /** MQTT protocol level on the wire: 3 = MQTT 3.1, 4 = MQTT 3.1.1, 5 = MQTT 5.0 (next issue). */
 export type ProtocolVersion = 3 | 4 | 5;
 
-export type Transport = 'tcp' | 'ws';
+export type Transport = 'tcp' | 'tls' | 'ws';
 
 /** A queue on one store shard (mirrors starling.store.v1.QueueRef plus the shard that holds it). */
 export interface ShardQueue {

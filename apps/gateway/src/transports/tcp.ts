@@ -26,24 +26,36 @@ export interface TransportServer {
 }
 
 /** MQTT over TCP (1883): one net server; Nagle off, since the writer already batches per event-loop turn. */
-export async function startTcpTransport(options: {
+export function startTcpTransport(options: {
   host: string;
   port: number;
   accept: AcceptConnection;
 }): Promise<TransportServer> {
   const server: Server = createServer({ noDelay: true }, (socket: Socket) => {
-    options.accept(socket, 'tcp', `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`);
+    options.accept(socket, 'tcp', remoteAddressOf(socket));
   });
+  return listenOn(server, options.host, options.port);
+}
+
+/** `address:port` of a socket, for logs. */
+export function remoteAddressOf(socket: Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+}
+
+/**
+ * Binds a stream server (TCP, TLS) and returns its handle; shared by every transport whose connections are
+ * sockets, so they all listen, report their port and stop accepting the same way.
+ */
+export async function listenOn(server: Server, host: string, port: number): Promise<TransportServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
   return {
-    port,
+    port: (server.address() as AddressInfo).port,
     close: () => {
       // The listener stops now; the close callback would wait for every connection, which the gateway's
       // drain ends.
