@@ -54,9 +54,19 @@ describe('notifier process', () => {
     expect(metrics).toMatch(/^starling_notifier_nats_connected 1/m);
     expect(metrics).toMatch(/^starling_notifier_store_streams_connected 1/m);
 
+    // The store sees the notifier's WatchArrivals stream (one shard: one stream).
+    const storeOps = store.proc.ready['ops']!;
+    const watchers = async () =>
+      /^starling_store_arrival_watchers (\d+)/m.exec((await get(storeOps, '/metrics')).body)?.[1];
+    expect(await watchers()).toBe('1');
+
     const exit = await proc.stop();
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(proc.lines.join('\n')).toMatch(/"msg":"shut down"/);
+    const log = proc.lines.join('\n');
+    // Every closable (watch streams, then the NATS connection, drained) closed without an error.
+    expect(log).toMatch(/"code":0,"msg":"shut down"/);
+    expect(log).not.toMatch(/close failed during shutdown|nats drain failed|"level":50/);
+    await eventually(async () => expect(await watchers()).toBe('0'));
   });
 
   it('refuses a bad configuration with exit code 2, naming the variable', async () => {
