@@ -203,7 +203,7 @@ topologySpreadConstraints:
   {{- if not (hasKey $c "labelSelector") }}
   {{- $_ := set $c "labelSelector" (dict "matchLabels" $selector) }}
   {{- end }}
-  - {{- toYaml $c | nindent 4 }}
+  - {{ toYaml $c | nindent 4 | trim }}
   {{- end }}
 {{- end }}
 {{- end -}}
