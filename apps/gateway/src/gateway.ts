@@ -183,9 +183,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.info({ connections: open.length, drainMs: config.drainMs }, 'draining');
     const teardowns: Array<Promise<void>> = [];
     const batchSize = Math.max(1, Math.ceil(open.length / DRAIN_BATCHES));
-    const pauseMs = open.length > batchSize ? config.drainMs / DRAIN_BATCHES : 0;
+    // Every batch, the first one included, follows a pause: batch k goes at k/10 of the window, so readiness
+    // (turned off by the caller before close()) is seen failing before the first client is disconnected, and
+    // the last batch goes at the end of the window.
+    const pauseMs = config.drainMs / DRAIN_BATCHES;
     for (let i = 0; i < open.length; i += batchSize) {
-      if (i > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       for (const connection of open.slice(i, i + batchSize)) {
         connection.close('server-shutting-down');
         if (connection.session !== undefined) teardowns.push(connection.session.teardown);
