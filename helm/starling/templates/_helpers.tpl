@@ -30,20 +30,30 @@ Names, labels, image and env rendering shared by every template (docs/adr/0005-k
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Selector labels of a component (stable across upgrades: never add to these). */}}
+{{/*
+Selector labels of a component (stable across upgrades: never add to these). Takes
+(dict "root" $ "component" "gateway"), or the root context alone for release-wide objects (no component).
+*/}}
 {{- define "starling.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "starling.name" .root }}
-app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/component: {{ .component }}
+{{- $root := . -}}
+{{- $component := "" -}}
+{{- if hasKey . "root" -}}{{- $root = .root -}}{{- $component = .component -}}{{- end -}}
+app.kubernetes.io/name: {{ include "starling.name" $root }}
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+{{- with $component }}
+app.kubernetes.io/component: {{ . }}
+{{- end }}
 {{- end -}}
 
-{{/* Every label of a component's objects: selector labels plus chart, version and manager. */}}
+{{/* Every label of an object: selector labels plus chart, version and manager (same two call forms). */}}
 {{- define "starling.labels" -}}
+{{- $root := . -}}
+{{- if hasKey . "root" -}}{{- $root = .root -}}{{- end -}}
 {{ include "starling.selectorLabels" . }}
-helm.sh/chart: {{ include "starling.chart" .root }}
-app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .root.Release.Service }}
-{{- with .root.Values.commonLabels }}
+helm.sh/chart: {{ include "starling.chart" $root }}
+app.kubernetes.io/version: {{ $root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ $root.Release.Service }}
+{{- with $root.Values.commonLabels }}
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
