@@ -4,7 +4,7 @@ import { connectNatsEventBusWithRetry, type NatsEventBus } from '@starling/event
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { loadGatewayConfig } from './config';
 import { startGateway, type Gateway } from './gateway';
-import { createGatewayMetrics } from './metrics';
+import { createGatewayMetrics, sampleGatewayState } from './metrics';
 import { readTlsCredentials } from './transports/tls';
 import { createStoreAccess } from './store-access';
 
@@ -28,8 +28,10 @@ async function main(): Promise<void> {
   let gateway: Gateway | undefined = undefined;
   let stopping = false;
   // Alive at once; ready once the listeners are up and NATS is connected.
-  metrics.sources.ready = () => !stopping && (gateway?.isReady() ?? false) && (bus?.connected ?? false);
-  metrics.sources.eventBus = () => bus;
+  sampleGatewayState(metrics, {
+    ready: () => !stopping && (gateway?.isReady() ?? false) && (bus?.connected ?? false),
+    eventBus: () => bus,
+  });
   const ops = await startOpsServer({
     port: config.opsPort,
     registry,

@@ -1,6 +1,20 @@
+import type { EventBusStats } from '@starling/event-bus';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * State sampled at scrape time rather than counted as it happens. `main.ts` and the delivery engine fill these in
+ * once the thing they read exists; until then the gauges read 0.
+ */
+export interface GatewayMetricSources {
+  /** What `/readyz` answers: listeners up, NATS connected, not shutting down. */
+  ready: () => boolean;
+  /** The event bus, once connected for the first time. */
+  eventBus: () => { readonly connected: boolean; stats(): EventBusStats } | undefined;
+  /** Unacknowledged outbound QoS 1/2 messages over every session of this gateway. */
+  inflightMessages: () => number;
+}
 
 /**
  * Every gateway metric: `starling_gateway_<noun>_<unit>[_total]`. Labels are bounded: transport (tcp, ws),
@@ -8,7 +22,64 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
  */
 export function createGatewayMetrics(registry: Registry) {
   const registers = [registry];
-  return {
+  const sources: GatewayMetricSources = {
+    ready: () => false,
+    eventBus: () => undefined,
+    inflightMessages: () => 0,
+  };
+  const metrics = {
+    ready: new Gauge({
+      name: 'starling_gateway_ready',
+      help: '1 while /readyz answers 200 (listeners up, NATS connected, not draining), else 0.',
+      registers,
+      collect() {
+        this.set(sources.ready() ? 1 : 0);
+      },
+    }),
+    natsConnected: new Gauge({
+      name: 'starling_gateway_nats_connected',
+      help: '1 while the event bus is connected to NATS, else 0.',
+      registers,
+      collect() {
+        this.set(sources.eventBus()?.connected === true ? 1 : 0);
+      },
+    }),
+    natsDisconnects: new Counter({
+      name: 'starling_gateway_nats_disconnects_total',
+      help: 'Times the event bus lost its NATS connection.',
+      registers,
+      collect() {
+        const bus = sources.eventBus();
+        if (bus !== undefined) setCounter(this, bus.stats().disconnects);
+      },
+    }),
+    natsReconnects: new Counter({
+      name: 'starling_gateway_nats_reconnects_total',
+      help: 'Times the event bus got its NATS connection back.',
+      registers,
+      collect() {
+        const bus = sources.eventBus();
+        if (bus !== undefined) setCounter(this, bus.stats().reconnects);
+      },
+    }),
+    inflightMessages: new Gauge({
+      name: 'starling_gateway_inflight_messages',
+      help: 'Outbound QoS 1/2 messages sent and not yet acknowledged, over every session.',
+      registers,
+      collect() {
+        this.set(sources.inflightMessages());
+      },
+    }),
+    sessionInflightLimit: new Gauge({
+      name: 'starling_gateway_session_inflight_limit_messages',
+      help: 'Outbound QoS 1/2 window per session (GATEWAY_MAX_INFLIGHT).',
+      registers,
+    }),
+    messagesRedelivered: new Counter({
+      name: 'starling_gateway_messages_redelivered_total',
+      help: 'QoS 1/2 messages sent again with DUP=1 (unacknowledged before a reconnect or takeover).',
+      registers,
+    }),
     connections: new Gauge({
       name: 'starling_gateway_connections',
       help: 'Open client connections, by transport and protocol version (unknown until CONNECT).',
@@ -127,6 +198,23 @@ export function createGatewayMetrics(registry: Registry) {
       registers,
     }),
   };
+  sourcesOf.set(metrics, sources);
+  return metrics;
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+/** The scrape-time sources of each metrics object (kept off it, so that it holds metrics only). */
+const sourcesOf = new WeakMap<object, GatewayMetricSources>();
+
+/** Points the scrape-time gauges of `metrics` at the state they report. */
+export function sampleGatewayState(metrics: GatewayMetrics, sources: Partial<GatewayMetricSources>): void {
+  const current = sourcesOf.get(metrics);
+  if (current !== undefined) Object.assign(current, sources);
+}
+
+/** A counter mirroring a monotonic count kept elsewhere (the event bus stats). */
+function setCounter(counter: Counter, value: number): void {
+  counter.reset();
+  if (value > 0) counter.inc(value);
+}

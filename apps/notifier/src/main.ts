@@ -1,9 +1,9 @@
 // The notifier process: the only file that reads the environment, opens ports and handles signals.
 import { loadConfigOrExit } from '@starling/config';
-import { connectNatsEventBusWithRetry, type EventBus } from '@starling/event-bus';
+import { connectNatsEventBusWithRetry, type NatsEventBus } from '@starling/event-bus';
 import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
 import { loadNotifierConfig } from './config';
-import { createNotifierMetrics } from './metrics';
+import { createNotifierMetrics, sampleNotifierState } from './metrics';
 import { startNotifier, type Notifier } from './notifier';
 
 async function main(): Promise<void> {
@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const registry = createRegistry({ service: 'notifier' });
   const metrics = createNotifierMetrics(registry);
 
-  let bus: EventBus | undefined = undefined;
+  let bus: NatsEventBus | undefined = undefined;
+  sampleNotifierState(metrics, { eventBus: () => bus });
   // Set once NATS is connected; the readiness check and shutdown read it before that.
   let notifier: Notifier | undefined = undefined;
   let stopping = false;

@@ -1,3 +1,4 @@
+import type { EventBusStats } from '@starling/event-bus';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
@@ -10,7 +11,26 @@ const LATENCY_BUCKETS = [0.0001, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.025
 /** Every notifier metric. Names are `starling_notifier_<noun>_<unit>[_total]`; no label carries a queue. */
 export function createNotifierMetrics(registry: Registry) {
   const registers = [registry];
-  return {
+  const sources: NotifierMetricSources = { eventBus: () => undefined };
+  const metrics = {
+    natsDisconnects: new Counter({
+      name: 'starling_notifier_nats_disconnects_total',
+      help: 'Times the event bus lost its NATS connection.',
+      registers,
+      collect() {
+        const bus = sources.eventBus();
+        if (bus !== undefined) setCounter(this, bus.stats().disconnects);
+      },
+    }),
+    natsReconnects: new Counter({
+      name: 'starling_notifier_nats_reconnects_total',
+      help: 'Times the event bus got its NATS connection back.',
+      registers,
+      collect() {
+        const bus = sources.eventBus();
+        if (bus !== undefined) setCounter(this, bus.stats().reconnects);
+      },
+    }),
     arrivalsReceived: new Counter({
       name: 'starling_notifier_arrivals_received_total',
       help: 'Arrivals read from store WatchArrivals streams (replayed end offsets included).',
@@ -68,6 +88,29 @@ export function createNotifierMetrics(registry: Registry) {
       registers,
     }),
   };
+  sourcesOf.set(metrics, sources);
+  return metrics;
 }
 
 export type NotifierMetrics = ReturnType<typeof createNotifierMetrics>;
+
+/** State sampled at scrape time rather than counted as it happens; `main.ts` fills it in. */
+export interface NotifierMetricSources {
+  /** The event bus, once connected for the first time. */
+  eventBus: () => { stats(): EventBusStats } | undefined;
+}
+
+/** The scrape-time sources of each metrics object (kept off it, so that it holds metrics only). */
+const sourcesOf = new WeakMap<object, NotifierMetricSources>();
+
+/** Points the scrape-time counters of `metrics` at the state they report. */
+export function sampleNotifierState(metrics: NotifierMetrics, sources: Partial<NotifierMetricSources>): void {
+  const current = sourcesOf.get(metrics);
+  if (current !== undefined) Object.assign(current, sources);
+}
+
+/** A counter mirroring a monotonic count kept elsewhere (the event bus stats). */
+function setCounter(counter: Counter, value: number): void {
+  counter.reset();
+  if (value > 0) counter.inc(value);
+}

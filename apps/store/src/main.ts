@@ -11,6 +11,8 @@ async function main(): Promise<void> {
   if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown STORE_ variables ignored');
   const registry = createRegistry({ service: 'store' });
   const metrics = createStoreMetrics(registry);
+  metrics.retentionMaxBytes.set(config.retentionMaxBytes);
+  metrics.retentionMaxAge.set(config.retentionMaxAgeMs / 1000);
 
   // Bound once the service has recovered; until then the process is alive but not ready.
   let isReady = (): boolean => false;

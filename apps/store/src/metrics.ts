@@ -110,6 +110,16 @@ export function createStoreMetrics(registry: Registry) {
       help: '1 when the last start found no clean-shutdown marker (crash recovery ran), else 0.',
       registers,
     }),
+    retentionMaxBytes: new Gauge({
+      name: 'starling_store_retention_max_bytes',
+      help: 'Commitlog byte budget retention enforces (STORE_RETENTION_MAX_BYTES; 0: no byte limit).',
+      registers,
+    }),
+    retentionMaxAge: new Gauge({
+      name: 'starling_store_retention_max_age_seconds',
+      help: 'Age past which retention deletes segments (STORE_RETENTION_MAX_AGE; 0: no age limit).',
+      registers,
+    }),
     retentionDeletedSegments: new Counter({
       name: 'starling_store_retention_deleted_segments_total',
       help: 'Commitlog segments deleted by retention.',

@@ -1,7 +1,7 @@
 import type { EventBus } from '@starling/event-bus';
 import type { Logger } from '@starling/observability';
 import type { GatewayLimits } from '../config';
-import type { GatewayMetrics } from '../metrics';
+import { sampleGatewayState, type GatewayMetrics } from '../metrics';
 import type {
   ClientConnection,
   DeliveryEngine,
@@ -59,6 +59,13 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   const readers = new Map<string, QueueReader>();
   const sessions = new Set<DeliverySession>();
   const filterLeaseMs = options.filterLeaseMs ?? 60_000;
+  sampleGatewayState(metrics, {
+    inflightMessages: () => {
+      let inflight = 0;
+      for (const session of sessions) inflight += session.inflightCount;
+      return inflight;
+    },
+  });
   let closing: Promise<void> | undefined;
 
   const catchUpTimer = setInterval(() => {

@@ -253,6 +253,7 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     const packetId = qos === 0 ? undefined : this.track(cursor, message.offset, qos);
     cursor.offsets.sent(message.offset, packetId !== undefined);
     this.publish(message.topic, message.payload, qos, false, dup, packetId);
+    if (dup && packetId !== undefined) this.host.metrics.messagesRedelivered.inc();
     this.host.metrics.deliveryLatency.observe(Math.max(0, this.host.now() - message.timestampMs) / 1000);
     this.offsetsChanged();
   }
