@@ -10,6 +10,7 @@ import {
   parseManifests,
   podTemplates,
   schemaProblems,
+  unknownFieldProblems,
 } from './support/objects';
 import { chartDir, helmBin, helmTemplate, run } from './support/tools';
 
@@ -280,6 +281,11 @@ describe.each(profiles)('profile $name', (profile) => {
     }
   });
 });
+
+test('no rendered object has a field the Kubernetes API does not know, in any profile', () => {
+  const sets = new Map(profiles.map((p) => [p.name, render(p)] as const));
+  expect(unknownFieldProblems(sets)).toEqual([]);
+}, 120_000);
 
 test('the helm test hook does a real MQTT round trip against the gateway', () => {
   const hooks = render(profiles[0]!).filter((o) => o.metadata.annotations?.['helm.sh/hook'] === 'test');

@@ -109,7 +109,10 @@ test('the chart ships the same alerts, with runbook links pointing where the val
   expect(rule).toBeDefined();
   const shipped = (rule!.spec as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
   const shippedAlerts = shipped.filter((r) => r.alert !== undefined);
-  expect(shippedAlerts.map((r) => [r.alert, r.expr])).toEqual(alerts.map((r) => [r.alert, r.expr]));
+  // The template scopes every `job` matcher to the release's namespace; otherwise the rules are the file's.
+  expect(shippedAlerts.map((r) => [r.alert, r.expr])).toEqual(
+    alerts.map((r) => [r.alert, r.expr.replaceAll('job=', 'namespace="starling", job=')]),
+  );
   for (const r of shippedAlerts) {
     expect(r.annotations?.runbook_url).toMatch(/^https:\/\/runbooks\.example\/ops#[a-z0-9-]+$/);
   }
@@ -129,5 +132,32 @@ test('the chart ships every dashboard as a ConfigMap labelled for the Grafana si
       title?: string;
     };
     expect([file, typeof dashboard.uid, typeof dashboard.title]).toEqual([file, 'string', 'string']);
+  }
+});
+
+test('the job names the rules select on are the ones the ServiceMonitors and PodMonitors give', () => {
+  const objects = parseManifests(
+    helmTemplate([], ['monitoring.serviceMonitor.enabled=true', 'monitoring.podMonitor.enabled=true']),
+  );
+  const monitors = objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor');
+  expect(monitors).toHaveLength(6);
+  const jobs = new Set<string>();
+  for (const monitor of monitors) {
+    expect([monitor.kind, monitor.metadata.name, (monitor.spec as { jobLabel?: string }).jobLabel]).toEqual([
+      monitor.kind,
+      monitor.metadata.name,
+      'app.kubernetes.io/component',
+    ]);
+    jobs.add(monitor.metadata.labels!['app.kubernetes.io/component']!);
+  }
+  expect([...jobs].sort()).toEqual(['gateway', 'notifier', 'store']);
+  // Every job matcher in the rules names one of those jobs (exactly or as a regex alternative).
+  const matchers = alerts.flatMap((a) =>
+    [...a.expr.matchAll(/job(=~?)"([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as const),
+  );
+  expect(matchers.length).toBeGreaterThan(0);
+  for (const [op, value] of matchers) {
+    const names = op === '=~' ? value.split('|') : [value];
+    for (const name of names) expect([value, jobs.has(name)]).toEqual([value, true]);
   }
 });

@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, run } from './tools';
 
@@ -101,4 +102,66 @@ export function matches(
 ): boolean {
   if (selector === undefined || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+/** `kubernetes-models` module and interface for an object's apiVersion and kind. */
+function modelOf(o: K8sObject): { module: string; type: string } {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const module =
+    group === 'monitoring.coreos.com'
+      ? `@kubernetes-models/prometheus-operator/${group}/${version}/${o.kind}`
+      : group === ''
+        ? `kubernetes-models/${version}/${o.kind}`
+        : `kubernetes-models/${group}/${version}/${o.kind}`;
+  return { module, type: `I${o.kind}` };
+}
+
+/**
+ * Fields the Kubernetes API does not know (a typo such as `portz`, or a field at the wrong level): the JSON
+ * schemas accept unknown fields, the API server (strict field validation) does not. Each object is written as a
+ * typed literal and checked by the TypeScript compiler, whose excess-property check is exactly that test.
+ */
+export function unknownFieldProblems(sets: ReadonlyMap<string, readonly K8sObject[]>): string[] {
+  const dir = join(root, 'tests', 'kubernetes', 'reports', 'strict-fields');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const where = new Map<string, string>(); // `file:line` → object
+  for (const [name, objects] of sets) {
+    const file = join(dir, `${name}.ts`);
+    const lines: string[] = [];
+    objects.forEach((o, i) => {
+      const { module, type } = modelOf(o);
+      lines.push(`import type { ${type} as T${i} } from '${module}';`);
+    });
+    objects.forEach((o, i) => {
+      lines.push(`export const o${i}: T${i} = ${JSON.stringify(o)};`);
+      where.set(`${name}.ts:${lines.length}`, `${name}: ${id(o)}`);
+    });
+    writeFileSync(file, lines.join('\n') + '\n');
+    files.push(file);
+  }
+  const tsc = require.resolve('typescript/bin/tsc');
+  const result = run(process.execPath, [
+    tsc,
+    '--noEmit',
+    '--strict',
+    '--skipLibCheck',
+    '--module',
+    'commonjs',
+    '--moduleResolution',
+    'node10',
+    '--types',
+    'node',
+    ...files,
+  ]);
+  const problems: string[] = [];
+  for (const line of result.stdout.split('\n')) {
+    const m = /([^/\\]+\.ts)\((\d+),\d+\): error TS\d+: (.*)/.exec(line);
+    if (m === null) continue;
+    problems.push(`${where.get(`${m[1]}:${m[2]}`) ?? `${m[1]}:${m[2]}`}: ${m[3]}`);
+  }
+  if (result.status !== 0 && problems.length === 0)
+    problems.push(`tsc failed: ${result.stdout}${result.stderr}`);
+  return problems;
 }

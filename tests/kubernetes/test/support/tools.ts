@@ -6,6 +6,11 @@ import { workspaceRoot } from '@starling/test-harness';
 
 export const root = workspaceRoot(__dirname);
 export const chartDir = join(root, 'helm', 'starling');
+/**
+ * The Kubernetes version the chart is rendered for and validated against (the API of `kubernetes-models` 5.1).
+ * Explicit because a Helm built with `go install` carries no version stamp and would assume Kubernetes 1.20.
+ */
+export const KUBE_VERSION = '1.34.0';
 
 /** A command-line tool the checks run, found on PATH or where its installer puts it. */
 function findTool(name: string, envVar: string, fallbacks: readonly string[], install: string): string {
@@ -62,7 +67,7 @@ export function run(
 
 /** `helm template` output for the chart with the given values files and `--set` pairs; throws on failure. */
 export function helmTemplate(valuesFiles: readonly string[] = [], set: readonly string[] = []): string {
-  const args = ['template', 'starling', chartDir, '--namespace', 'starling'];
+  const args = ['template', 'starling', chartDir, '--namespace', 'starling', '--kube-version', KUBE_VERSION];
   for (const file of valuesFiles) args.push('-f', file);
   for (const pair of set) args.push('--set', pair);
   return execFileSync(helmBin(), args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
