@@ -5,7 +5,8 @@
 
 # ---- build: install, compile, deploy production dependencies ---------------------------------------------------
 FROM node:20-bookworm-slim AS build
-RUN npm i -g pnpm@10
+# The pnpm the workspace pins (package.json `packageManager`), so the build does not fetch another one.
+RUN npm i -g pnpm@10.34.9
 WORKDIR /src
 # The whole workspace (less .dockerignore): `--frozen-lockfile` checks every importer of the lockfile.
 COPY . .
@@ -17,10 +18,8 @@ RUN pnpm --filter '@starling/standalone...' build
 # pnpm 10 deploys only workspaces with inject-workspace-packages=true; this one links workspace packages, so
 # --legacy (the pnpm 9 behaviour: copy the package's published files, install its production dependencies).
 RUN pnpm --filter @starling/standalone deploy --prod --legacy /out/starling
-# @starling/proto reads the .proto files at run time from `<its dist>/../../../proto` (the repository's proto/
-# beside packages/); its published files hold only dist, so put proto/ where the deployed copy looks for it.
-RUN cp -r proto "$(node -p "require('/out/starling/node_modules/@starling/proto').protoDir")" \
- && node -e "require('/out/starling/node_modules/@starling/proto').loadPackageDefinition()"
+# The contracts travel with @starling/proto (its build copies proto/ into dist/proto): check they load.
+RUN node -e "require('/out/starling/node_modules/@starling/proto').loadPackageDefinition()"
 COPY bin/starling.js /out/starling/bin/starling.js
 
 # ---- runtime: Node, production dependencies, the entrypoint ------------------------------------------------------

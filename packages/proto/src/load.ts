@@ -3,10 +3,14 @@ import path from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 
 /**
- * The repository's proto/ directory. Both `src/` (jest, ts-node) and `dist/` (built) sit two levels
- * below the repository root inside packages/proto, so one relative path serves both.
+ * The .proto files. The build copies the repository's proto/ into `dist/proto`, so a deployed copy of this
+ * package (`pnpm deploy`, the image) carries its contracts; from `src/` (jest) it is the repository's proto/,
+ * two levels above packages/proto.
  */
-export const protoDir: string = path.resolve(__dirname, '..', '..', '..', 'proto');
+export const protoDir: string =
+  [path.resolve(__dirname, 'proto'), path.resolve(__dirname, '..', '..', '..', 'proto')].find((dir) =>
+    fs.existsSync(dir),
+  ) ?? path.resolve(__dirname, '..', '..', '..', 'proto');
 
 /**
  * How every Starling process decodes protobuf. The generated types in src/generated are produced with
