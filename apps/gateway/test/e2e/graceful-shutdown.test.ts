@@ -171,18 +171,22 @@ describe('gateway graceful shutdown (multi-process, SIGTERM)', () => {
     closedAt.sort((a, b) => a - b);
     const first = closedAt[0]!;
     const spreadMs = closedAt[CLIENTS - 1]! - first;
-    const early = closedAt.filter((t) => t - first < DRAIN_MS * 0.1).length;
+    // The most clients closed within any tenth of the window, anywhere in the drain (10 batches: 1 expected,
+    // up to 3 allowed for timer and event-loop jitter on a loaded machine; all at once would be 50).
+    const burst = Math.max(
+      ...closedAt.map((t) => closedAt.filter((u) => u >= t && u - t < DRAIN_MS * 0.1).length),
+    );
     const first503 = answers.find((a) => a.status === 503)?.at;
     console.info(
       `drain of ${CLIENTS} clients over ${DRAIN_MS} ms: first close ${Math.round(first - signalledAt)} ms after ` +
-        `SIGTERM, spread ${Math.round(spreadMs)} ms, ${early} closed in the first 10% of the window; /readyz 503 ` +
+        `SIGTERM, spread ${Math.round(spreadMs)} ms, at most ${burst} within any 10% of the window; /readyz 503 ` +
         `${first503 === undefined ? 'never seen' : `${Math.round(first503 - signalledAt)} ms after SIGTERM`} ` +
         `(${answers.length} polls); exit ${JSON.stringify(exit)} after ${Math.round(exitMs)} ms`,
     );
     expect(first503).toBeDefined();
     expect(first503!).toBeLessThan(first);
     expect(spreadMs).toBeGreaterThanOrEqual(DRAIN_MS * 0.6);
-    expect(early).toBeLessThanOrEqual(CLIENTS * 0.2);
+    expect(burst).toBeLessThanOrEqual(CLIENTS * 0.3);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(exitMs).toBeLessThan(DRAIN_MS + EXIT_MARGIN_MS);
   }, 60_000);

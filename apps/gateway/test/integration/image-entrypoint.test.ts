@@ -44,7 +44,17 @@ describe('image entrypoint (bin/starling.js)', () => {
     expect(await gateway.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 30_000);
 
-  it.each([['nope'], ['Gateway'], ['']])(
+  it('runs the passwd tool: a password-file line for the user, password from stdin', () => {
+    const result = spawnSync(process.execPath, [entry, 'passwd', 'alice'], {
+      input: 'secret\n',
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^alice:scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}\n$/);
+  });
+
+  it.each([['nope'], ['Gateway'], [''], ['constructor']])(
     'refuses the unknown service %j with the usage and exit 2',
     (name) => {
       const result = spawnSync(process.execPath, [entry, name], { encoding: 'utf8', timeout: 10_000 });
