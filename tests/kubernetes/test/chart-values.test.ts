@@ -1,0 +1,182 @@
+// What values do to the rendered chart: refusals with a message naming the value, no default credentials, the
+// drain window sizing the grace period, sharding wired into every client, and the device-facing Service options.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type K8sObject, parseManifests, podTemplates } from './support/objects';
+import { chartDir, helmBin, helmTemplate, KUBE_VERSION, root } from './support/tools';
+
+/** helm template's error output, or '' when it rendered. */
+function renderError(set: readonly string[]): string {
+  const args = ['template', 'starling', chartDir, '--namespace', 'starling', '--kube-version', KUBE_VERSION];
+  for (const pair of set) args.push('--set', pair);
+  try {
+    execFileSync(helmBin(), args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return '';
+  } catch (err) {
+    return String((err as { stderr?: string }).stderr ?? err);
+  }
+}
+
+const find = (objects: readonly K8sObject[], kind: string, name: string): K8sObject => {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (found === undefined) throw new Error(`${kind}/${name} not rendered`);
+  return found;
+};
+
+test.each([
+  [['gateway.replicaz=3'], /replicaz/],
+  [['gateway.config.drainn=5s'], /drainn/],
+  [['gateway.config.drain=ten seconds'], /drain/],
+  [['store.config.fsync=sometimes'], /fsync/],
+  [['store.shards=0'], /shards/],
+  [['nats.enabled=false'], /nats\.url is required/],
+  [['gateway.tls.enabled=true'], /gateway\.tls\.secretName is required/],
+  [
+    [
+      'gateway.auth.existingSecret=a',
+      `gateway.auth.passwordLines[0]=u:scrypt$${'00'.repeat(16)}$${'ab'.repeat(32)}`,
+    ],
+    /not both/,
+  ],
+  [['gateway.auth.passwordLines[0]=plain-password'], /passwordLines/],
+])('refuses %j with a message naming the value', (set, message) => {
+  expect(renderError(set)).toMatch(message);
+});
+
+test('no default credentials: anonymous is off and the chart renders no password Secret', () => {
+  const objects = parseManifests(helmTemplate());
+  expect(find(objects, 'ConfigMap', 'starling-gateway').data?.['GATEWAY_ALLOW_ANONYMOUS']).toBe('false');
+  expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  const anonymous = parseManifests(helmTemplate([], ['gateway.auth.allowAnonymous=true']));
+  expect(find(anonymous, 'ConfigMap', 'starling-gateway').data?.['GATEWAY_ALLOW_ANONYMOUS']).toBe('true');
+});
+
+test('password lines become a Secret mounted as GATEWAY_AUTH_FILE, and a change rolls the gateways', () => {
+  const line = (salt: string) => `gateway.auth.passwordLines[0]=fleet:scrypt$${salt}$${'ab'.repeat(32)}`;
+  const a = parseManifests(helmTemplate([], [line('00'.repeat(16))]));
+  const b = parseManifests(helmTemplate([], [line('11'.repeat(16))]));
+  const secret = a.find((o) => o.kind === 'Secret')!;
+  expect(secret).toBeDefined();
+  expect(find(a, 'ConfigMap', 'starling-gateway').data?.['GATEWAY_AUTH_FILE']).toBe(
+    '/etc/starling/auth/passwords',
+  );
+  const gateway = (objects: K8sObject[]) =>
+    podTemplates(objects).find((p) => p.owner.metadata.name === 'starling-gateway')!;
+  const volumes = gateway(a).template.spec.volumes ?? [];
+  expect(volumes.some((v) => v.secret?.secretName === secret.metadata.name)).toBe(true);
+  const checksum = (objects: K8sObject[]) =>
+    gateway(objects).template.metadata.annotations?.['checksum/secret'];
+  expect(checksum(a)).toMatch(/^[0-9a-f]{64}$/);
+  expect(checksum(a)).not.toBe(checksum(b));
+});
+
+test('the gateway grace period covers preStop, the drain window and a margin', () => {
+  for (const [drain, seconds] of [
+    ['10s', 10],
+    ['90s', 90],
+    ['2m', 120],
+    ['500ms', 1],
+  ] as const) {
+    const objects = parseManifests(helmTemplate([], [`gateway.config.drain=${drain}`]));
+    const pod = podTemplates(objects).find((p) => p.owner.metadata.name === 'starling-gateway')!.template;
+    expect(find(objects, 'ConfigMap', 'starling-gateway').data?.['GATEWAY_DRAIN']).toBe(drain);
+    const preStop = 5;
+    expect([drain, pod.spec.terminationGracePeriodSeconds! >= preStop + seconds + 5]).toEqual([drain, true]);
+  }
+});
+
+test('store shards: one StatefulSet replica per shard, and every client lists every shard in order', () => {
+  const objects = parseManifests(helmTemplate([], ['store.shards=3']));
+  const store = find(objects, 'StatefulSet', 'starling-store');
+  expect((store.spec as { replicas: number }).replicas).toBe(3);
+  expect(find(objects, 'ConfigMap', 'starling-store').data?.['STORE_SHARD_COUNT']).toBe('3');
+  const addresses = [0, 1, 2]
+    .map((i) => `starling-store-${i}.starling-store-headless.starling.svc.cluster.local:7400`)
+    .join(',');
+  expect(find(objects, 'ConfigMap', 'starling-gateway').data?.['GATEWAY_STORE_ADDRESSES']).toBe(addresses);
+  expect(find(objects, 'ConfigMap', 'starling-notifier').data?.['NOTIFIER_STORE_ADDRESSES']).toBe(addresses);
+  // Each pod learns its shard from its StatefulSet ordinal.
+  const container = (store.spec as { template: { spec: { containers: Array<{ env?: unknown[] }> } } })
+    .template.spec.containers[0]!;
+  expect(JSON.stringify(container.env)).toContain("metadata.labels['apps.kubernetes.io/pod-index']");
+});
+
+test('the device-facing Service takes the load-balancer options; TLS adds 8883', () => {
+  const objects = parseManifests(
+    helmTemplate(
+      [],
+      [
+        'gateway.service.loadBalancerClass=service.k8s.aws/nlb',
+        'gateway.service.loadBalancerSourceRanges[0]=10.0.0.0/8',
+        'gateway.service.externalTrafficPolicy=Cluster',
+        'gateway.service.annotations.example\\.com/scheme=internet-facing',
+        'gateway.tls.enabled=true',
+        'gateway.tls.secretName=mqtt-tls',
+      ],
+    ),
+  );
+  const service = find(objects, 'Service', 'starling-gateway-external');
+  expect(service.metadata.annotations).toEqual({ 'example.com/scheme': 'internet-facing' });
+  expect(service.spec).toMatchObject({
+    type: 'LoadBalancer',
+    loadBalancerClass: 'service.k8s.aws/nlb',
+    loadBalancerSourceRanges: ['10.0.0.0/8'],
+    externalTrafficPolicy: 'Cluster',
+  });
+  const ports = (service.spec as { ports: Array<{ name: string; port: number }> }).ports;
+  expect(ports.map((p) => [p.name, p.port])).toEqual([
+    ['mqtt', 1883],
+    ['mqtts', 8883],
+    ['ws', 8083],
+  ]);
+  const plain = parseManifests(helmTemplate());
+  const plainPorts = (
+    find(plain, 'Service', 'starling-gateway-external').spec as { ports: Array<{ name: string }> }
+  ).ports;
+  expect(plainPorts.map((p) => p.name)).toEqual(['mqtt', 'ws']);
+});
+
+test('external NATS: no NATS objects, every client uses the given URL', () => {
+  const objects = parseManifests(
+    helmTemplate([], ['nats.enabled=false', 'nats.url=nats://nats.shared:4222']),
+  );
+  expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'nats')).toEqual([]);
+  expect(find(objects, 'ConfigMap', 'starling-gateway').data?.['NATS_URL']).toBe('nats://nats.shared:4222');
+  expect(find(objects, 'ConfigMap', 'starling-notifier').data?.['NATS_URL']).toBe('nats://nats.shared:4222');
+});
+
+test('the chart-run NATS is clustered with routes to every replica when it has more than one', () => {
+  const objects = parseManifests(helmTemplate([], ['nats.replicas=3']));
+  const conf = Object.values(
+    objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.includes('nats'))!.data!,
+  )[0]!;
+  for (const i of [0, 1, 2]) expect(conf).toContain(`starling-nats-${i}.`);
+  expect(conf).not.toMatch(/jetstream\s*[:{]/i);
+});
+
+test('values.yaml documents every value (a `# --` comment on it or on the map that holds it)', () => {
+  // Helm's convention (helm-docs): a value without a doc comment is a value nobody can find.
+  const lines = readFileSync(join(chartDir, 'values.yaml'), 'utf8').split('\n');
+  const documented = (i: number): boolean => {
+    let j = i - 1;
+    while (j >= 0 && lines[j]!.trim().startsWith('#')) {
+      if (lines[j]!.includes('# --')) return true;
+      j--;
+    }
+    return false;
+  };
+  const undocumented: string[] = [];
+  const stack: Array<{ indent: number; documented: boolean }> = []; // the maps above the current line
+  lines.forEach((line, i) => {
+    const key = /^(\s*)(- )?([A-Za-z][A-Za-z0-9./-]*):(.*)$/.exec(line);
+    if (key === null) return;
+    const indent = key[1]!.length + (key[2] === undefined ? 0 : 2);
+    while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+    const here = documented(i) || stack.some((s) => s.documented);
+    const value = key[4]!.trim();
+    if (value === '' || value.startsWith('#')) stack.push({ indent, documented: here });
+    else if (!here) undocumented.push(`${i + 1}: ${line.trim()}`);
+  });
+  expect(undocumented).toEqual([]);
+});
