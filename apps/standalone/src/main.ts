@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       ports: {
         mqtt: standalone.gateway.ports.mqtt,
         ws: standalone.gateway.ports.ws,
+        // -1 when MQTT over TLS is off (GATEWAY_TLS_PORT unset).
+        mqtts: standalone.gateway.ports.mqtts,
         grpc: standalone.store.grpcPort,
         ops: ops.port,
       },

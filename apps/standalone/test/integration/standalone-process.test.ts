@@ -138,3 +138,57 @@ describe('standalone process', () => {
     expect((await proc.stop()).code).toBe(0);
   }, 60_000);
 });
+
+/** GATEWAY_TLS_* pass through to the embedded gateway; the `listening` line reports the TLS port. */
+describe('standalone process with MQTT over TLS', () => {
+  const dir = makeTempDir('standalone-tls');
+  afterAll(() => dir.remove());
+
+  it('serves mosquitto clients on the reported mqtts port with a certificate they trust', async () => {
+    const cert = `${dir.path}/cert.pem`;
+    const key = `${dir.path}/key.pem`;
+    const made = await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]);
+    expect(made.code).toBe(0);
+    const proc = await startServiceProcess('standalone', {
+      env: {
+        STORE_DATA_DIR: `${dir.path}/data`,
+        STORE_GRPC_PORT: '0',
+        STANDALONE_OPS_PORT: '0',
+        GATEWAY_MQTT_PORT: '0',
+        GATEWAY_WS_PORT: '-1',
+        GATEWAY_TLS_PORT: '0',
+        GATEWAY_TLS_CERT_FILE: cert,
+        GATEWAY_TLS_KEY_FILE: key,
+      },
+    });
+    try {
+      const port = proc.ready['mqtts']!;
+      expect(port).toBeGreaterThan(0);
+      expect(port).not.toBe(proc.ready['mqtt']);
+      const tls = ['-h', '127.0.0.1', '-p', String(port), '--cafile', cert, '-q', '1'];
+      // Retained, so the subscriber gets it whichever of the two connects first.
+      const published = await run('mosquitto_pub', [...tls, '-t', 'secure/a', '-m', 'over tls', '-r']);
+      expect(published.code).toBe(0);
+      const received = await run('mosquitto_sub', [...tls, '-t', 'secure/+', '-C', '1', '-W', '10', '-v']);
+      expect(received).toEqual({ code: 0, stdout: 'secure/a over tls\n' });
+    } finally {
+      expect(await proc.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
+  }, 30_000);
+});
