@@ -44,6 +44,8 @@ export interface LoadResult {
   dispatchLatenciesMs: number[];
   /** Append send-to-acknowledgement latency in ms, one per batch, sorted. */
   ackLatenciesMs: number[];
+  /** p99 append-to-event latency (ms) of the appends sent in each second of the load, in order. */
+  p99BySecondMs: number[];
 }
 
 async function run(s: LoadScenario): Promise<LoadResult> {
@@ -53,9 +55,12 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   const covered = new Int32Array(s.queueCount);
   const eventsPerQueue = new Int32Array(s.queueCount);
   const latencies: number[] = [];
+  /** Latencies by the second (of the load) their append was sent in. */
+  const bySecond: number[][] = [];
   const dispatchLatencies: number[] = [];
   let eventsReceived = 0;
   let lastCoverAt = 0;
+  let start = performance.now();
 
   const bus = await connectNatsEventBus({ servers: s.natsUrl, name: `bench-subscriber-${s.prefix}` });
   names.forEach((name, q) => {
@@ -68,7 +73,11 @@ async function run(s: LoadScenario): Promise<LoadResult> {
       let c = covered[q]!;
       const upTo = Math.min(e.endOffset, sent.length);
       if (c >= upTo) return;
-      for (; c < upTo; c++) latencies.push(now - sent[c]!);
+      for (; c < upTo; c++) {
+        const sentAt = sent[c]!;
+        latencies.push(now - sentAt);
+        (bySecond[Math.floor((sentAt - start) / 1000)] ??= []).push(now - sentAt);
+      }
       covered[q] = c;
       lastCoverAt = now;
     });
@@ -83,7 +92,7 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   let inFlight = 0;
   let next = 0; // round-robin cursor over queues
   const ackLatencies: number[] = [];
-  const start = performance.now();
+  start = performance.now();
   const sendBatch = (n: number): void => {
     const now = performance.now();
     const messages = new Array<{ topic: string; payload: Buffer; qos: number }>(n);
@@ -131,6 +140,10 @@ async function run(s: LoadScenario): Promise<LoadResult> {
     maxEventsPerQueue: Math.max(0, ...eventsPerQueue),
     dispatchLatenciesMs: dispatchLatencies.sort((a, b) => a - b),
     ackLatenciesMs: ackLatencies.sort((a, b) => a - b),
+    p99BySecondMs: Array.from(bySecond, (l = []) => {
+      l.sort((a, b) => a - b);
+      return Number((l[Math.min(l.length - 1, Math.floor(0.99 * l.length))] ?? NaN).toFixed(1));
+    }),
   };
 }
 

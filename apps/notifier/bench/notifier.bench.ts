@@ -24,6 +24,14 @@ const SCENARIO_MS = Number(process.env['BENCH_SCENARIO_MS'] ?? 5_000);
 const WINDOW_MS = Number(process.env['BENCH_COALESCE_WINDOW_MS'] ?? 2);
 /** Distinct queues of the spread scenarios (the issue says 10,000; lower it to profile the store's share). */
 const QUEUES = Number(process.env['BENCH_QUEUE_COUNT'] ?? 10_000);
+/** `BENCH_ONLY=latency-10k-per-sec,hot-queue-50k-per-sec` runs a subset (scenario names or prefixes). */
+const ONLY = (process.env['BENCH_ONLY'] ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s !== '');
+const selected = (name: string): boolean => ONLY.length === 0 || ONLY.some((o) => name.startsWith(o));
+/** Extra Node options for the store process only (profiling: `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const STORE_NODE_OPTIONS = process.env['BENCH_STORE_NODE_OPTIONS'];
 
 interface Result {
   scenario: string;
@@ -79,6 +87,28 @@ function bucketPercentileMs(before: Map<number, number>, after: Map<number, numb
   return Infinity;
 }
 
+/** Cumulative bucket counts of one store histogram (`le` in seconds) from its /metrics text. */
+async function storeBuckets(opsPort: number, name: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+  const out = new Map<number, number>();
+  const re = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm');
+  for (const m of text.matchAll(re)) if (m[1] !== '+Inf') out.set(Number(m[1]), Number(m[2]));
+  return out;
+}
+
+/** The store's own view of a scenario: append (request to acknowledgement) and dispatch latency. */
+const STORE_HISTOGRAMS = {
+  storeAppend: 'starling_store_append_latency_seconds',
+  storeDispatch: 'starling_store_dispatch_duration_seconds',
+} as const;
+async function storeSnapshot(opsPort: number) {
+  const out: Partial<Record<keyof typeof STORE_HISTOGRAMS, Map<number, number>>> = {};
+  for (const [k, name] of Object.entries(STORE_HISTOGRAMS)) {
+    out[k as keyof typeof STORE_HISTOGRAMS] = await storeBuckets(opsPort, name);
+  }
+  return out as Record<keyof typeof STORE_HISTOGRAMS, Map<number, number>>;
+}
+
 async function counters(metrics: NotifierMetrics) {
   const value = async (c: { get(): Promise<{ values: { value: number }[] }> }) =>
     (await c.get()).values.reduce((s, v) => s + v.value, 0);
@@ -101,9 +131,17 @@ async function main(): Promise<void> {
       STORE_OPS_PORT: '0',
       STORE_FSYNC: 'async',
       LOG_LEVEL: 'info',
+      ...(STORE_NODE_OPTIONS !== undefined ? { NODE_OPTIONS: STORE_NODE_OPTIONS } : {}),
+      // Experiments: BENCH_STORE_FLUSH_INTERVAL=1s sets the store's STORE_FLUSH_INTERVAL, and so on.
+      ...Object.fromEntries(
+        Object.entries(process.env)
+          .filter(([k]) => k.startsWith('BENCH_STORE_') && k !== 'BENCH_STORE_NODE_OPTIONS')
+          .map(([k, v]) => [k.slice('BENCH_'.length), v]),
+      ),
     },
   });
   const storeAddress = `127.0.0.1:${store.ready['grpc']}`;
+  const storeOps = store.ready['ops']!;
   const bus = await connectNatsEventBus({ servers: nats.url, name: 'bench-notifier' });
   const metrics = createNotifierMetrics(createRegistry({ service: 'notifier', defaultMetrics: false }));
   const notifier = startNotifier({
@@ -125,12 +163,15 @@ async function main(): Promise<void> {
       load: Omit<LoadScenario, 'storeAddress' | 'natsUrl' | 'drainTimeoutMs' | 'prefix'>,
       figures: (r: LoadResult, c: Awaited<ReturnType<typeof counters>>) => Result,
     ): Promise<void> => {
+      if (!selected(name)) return;
       const before = await counters(metrics);
       const bucketsBefore = await publishBuckets(metrics);
+      const storeBefore = await storeSnapshot(storeOps);
       const started = performance.now();
       const r = await runWorker({ ...base, ...load, prefix: `b${n++}q` });
       const after = await counters(metrics);
       const bucketsAfter = await publishBuckets(metrics);
+      const storeAfter = await storeSnapshot(storeOps);
       const delta = {
         arrivals: after.arrivals - before.arrivals,
         published: after.published - before.published,
@@ -150,6 +191,9 @@ async function main(): Promise<void> {
         // The notifier's own histogram (store dispatch timestamp to publish), as bucket upper bounds.
         storeToPublishP50LeMs: bucketPercentileMs(bucketsBefore, bucketsAfter, 50),
         storeToPublishP99LeMs: bucketPercentileMs(bucketsBefore, bucketsAfter, 99),
+        // The store's histograms (bucket upper bounds): append request → ack, durable → dispatched.
+        storeAppendP99LeMs: bucketPercentileMs(storeBefore.storeAppend, storeAfter.storeAppend, 99),
+        storeDispatchP99LeMs: bucketPercentileMs(storeBefore.storeDispatch, storeAfter.storeDispatch, 99),
         wallMs: round(performance.now() - started, 0),
       });
     };
@@ -164,6 +208,8 @@ async function main(): Promise<void> {
       // The notifier's share: the store's dispatch timestamp (whole ms) to the event at the subscriber.
       dispatchToEventP50Ms: round(percentile(r.dispatchLatenciesMs, 50)),
       dispatchToEventP99Ms: round(percentile(r.dispatchLatenciesMs, 99)),
+      // Append-to-event p99 of the appends sent in each second: a slow start shows apart from steady state.
+      p99BySecondMs: r.p99BySecondMs.join(' '),
     });
 
     await scenario(
