@@ -419,7 +419,11 @@ export class Commitlog {
       const segment = this.active;
       const started = performance.now();
       try {
-        await segment.write(placement.buffers, segment.sizeBytes);
+        // `async`: the write only reaches the page cache, a copy of microseconds; on this thread it skips
+        // a thread-pool round trip, whose queueing behind the index's LMDB commits (same pool) was the tail
+        // of the acknowledgement (ADR 0006). `sync`: O_DSYNC waits for the disk, so off the event loop.
+        if (sync) await segment.write(placement.buffers, segment.sizeBytes);
+        else segment.writeSync(placement.buffers, segment.sizeBytes);
       } catch (err) {
         throw ioError(`cannot write segment ${segment.file}`, err);
       }

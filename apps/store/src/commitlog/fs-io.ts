@@ -58,6 +58,22 @@ export async function writevAll(fd: number, buffers: Buffer[], position: number)
   }
 }
 
+/**
+ * `writevAll` on the calling thread. For writes that only reach the page cache (the `async` fsync policy),
+ * where a thread-pool round trip costs more than the copy itself.
+ */
+export function writevAllSync(fd: number, buffers: Buffer[], position: number): void {
+  let remaining = buffers;
+  let at = position;
+  for (;;) {
+    const written = fs.writevSync(fd, remaining, at);
+    at += written;
+    remaining = dropWritten(remaining, written);
+    if (remaining.length === 0) return;
+    if (written === 0) throw new Error('writev wrote 0 bytes');
+  }
+}
+
 function dropWritten(buffers: Buffer[], written: number): Buffer[] {
   let skip = written;
   let i = 0;

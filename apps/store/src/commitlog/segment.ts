@@ -38,6 +38,8 @@ export interface SegmentInfo {
 export class Segment {
   readonly file: string;
   private fdPromise: Promise<number> | undefined;
+  /** The descriptor once opened for appending (create / openForAppend): `writeSync` needs it at hand. */
+  private appendFd: number | undefined;
   private readers = 0;
   private deleted = false;
 
@@ -63,9 +65,9 @@ export class Segment {
     const segment = new Segment(dir, basePosition, 0, Date.now());
     const { O_RDWR, O_CREAT, O_EXCL, O_DSYNC } = fs.constants;
     try {
-      segment.fdPromise = Promise.resolve(
-        await io.open(segment.file, O_RDWR | O_CREAT | O_EXCL | (dataSync ? O_DSYNC : 0)),
-      );
+      const fd = await io.open(segment.file, O_RDWR | O_CREAT | O_EXCL | (dataSync ? O_DSYNC : 0));
+      segment.appendFd = fd;
+      segment.fdPromise = Promise.resolve(fd);
     } catch (err) {
       throw ioError(`cannot create segment ${segment.file}`, err);
     }
@@ -86,7 +88,9 @@ export class Segment {
     await this.close();
     const { O_RDWR, O_DSYNC } = fs.constants;
     try {
-      this.fdPromise = Promise.resolve(await io.open(this.file, O_RDWR | (dataSync ? O_DSYNC : 0)));
+      const fd = await io.open(this.file, O_RDWR | (dataSync ? O_DSYNC : 0));
+      this.appendFd = fd;
+      this.fdPromise = Promise.resolve(fd);
     } catch (err) {
       throw ioError(`cannot open segment ${this.file}`, err);
     }
@@ -119,6 +123,12 @@ export class Segment {
     await io.writevAll(fd, buffers, offset);
   }
 
+  /** `write` on the calling thread; only for a segment opened for appending (`create`, `openForAppend`). */
+  writeSync(buffers: Buffer[], offset: number): void {
+    if (this.appendFd === undefined) throw new Error(`segment ${this.file} is not open for appending`);
+    io.writevAllSync(this.appendFd, buffers, offset);
+  }
+
   async datasync(): Promise<void> {
     if (this.fdPromise === undefined) return; // never opened by this process: nothing of ours to flush
     await io.fdatasync(await this.fdPromise);
@@ -148,6 +158,7 @@ export class Segment {
   async close(): Promise<void> {
     const fdPromise = this.fdPromise;
     this.fdPromise = undefined;
+    this.appendFd = undefined;
     if (fdPromise === undefined) return;
     try {
       await io.close(await fdPromise);

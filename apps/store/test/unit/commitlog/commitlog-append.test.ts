@@ -182,6 +182,23 @@ describe('commitlog append', () => {
     await eventually(() => expect(asyncFsyncs.length).toBeGreaterThanOrEqual(1));
   });
 
+  it('async mode: acknowledged means in the file (written on the event loop), in a rolled segment and after a reopen too', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, fsync: 'async', segmentBytes: 1024, maxRecordBytes: 1024 });
+    for (let i = 0; i < 4; i++) await log.append([record(i, 300)]); // the fourth rolls to a new segment
+    const sizes = () => segmentFiles(dir).map((f) => fs.readFileSync(path.join(dir, f)).length);
+    expect(segmentFiles(dir)).toEqual(['00000000000000000000.log', '00000000000000000993.log']);
+    expect(sizes()).toEqual([993, 331]);
+    await log.close();
+
+    const reopened = await openLog({ dir, fsync: 'async', segmentBytes: 1024, maxRecordBytes: 1024 });
+    const [position] = await okPositions(reopened.append([record(4, 300)]));
+    expect(position).toBe(993 + 331);
+    expect(sizes()).toEqual([993, 662]);
+    const read = await reopened.read(position!);
+    expect(read.status === 'ok' && read.record.payload.readUInt32BE(0)).toBe(4);
+  });
+
   it('reports metrics: batch bytes, append latency, segment count', async () => {
     const calls = { append: 0, bytes: 0, segments: [] as number[] };
     const log = await openLog({
