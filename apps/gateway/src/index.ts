@@ -1,7 +1,12 @@
 export { startGateway, type Gateway, type GatewayOptions } from './gateway';
 export { loadGatewayConfig, type GatewayConfig, type GatewayLimits } from './config';
 export { createGatewayMetrics, type GatewayMetrics } from './metrics';
-export { createStoreAccess, type StoreAccessHandle, type StoreAccessOptions } from './store-access';
+export {
+  createStoreAccess,
+  type StoreAccessHandle,
+  type StoreAccessOptions,
+  type StoreClient,
+} from './store-access';
 export { createDeliveryEngine, type DeliveryEngineHandle, type DeliveryEngineOptions } from './delivery';
 export { hashPasswordLine, parseAuthFile, AuthFileError } from './auth';
 export type * from './types';

@@ -33,9 +33,11 @@ export interface Standalone {
 }
 
 /**
- * Starling in one process: the embedded default for a laptop or an edge box. Each service runs exactly as in
- * the multi-process topology — the gateway and the notifier talk gRPC to the store over loopback — except that
- * arrival events travel on an in-process event bus instead of NATS.
+ * Starling in one process: the embedded default for a laptop or an edge box. Each service runs as in the
+ * multi-process topology, except that arrival events travel on an in-process event bus instead of NATS and the
+ * gateway calls the store's StoreService handlers directly (`inProcessClient()`: no HTTP/2, no protobuf copy of
+ * appends and pulls; ADR 0007). The notifier watches arrivals over gRPC on loopback, and the store's gRPC port
+ * serves other clients (CLI, services) as in any deployment.
  */
 export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
   const { logger } = options;
@@ -61,6 +63,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     metrics: options.gatewayMetrics,
     store: createStoreAccess({
       addresses: gatewayConfig.storeAddresses,
+      clients: [store.inProcessClient()],
       gatewayId: gatewayConfig.gatewayId,
       logger: logger.child({ component: 'store-access' }),
       metrics: options.gatewayMetrics,

@@ -7,6 +7,7 @@ import { Store } from './store';
 import { createHealthService } from './grpc/health';
 import { createStoreServiceHandlers } from './grpc/store-service';
 import { createMessagingServiceHandlers } from './grpc/messaging-service';
+import { createInProcessStoreClient, type InProcessStoreClient } from './grpc/in-process-client';
 
 export interface StoreServerOptions {
   config: StoreConfig;
@@ -20,6 +21,11 @@ export interface StoreServer {
   readonly grpcPort: number;
   /** Ready to serve: recovery finished and not shutting down. */
   isReady(): boolean;
+  /**
+   * A StoreService client for a gateway in this process (standalone): the same handlers as over gRPC, called
+   * directly. Close it like a gRPC client; it answers UNAVAILABLE once the server stops serving.
+   */
+  inProcessClient(): InProcessStoreClient;
   /** Stops accepting calls, ends watch streams, drains calls in flight, then closes the store cleanly. */
   close(): Promise<void>;
 }
@@ -49,7 +55,8 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
       config.pullMaxBytes + config.maxMessageBytes * 2,
     ),
   });
-  server.addService(storeServiceDefinition(), createStoreServiceHandlers(store, context, limits, streams));
+  const storeHandlers = createStoreServiceHandlers(store, context, limits, streams);
+  server.addService(storeServiceDefinition(), storeHandlers);
   server.addService(messagingServiceDefinition(), createMessagingServiceHandlers(store, context, limits));
   server.addService(healthServiceDefinition(), health.handlers);
 
@@ -74,6 +81,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     store,
     grpcPort,
     isReady: () => serving,
+    inProcessClient: () => createInProcessStoreClient(storeServiceDefinition(), storeHandlers),
     close() {
       closing ??= (async () => {
         serving = false;

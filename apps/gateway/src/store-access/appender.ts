@@ -1,13 +1,14 @@
 import { status } from '@grpc/grpc-js';
-import type { AppendMessagesResponseOutput, Message, StoreServiceClient } from '@starling/proto';
+import type { AppendMessagesResponseOutput, Message } from '@starling/proto';
 import type { Logger } from '@starling/observability';
 import type { GatewayMetrics } from '../metrics';
 import type { AppendOutcome } from '../types';
+import type { StoreClient } from './store-client';
 import { isServiceError, reasonOf, unary } from './grpc-call';
 
 export interface AppenderOptions {
   readonly shard: number;
-  readonly client: StoreServiceClient;
+  readonly client: Pick<StoreClient, 'AppendMessages'>;
   /** Messages per AppendMessages call (GATEWAY_APPEND_MAX_BATCH). */
   readonly maxBatchMessages: number;
   /** Estimated bytes per call: keeps a batch under the store's gRPC receive limit (4 MiB by default). */

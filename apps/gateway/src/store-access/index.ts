@@ -5,5 +5,6 @@ export {
   type StoreAccessOptions,
   type StoreDeadlines,
 } from './store-access';
+export type { StoreClient } from './store-client';
 export { QueueNotFoundError, StoreAccessClosedError, StoreUnavailableError } from './errors';
 export { fnv1a32, shardOfClient, shardOfTopic, shardsOfFilter } from './sharding';

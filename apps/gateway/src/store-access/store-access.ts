@@ -11,7 +11,6 @@ import {
   type OpenSessionResponseOutput,
   type PullMessagesResponseOutput,
   type RegisterFilterResponseOutput,
-  type StoreServiceClient,
   type SubscriptionOutput,
   type UnregisterFilterResponseOutput,
   type UpdateSessionResponseOutput,
@@ -30,6 +29,7 @@ import type {
   StoredSubscription,
 } from '../types';
 import { Appender } from './appender';
+import type { StoreClient } from './store-client';
 import {
   filterQueue,
   propertiesToWire,
@@ -58,6 +58,11 @@ export const DEFAULT_STORE_DEADLINES: StoreDeadlines = { callMs: 5_000, appendMs
 export interface StoreAccessOptions {
   /** Store shard addresses ('host:port'): shard i is addresses[i]. */
   readonly addresses: readonly string[];
+  /**
+   * One client per shard instead of gRPC clients to `addresses` (standalone: the store in this process, called
+   * without HTTP/2 and protobuf on the hot calls). The store access closes them.
+   */
+  readonly clients?: readonly StoreClient[];
   /** This gateway's stable id: session owner and clean-session filter holder. */
   readonly gatewayId: string;
   readonly logger: Logger;
@@ -103,7 +108,10 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
   if (gatewayId === '') throw new Error('createStoreAccess: gatewayId is required');
   const deadlines: StoreDeadlines = { ...DEFAULT_STORE_DEADLINES, ...options.deadlines };
   const shardCount = addresses.length;
-  const clients: StoreServiceClient[] = addresses.map((a) => createStoreClient(a));
+  if (options.clients !== undefined && options.clients.length !== addresses.length) {
+    throw new Error('createStoreAccess: one client per store address is required');
+  }
+  const clients: readonly StoreClient[] = options.clients ?? addresses.map((a) => createStoreClient(a));
   const appenders = clients.map(
     (client, shard) =>
       new Appender({
@@ -123,7 +131,7 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
   // must release ourselves when the subscription or the session goes.
   const remoteFilters = new Map<string, Set<string>>();
 
-  function client(shard: number): StoreServiceClient {
+  function client(shard: number): StoreClient {
     if (closed) throw new StoreAccessClosedError();
     const c = clients[shard];
     if (c === undefined) throw new Error(`no store shard ${shard} (there are ${shardCount})`);
@@ -143,11 +151,7 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
   /** One unary call on one shard, with a deadline; the caller decides what its gRPC errors mean. */
   async function rpc<Res>(
     shard: number,
-    invoke: (
-      c: StoreServiceClient,
-      o: CallOptions,
-      cb: (err: ServiceError | null, res?: Res) => void,
-    ) => unknown,
+    invoke: (c: StoreClient, o: CallOptions, cb: (err: ServiceError | null, res?: Res) => void) => unknown,
     deadlineMs = deadlines.callMs,
   ): Promise<Res> {
     const c = client(shard);

@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { createLogger, createRegistry } from '@starling/observability';
 import { createStoreClient, type RegisterFilterResponseOutput } from '@starling/proto';
 import { eventually } from '@starling/test-harness';
@@ -74,7 +74,15 @@ function newMetrics(): GatewayMetrics {
   return createGatewayMetrics(createRegistry({ service: 'gateway', defaultMetrics: false }));
 }
 
-describe('store access (one shard)', () => {
+/** Both ways a gateway reaches a store: gRPC, and standalone's direct calls into the store's handlers. */
+const TRANSPORTS = ['grpc', 'in-process'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+
+function clientsFor(transport: Transport, stores: readonly InProcessStore[]): Partial<StoreAccessOptions> {
+  return transport === 'in-process' ? { clients: stores.map((s) => s.server.inProcessClient()) } : {};
+}
+
+describe.each(TRANSPORTS)('store access (one shard, %s)', (transport) => {
   let store: InProcessStore;
   let access: StoreAccessHandle;
   let metrics: GatewayMetrics;
@@ -88,6 +96,7 @@ describe('store access (one shard)', () => {
       metrics,
       appendMaxBatchMessages: 1000,
       filterLeaseMs: 60_000,
+      ...clientsFor(transport, [store]),
       ...overrides,
     });
     opened.push(a);
@@ -224,7 +233,11 @@ describe('store access (one shard)', () => {
     const dead = await startInProcessStore();
     const address = dead.address;
     await dead.stop();
-    const down = open({ addresses: [address], deadlines: { appendMs: 300, callMs: 300, pullMs: 300 } });
+    const down = open({
+      addresses: [address],
+      ...clientsFor(transport, [dead]),
+      deadlines: { appendMs: 300, callMs: 300, pullMs: 300 },
+    });
     expect(await down.append(message('x/1', 'a'))).toMatchObject({ status: 'unavailable' });
     const err = await down.matchRetained('x/#').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreUnavailableError);
@@ -420,7 +433,7 @@ describe('store access (one shard)', () => {
   });
 });
 
-describe('store access (two shards)', () => {
+describe.each(TRANSPORTS)('store access (two shards, %s)', (transport) => {
   let shards: InProcessStore[];
   let access: StoreAccessHandle;
   let metrics: GatewayMetrics;
@@ -440,6 +453,7 @@ describe('store access (two shards)', () => {
       metrics,
       appendMaxBatchMessages: 1000,
       filterLeaseMs: 60_000,
+      ...clientsFor(transport, shards),
     });
   });
   afterEach(async () => {
@@ -529,5 +543,123 @@ describe('store access (two shards)', () => {
       const retained = await access.matchRetained('+/r');
       expect(retained.map((r) => r.topic)).toEqual([`${on0}/r`, `${on1}/r`].sort());
     });
+  });
+});
+
+describe("the store's in-process client answers as its gRPC service does", () => {
+  let store: InProcessStore;
+  let grpc: ReturnType<typeof createStoreClient>;
+  let direct: ReturnType<InProcessStore['server']['inProcessClient']>;
+
+  beforeAll(async () => {
+    store = await startInProcessStore({ env: { STORE_MAX_MESSAGE_BYTES: '4096' } });
+    grpc = createStoreClient(store.address);
+    direct = store.server.inProcessClient();
+  });
+  afterAll(async () => {
+    grpc.close();
+    direct.close();
+    await store.stop();
+  });
+
+  /** One call through a client, its answer or its error as the gateway sees them (code, details, reason). */
+  function call<Res>(
+    invoke: (o: { deadline: number }, cb: (err: ServiceError | null, res?: Res) => void) => unknown,
+  ): Promise<{ ok: Res } | { code: number; details: string; reason: unknown }> {
+    return new Promise((resolve) => {
+      invoke({ deadline: Date.now() + 5_000 }, (err, res) => {
+        if (err)
+          resolve({ code: err.code, details: err.details, reason: err.metadata.get('starling-reason')[0] });
+        else resolve({ ok: res as Res });
+      });
+    });
+  }
+
+  it('same answers for appends, pulls, registrations and sessions; same status, details and reason for refusals', async () => {
+    const filter = 'fidelity/+';
+    const registered = await call<RegisterFilterResponseOutput>((o, cb) =>
+      grpc.RegisterFilter({ filter, holderId: 'gw-x', leaseMs: 60_000 }, o, cb),
+    );
+    expect(registered).toMatchObject({ ok: { endOffset: 0 } });
+    const messages = [
+      {
+        topic: 'fidelity/1',
+        payload: Buffer.from('one'),
+        qos: 1,
+        retain: false,
+        timestampMs: 0,
+        publisherClientId: 'p',
+        properties: null,
+      },
+      {
+        topic: 'fidelity/2',
+        payload: Buffer.from('two'),
+        qos: 2,
+        retain: false,
+        timestampMs: 0,
+        publisherClientId: 'p',
+        properties: {
+          payloadFormatIndicator: true,
+          contentType: 'text/plain',
+          responseTopic: 'r/1',
+          correlationData: Buffer.from('c'),
+          userProperties: [{ key: 'k', value: 'v' }],
+        },
+      },
+    ];
+    const viaGrpc = await call<{ positions: number[]; shard: number }>((o, cb) =>
+      grpc.AppendMessages({ messages }, o, cb),
+    );
+    const viaDirect = await call<{ positions: number[]; shard: number }>((o, cb) =>
+      direct.AppendMessages({ messages }, o, cb),
+    );
+    expect(Object.keys(viaDirect)).toEqual(['ok']);
+    expect(Object.keys((viaDirect as { ok: object }).ok).sort()).toEqual(
+      Object.keys((viaGrpc as { ok: object }).ok).sort(),
+    );
+    await store.server.store.dispatched();
+    const pull = {
+      queue: { kind: 'QUEUE_KIND_FILTER' as const, name: filter },
+      fromOffset: 0,
+      maxMessages: 10,
+      maxBytes: 1 << 20,
+      waitMs: 0,
+    };
+    const pulledGrpc = await call((o, cb) => grpc.PullMessages(pull, o, cb));
+    const pulledDirect = await call((o, cb) => direct.PullMessages(pull, o, cb));
+    expect(pulledDirect).toEqual(pulledGrpc);
+    expect((pulledGrpc as { ok: { messages: unknown[] } }).ok.messages).toHaveLength(4);
+
+    for (const [name, invoke] of [
+      ['GetSession', (c: typeof grpc, o: object, cb: never) => c.GetSession({ clientId: 'nobody' }, o, cb)],
+      ['MatchRetained', (c: typeof grpc, o: object, cb: never) => c.MatchRetained({ filter: '#' }, o, cb)],
+      // Refusals: the same status code, details and starling-reason.
+      ['empty append', (c: typeof grpc, o: object, cb: never) => c.AppendMessages({ messages: [] }, o, cb)],
+      [
+        'unknown filter',
+        (c: typeof grpc, o: object, cb: never) =>
+          c.PullMessages({ ...pull, queue: { kind: 'QUEUE_KIND_FILTER', name: 'not/registered' } }, o, cb),
+      ],
+      [
+        'stale epoch',
+        (c: typeof grpc, o: object, cb: never) =>
+          c.CommitOffsets(
+            { consumer: { kind: 'CONSUMER_KIND_SESSION', id: 'nobody' }, sessionEpoch: 99, offsets: [] },
+            o,
+            cb,
+          ),
+      ],
+    ] as const) {
+      const a = await call((o, cb) => invoke(grpc, o, cb as never));
+      const b = await call((o, cb) => invoke(direct as typeof grpc, o, cb as never));
+      expect({ name, answer: b }).toEqual({ name, answer: a });
+    }
+  });
+
+  it('a closed in-process client answers UNAVAILABLE, as a shut-down channel does', async () => {
+    const closed = store.server.inProcessClient();
+    closed.close();
+    const answer = await call((o, cb) => closed.GetSession({ clientId: 'x' }, o, cb));
+    expect(answer).toMatchObject({ code: status.UNAVAILABLE });
   });
 });

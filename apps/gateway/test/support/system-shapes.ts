@@ -173,6 +173,8 @@ export async function startStandaloneShape(options: ShapeOptions = {}): Promise<
     const gatewayLogger = logger.child({ gatewayId: config.gatewayId });
     const store = createStoreAccess({
       addresses: config.storeAddresses,
+      // As apps/standalone does: the gateway calls the stores in this process directly.
+      clients: stores.map((s) => s.server.inProcessClient()),
       gatewayId: config.gatewayId,
       logger: gatewayLogger.child({ component: 'store-access' }),
       metrics,
