@@ -91,7 +91,9 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVar
         maxPacketBytes: e.bytes('GATEWAY_MAX_PACKET_BYTES', { default: '1MiB', min: 1024, max: 268_435_455 }),
         maxTopicBytes: e.int('GATEWAY_MAX_TOPIC_BYTES', { default: 1024, min: 1, max: 65_535 }),
         maxTopicLevels: e.int('GATEWAY_MAX_TOPIC_LEVELS', { default: 32, min: 1, max: 1024 }),
-        maxInflight: e.int('GATEWAY_MAX_INFLIGHT', { default: 32, min: 1, max: 65_535 }),
+        // Outbound QoS 1/2 messages awaiting acknowledgement per session. Large enough that one subscriber of many
+        // publishers is not bound by its round trip (ADR 0007); costs an entry per message actually in flight.
+        maxInflight: e.int('GATEWAY_MAX_INFLIGHT', { default: 1024, min: 1, max: 65_535 }),
         maxQueuedBytes: e.bytes('GATEWAY_MAX_QUEUED_BYTES', { default: '1MiB', min: 1024 }),
         maxConnections: e.int('GATEWAY_MAX_CONNECTIONS', { default: 100_000, min: 1 }),
         connectTimeoutMs: e.durationMs('GATEWAY_CONNECT_TIMEOUT', { default: '10s', min: 100 }),
