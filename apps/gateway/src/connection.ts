@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Packet } from 'mqtt-packet';
 import type { Logger } from '@starling/observability';
-import type { GatewayMetrics } from './metrics';
+import type { CounterCell, GatewayMetrics } from './metrics';
 import type { SessionState } from './session/session-state';
 import { checkPacketStrings } from './transports/packet-strings';
 import { readConnectPreamble } from './transports/connect-preamble';
@@ -128,6 +128,8 @@ export class MqttConnection implements ClientConnection {
   private readonly handler: ConnectionHandler;
   private readonly framer: PacketFramer;
   private protocolLabel = 'unknown';
+  private readonly bytesInCell: CounterCell;
+  private readonly bytesOutCell: CounterCell;
 
   private inbox: Packet[] = [];
   private processing = false;
@@ -152,6 +154,8 @@ export class MqttConnection implements ClientConnection {
     this.handler = options.handler;
     this.baseLogger = options.logger;
     this.framer = new PacketFramer(options.limits.maxPacketBytes);
+    this.bytesInCell = this.metrics.hot.bytesIn.cell(this.transport);
+    this.bytesOutCell = this.metrics.hot.bytesOut.cell(this.transport);
     this.metrics.connections.inc({ transport: this.transport, protocol: this.protocolLabel });
 
     // [MQTT-3.1.0-1] the first packet must be CONNECT; a client that sends none is closed after a while.
@@ -237,8 +241,8 @@ export class MqttConnection implements ClientConnection {
       length = head.length + payload.length;
     }
     this.outboxBytes += length;
-    this.metrics.packetsOut.inc({ type: packet.cmd });
-    this.metrics.bytesOut.inc({ transport: this.transport }, length);
+    this.metrics.hot.packetsOut.inc(packet.cmd);
+    this.bytesOutCell.pending += length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // Every packet queued in this turn of the event loop goes out in one write.
@@ -270,7 +274,7 @@ export class MqttConnection implements ClientConnection {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    this.metrics.bytesIn.inc({ transport: this.transport }, chunk.length);
+    this.bytesInCell.pending += chunk.length;
     const { frames, problem } = this.framer.push(chunk);
     for (const frame of frames) {
       if (!this.onFrame(frame)) return;
@@ -327,7 +331,7 @@ export class MqttConnection implements ClientConnection {
       this.protocolError(stringProblem, 'malformed-packet');
       return false;
     }
-    this.metrics.packetsIn.inc({ type: packet.cmd });
+    this.metrics.hot.packetsIn.inc(packet.cmd);
     this.lastPacketAtMs = Date.now();
     if (packet.cmd === 'connect') {
       this.state = 'connected';

@@ -1,6 +1,53 @@
 import type { EventBusStats } from '@starling/event-bus';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+/** One label value's share of a counter, counted as a plain number (see CounterCells). */
+export class CounterCell {
+  pending = 0;
+
+  inc(by = 1): void {
+    this.pending += by;
+  }
+}
+
+/**
+ * The per-packet counters (packets, bytes, messages by one label): prom-client hashes and validates the labels of
+ * every `inc`, a cost paid several times per message. Hot paths count into a cell per label value instead (a
+ * number add; callers keep the cell when the value is fixed), and the cells are added to the counter whenever it
+ * is read (`collect`, which prom-client runs before every scrape or `get()`), so what is exported is the same.
+ */
+export class CounterCells<L extends string> {
+  private readonly cells = new Map<string, CounterCell>();
+
+  constructor(
+    private readonly counter: () => Counter<L>,
+    private readonly label: L,
+  ) {}
+
+  cell(value: string): CounterCell {
+    let cell = this.cells.get(value);
+    if (cell === undefined) {
+      cell = new CounterCell();
+      this.cells.set(value, cell);
+    }
+    return cell;
+  }
+
+  inc(value: string, by = 1): void {
+    this.cell(value).pending += by;
+  }
+
+  /** Adds what the cells counted to the counter (its collect hook). */
+  flush(): void {
+    const counter = this.counter();
+    for (const [value, cell] of this.cells) {
+      if (cell.pending === 0) continue;
+      counter.inc({ [this.label]: value } as Partial<Record<L, string>>, cell.pending);
+      cell.pending = 0;
+    }
+  }
+}
+
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -26,6 +73,15 @@ export function createGatewayMetrics(registry: Registry) {
     ready: () => false,
     eventBus: () => undefined,
     inflightMessages: () => 0,
+  };
+  // The counters are read lazily: they are made just below.
+  const cells: HotCounters = {
+    packetsIn: new CounterCells(() => metrics.packetsIn, 'type'),
+    packetsOut: new CounterCells(() => metrics.packetsOut, 'type'),
+    bytesIn: new CounterCells(() => metrics.bytesIn, 'transport'),
+    bytesOut: new CounterCells(() => metrics.bytesOut, 'transport'),
+    messagesIn: new CounterCells(() => metrics.messagesIn, 'qos'),
+    messagesOut: new CounterCells(() => metrics.messagesOut, 'qos'),
   };
   const metrics = {
     ready: new Gauge({
@@ -103,36 +159,54 @@ export function createGatewayMetrics(registry: Registry) {
       help: 'MQTT control packets received, by type.',
       labelNames: ['type'] as const,
       registers,
+      collect() {
+        cells.packetsIn.flush();
+      },
     }),
     packetsOut: new Counter({
       name: 'starling_gateway_packets_sent_total',
       help: 'MQTT control packets sent, by type.',
       labelNames: ['type'] as const,
       registers,
+      collect() {
+        cells.packetsOut.flush();
+      },
     }),
     bytesIn: new Counter({
       name: 'starling_gateway_received_bytes_total',
       help: 'Bytes received from clients, by transport.',
       labelNames: ['transport'] as const,
       registers,
+      collect() {
+        cells.bytesIn.flush();
+      },
     }),
     bytesOut: new Counter({
       name: 'starling_gateway_sent_bytes_total',
       help: 'Bytes sent to clients, by transport.',
       labelNames: ['transport'] as const,
       registers,
+      collect() {
+        cells.bytesOut.flush();
+      },
     }),
     messagesIn: new Counter({
       name: 'starling_gateway_messages_received_total',
       help: 'PUBLISH messages received from clients and acknowledged by the store, by QoS.',
       labelNames: ['qos'] as const,
       registers,
+      collect() {
+        cells.messagesIn.flush();
+      },
     }),
     messagesOut: new Counter({
       name: 'starling_gateway_messages_delivered_total',
       help: 'PUBLISH messages sent to subscribers, by delivered QoS.',
       labelNames: ['qos'] as const,
       registers,
+      collect() {
+        cells.messagesOut.flush();
+      },
     }),
     messagesDropped: new Counter({
       name: 'starling_gateway_messages_dropped_total',
@@ -198,8 +272,19 @@ export function createGatewayMetrics(registry: Registry) {
       registers,
     }),
   };
-  sourcesOf.set(metrics, sources);
-  return metrics;
+  const all = { ...metrics, hot: cells };
+  sourcesOf.set(all, sources);
+  return all;
+}
+
+/** Cells of the counters incremented per packet or per message (see CounterCells). */
+export interface HotCounters {
+  readonly packetsIn: CounterCells<'type'>;
+  readonly packetsOut: CounterCells<'type'>;
+  readonly bytesIn: CounterCells<'transport'>;
+  readonly bytesOut: CounterCells<'transport'>;
+  readonly messagesIn: CounterCells<'qos'>;
+  readonly messagesOut: CounterCells<'qos'>;
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -56,6 +56,8 @@ interface PendingRetained {
   readonly qos: QoS;
 }
 
+const QOS_LABELS = ['0', '1', '2'] as const;
+
 /** Rough encoded size of a PUBLISH: fixed header, topic, packet identifier, payload. */
 function publishBytes(topic: string, payload: Buffer): number {
   return 7 + Buffer.byteLength(topic) + payload.length;
@@ -389,7 +391,7 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
         ? { cmd: 'publish', topic, payload, qos, retain, dup: false }
         : { cmd: 'publish', topic, payload, qos, retain, dup, messageId: packetId },
     );
-    this.host.metrics.messagesOut.inc({ qos: String(qos) });
+    this.host.metrics.hot.messagesOut.inc(QOS_LABELS[qos]);
     this.countTurnBytes(publishBytes(topic, payload));
   }
 

@@ -15,6 +15,8 @@ import type { HandlerContext } from './context';
  * each message went to. 'unavailable' is not acknowledged (the client sends it again); 'rejected' closes.
  */
 
+const QOS_LABELS = ['0', '1', '2'] as const;
+
 /** Publishes awaiting their acknowledgement before this connection stops being read. */
 const MAX_PENDING_ACKS = 1_000;
 
@@ -78,7 +80,7 @@ export function handlePublish(
     switch (outcome.status) {
       case 'ok':
         connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId });
-        ctx.metrics.messagesIn.inc({ qos: String(qos) });
+        ctx.metrics.hot.messagesIn.inc(QOS_LABELS[qos]);
         ctx.metrics.publishAckLatency.observe(Number(process.hrtime.bigint() - receivedAt) / 1e9);
         return;
       case 'unavailable':
@@ -102,7 +104,7 @@ function settleWithoutAck(
 ): void {
   switch (outcome.status) {
     case 'ok':
-      ctx.metrics.messagesIn.inc({ qos: String(qos) });
+      ctx.metrics.hot.messagesIn.inc(QOS_LABELS[qos]);
       return;
     case 'unavailable':
       ctx.metrics.messagesDropped.inc({ reason: 'store-unavailable' });
