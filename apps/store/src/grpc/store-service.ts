@@ -133,17 +133,23 @@ export function createStoreServiceHandlers(
 
     PullMessages: unary(context, 'PullMessages', async (req, call) => {
       const queue = queueFromWire(req.queue);
-      const abort = new AbortController();
-      call.once('cancelled', () => abort.abort());
       // Answer before the caller's deadline: an empty answer is useful, DEADLINE_EXCEEDED is not.
       const waitMs = Math.max(0, Math.min(req.waitMs, limits.pullMaxWaitMs, msUntilDeadline(call) - 50));
+      // Only a long poll waits for anything a cancellation could cut short (gateways pull without waiting,
+      // hundreds of times a second: no AbortController for those).
+      let signal: AbortSignal | undefined;
+      if (waitMs > 0) {
+        const abort = new AbortController();
+        call.once('cancelled', () => abort.abort());
+        signal = abort.signal;
+      }
       const outcome = await store.pull({
         queue,
         fromOffset: req.fromOffset,
         maxMessages: Math.min(req.maxMessages || limits.pullMaxMessages, limits.pullMaxMessages),
         maxBytes: Math.min(req.maxBytes || limits.pullMaxBytes, limits.pullMaxBytes),
         waitMs,
-        signal: abort.signal,
+        ...(signal ? { signal } : {}),
       });
       const r = pullResult(outcome, queue.name);
       return {
