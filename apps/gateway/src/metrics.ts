@@ -1,5 +1,6 @@
 import type { EventBusStats } from '@starling/event-bus';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { mirroredCounter } from '@starling/observability';
 
 /** One label value's share of a counter, counted as a plain number (see CounterCells). */
 export class CounterCell {
@@ -100,23 +101,17 @@ export function createGatewayMetrics(registry: Registry) {
         this.set(sources.eventBus()?.connected === true ? 1 : 0);
       },
     }),
-    natsDisconnects: new Counter({
+    natsDisconnects: mirroredCounter({
       name: 'starling_gateway_nats_disconnects_total',
       help: 'Times the event bus lost its NATS connection.',
       registers,
-      collect() {
-        const bus = sources.eventBus();
-        if (bus !== undefined) setCounter(this, bus.stats().disconnects);
-      },
+      read: () => sources.eventBus()?.stats().disconnects,
     }),
-    natsReconnects: new Counter({
+    natsReconnects: mirroredCounter({
       name: 'starling_gateway_nats_reconnects_total',
       help: 'Times the event bus got its NATS connection back.',
       registers,
-      collect() {
-        const bus = sources.eventBus();
-        if (bus !== undefined) setCounter(this, bus.stats().reconnects);
-      },
+      read: () => sources.eventBus()?.stats().reconnects,
     }),
     inflightMessages: new Gauge({
       name: 'starling_gateway_inflight_messages',
@@ -296,10 +291,4 @@ const sourcesOf = new WeakMap<object, GatewayMetricSources>();
 export function sampleGatewayState(metrics: GatewayMetrics, sources: Partial<GatewayMetricSources>): void {
   const current = sourcesOf.get(metrics);
   if (current !== undefined) Object.assign(current, sources);
-}
-
-/** A counter mirroring a monotonic count kept elsewhere (the event bus stats). */
-function setCounter(counter: Counter, value: number): void {
-  counter.reset();
-  if (value > 0) counter.inc(value);
 }

@@ -1,5 +1,6 @@
 import type { EventBusStats } from '@starling/event-bus';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { mirroredCounter } from '@starling/observability';
 
 /**
  * Store-to-publish latency buckets, 100 µs to 5 s. The store stamps arrivals in whole milliseconds, so the
@@ -13,23 +14,17 @@ export function createNotifierMetrics(registry: Registry) {
   const registers = [registry];
   const sources: NotifierMetricSources = { eventBus: () => undefined };
   const metrics = {
-    natsDisconnects: new Counter({
+    natsDisconnects: mirroredCounter({
       name: 'starling_notifier_nats_disconnects_total',
       help: 'Times the event bus lost its NATS connection.',
       registers,
-      collect() {
-        const bus = sources.eventBus();
-        if (bus !== undefined) setCounter(this, bus.stats().disconnects);
-      },
+      read: () => sources.eventBus()?.stats().disconnects,
     }),
-    natsReconnects: new Counter({
+    natsReconnects: mirroredCounter({
       name: 'starling_notifier_nats_reconnects_total',
       help: 'Times the event bus got its NATS connection back.',
       registers,
-      collect() {
-        const bus = sources.eventBus();
-        if (bus !== undefined) setCounter(this, bus.stats().reconnects);
-      },
+      read: () => sources.eventBus()?.stats().reconnects,
     }),
     arrivalsReceived: new Counter({
       name: 'starling_notifier_arrivals_received_total',
@@ -107,10 +102,4 @@ const sourcesOf = new WeakMap<object, NotifierMetricSources>();
 export function sampleNotifierState(metrics: NotifierMetrics, sources: Partial<NotifierMetricSources>): void {
   const current = sourcesOf.get(metrics);
   if (current !== undefined) Object.assign(current, sources);
-}
-
-/** A counter mirroring a monotonic count kept elsewhere (the event bus stats). */
-function setCounter(counter: Counter, value: number): void {
-  counter.reset();
-  if (value > 0) counter.inc(value);
 }

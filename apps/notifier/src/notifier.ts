@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { ArrivalEvent, EventBus } from '@starling/event-bus';
+import type { ArrivalEvent, EventBus, EventBusStats } from '@starling/event-bus';
 import type { Logger } from '@starling/observability';
 import type { ArrivalOutput } from '@starling/proto';
 import { toArrivalEvent } from './arrival-event';
 import { startShardWatcher, type ShardWatcher } from './arrivals';
 import { Coalescer } from './coalescer';
-import type { NotifierMetrics } from './metrics';
+import { sampleNotifierState, type NotifierMetrics } from './metrics';
 
 export interface NotifierOptions {
   /** One gRPC address (`host:port`) per store shard. */
@@ -49,6 +49,8 @@ const FLUSH_TIMEOUT_MS = 2_000;
 export function createNotifier(options: NotifierOptions): Notifier {
   const { bus, logger, metrics } = options;
   const log = logger.child({ component: 'notifier' });
+  // The bus's connection counters (NATS disconnects, reconnects) are read from its stats at scrape time.
+  if (metrics !== undefined && hasStats(bus)) sampleNotifierState(metrics, { eventBus: () => bus });
   const coalescer = new Coalescer(options.coalesceWindowMs);
   const watchers: ShardWatcher[] = [];
   let windowTimer: NodeJS.Timeout | undefined;
@@ -211,4 +213,8 @@ export function startNotifier(options: NotifierOptions): Notifier {
   const notifier = createNotifier(options);
   notifier.start();
   return notifier;
+}
+
+function hasStats(bus: EventBus): bus is EventBus & { stats(): EventBusStats } {
+  return typeof (bus as { stats?: unknown }).stats === 'function';
 }

@@ -2,3 +2,4 @@ export { createLogger, LOG_LEVELS, type Logger, type LoggerOptions } from './log
 export { createRegistry, type RegistryOptions } from './registry';
 export { startOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCheck } from './ops-server';
 export { onShutdownSignal, type Closable, type ShutdownOptions } from './shutdown';
+export { mirroredCounter, type MirroredCounterOptions } from './mirrored-counter';

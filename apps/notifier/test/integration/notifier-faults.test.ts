@@ -69,6 +69,9 @@ describe('notifier faults: NATS and store restarts', () => {
     );
     await eventually(() => sub.latest(q) === appended, { timeoutMs: 5_000 });
     expect(await n.value('natsConnected')).toBe(1);
+    // The connection loss and its recovery are counted (the flapping alert reads these).
+    expect(await n.value('natsDisconnects')).toBeGreaterThanOrEqual(1);
+    expect(await n.value('natsReconnects')).toBeGreaterThanOrEqual(1);
   });
 
   it('a store restarts: the stream resumes and the end offsets are re-read and published', async () => {
