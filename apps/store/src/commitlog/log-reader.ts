@@ -1,12 +1,18 @@
 import { CommitlogError } from './errors';
 import type { HotTailCache } from './hot-tail-cache';
-import { decodeRecord, RECORD_OVERHEAD_BYTES } from './record-codec';
+import { decodeRecord, RECORD_OVERHEAD_BYTES, type DecodeOptions } from './record-codec';
 import { findSegment } from './recovery';
 import type { Segment } from './segment';
 import type { ReadFromResult, ReadResult, StoredRecord } from './types';
 
 /** Bytes fetched by a single-record read before the frame length is known: most records fit. */
 const READ_AHEAD_BYTES = 8 * 1024;
+/**
+ * Records served from the hot-tail cache are the buffers the appenders encoded and checksummed in this
+ * process; they never went through a file, so their CRC is not computed again (ADR 0008). Reads from a
+ * segment file always verify it.
+ */
+const FROM_CACHE: DecodeOptions = Object.freeze({ verifyCrc: false });
 
 /**
  * Reads records by position: from the hot-tail cache when the position is recent, otherwise with
@@ -24,7 +30,7 @@ export class LogReader {
       return { status: 'out-of-range', lowPosition: low, endPosition: end };
     const cached = this.cache.find(position);
     if (cached !== undefined)
-      return { status: 'ok', ...this.decodeAt(cached.buf, position - cached.position, position) };
+      return { status: 'ok', ...this.decodeAt(cached.buf, position - cached.position, position, undefined) };
     const segment = findSegment(segments, position);
     if (segment === undefined) return { status: 'out-of-range', lowPosition: low, endPosition: end }; // deleted meanwhile
     const offset = position - segment.basePosition;
@@ -52,7 +58,7 @@ export class LogReader {
     // Cache first: entries are contiguous, so walk them while the budget lasts.
     let entry = next < end ? this.cache.find(next) : undefined;
     while (entry !== undefined && next < end) {
-      const stored = this.decodeAt(entry.buf, next - entry.position, next);
+      const stored = this.decodeAt(entry.buf, next - entry.position, next, undefined);
       if (records.length > 0 && taken + stored.size > maxBytes) break;
       records.push(stored);
       taken += stored.size;
@@ -90,8 +96,14 @@ export class LogReader {
     return { status: 'ok', records, nextPosition: next };
   }
 
-  private decodeAt(buf: Buffer, offset: number, position: number, segment?: Segment): StoredRecord {
-    const decoded = decodeRecord(buf, offset);
+  /** Decodes the record at `buf[offset]`: from `segment` (CRC verified), or from the cache when undefined. */
+  private decodeAt(
+    buf: Buffer,
+    offset: number,
+    position: number,
+    segment: Segment | undefined,
+  ): StoredRecord {
+    const decoded = decodeRecord(buf, offset, segment === undefined ? FROM_CACHE : undefined);
     if (decoded.status === 'ok') return { position, size: decoded.size, record: decoded.record };
     throw this.corrupt(
       position,

@@ -139,6 +139,12 @@ export function encodeRecord(input: RecordInput, defaultTimestampMs: number = Da
 export interface DecodeOptions {
   /** A length field above this is reported corrupt rather than incomplete (a torn length is often huge). */
   readonly maxRecordBytes?: number;
+  /**
+   * false skips the CRC check. Only for bytes that never left this process's memory since
+   * `encodeRecordInto` checksummed them (the hot-tail cache); every read from a file verifies.
+   * Structural checks (magic, lengths, flags) still run.
+   */
+  readonly verifyCrc?: boolean;
 }
 
 /**
@@ -159,12 +165,15 @@ export function decodeRecord(buf: Buffer, offset: number, options?: DecodeOption
   }
   if (available < size) return INCOMPLETE;
   const end = offset + size;
-  const expectedCrc = buf.readUInt32BE(offset + 5);
-  const actualCrc = crc32c(buf.subarray(offset + RECORD_CRC_START, end));
-  if (actualCrc !== expectedCrc)
-    return corrupt(`crc mismatch: stored ${hex32(expectedCrc)}, computed ${hex32(actualCrc)}`);
+  if (options?.verifyCrc !== false) {
+    const expectedCrc = buf.readUInt32BE(offset + 5);
+    const actualCrc = crc32c(buf.subarray(offset + RECORD_CRC_START, end));
+    if (actualCrc !== expectedCrc)
+      return corrupt(`crc mismatch: stored ${hex32(expectedCrc)}, computed ${hex32(actualCrc)}`);
+  }
 
-  // The CRC matched, so what follows only fails for a frame written by a buggy or foreign encoder.
+  // The CRC matched (or the bytes are our own), so what follows only fails for a frame written by a buggy or
+  // foreign encoder.
   const timestampMs = buf.readUInt32BE(offset + 9) * TWO_POW_32 + buf.readUInt32BE(offset + 13);
   const flags = buf[offset + 17] ?? 0;
   if ((flags & FLAG_RESERVED_MASK) !== 0) return corrupt(`reserved flag bits set: 0x${flags.toString(16)}`);

@@ -38,6 +38,25 @@ describe('commitlog reads', () => {
     expect(last.status).toBe('ok'); // still cached
   });
 
+  it('serves cached records without a CRC check while a disk read of corrupted bytes still fails', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, cacheBytes: 300, segmentBytes: 1 << 20 }); // the last three 100-byte records
+    const positions: number[] = [];
+    for (let i = 0; i < 10; i++) positions.push(...(await okPositions(log.append([record(i, 69)]))));
+    // Flip one payload byte on disk of record 0 (evicted) and of record 9 (cached).
+    const fd = fs.openSync(path.join(dir, '00000000000000000000.log'), 'r+');
+    for (const p of [positions[0]!, positions[9]!]) fs.writeSync(fd, Buffer.from([0xee]), 0, 1, p + 99);
+    fs.closeSync(fd);
+    // From the cache: the bytes the appender encoded and checksummed, unchanged, by read and readFrom alike.
+    const cached = await log.read(positions[9]!);
+    expect(cached.status === 'ok' && cached.record.payload[68]).toBe(9);
+    const page = await log.readFrom(positions[7]!, 1000);
+    expect(page.status === 'ok' && page.records.map((r) => r.record.payload[68])).toEqual([7, 8, 9]);
+    // From disk: the CRC catches the flipped byte.
+    await expect(log.read(positions[0]!)).rejects.toMatchObject({ code: 'STORE_SEGMENT_CORRUPT' });
+    await expect(log.readFrom(positions[0]!, 1000)).rejects.toMatchObject({ code: 'STORE_SEGMENT_CORRUPT' });
+  });
+
   it('reads records larger than the read-ahead from disk', async () => {
     const log = await openLog({ dir: tempDir(), cacheBytes: 0 });
     const [p] = await okPositions(log.append([record(1, 100_000)]));

@@ -101,6 +101,20 @@ describe('record codec', () => {
     }
   });
 
+  it('skips only the CRC check with verifyCrc false (bytes this process encoded); structure is still checked', () => {
+    const golden = Buffer.from(GOLDEN_HEX, 'hex');
+    const flipped = Buffer.from(golden);
+    flipped[golden.length - 1] = flipped[golden.length - 1]! ^ 0x10; // last payload byte
+    expect(decodeRecord(flipped, 0).status).toBe('corrupt');
+    expect(decodeRecord(flipped, 0, { verifyCrc: false }).status).toBe('ok');
+    const badMagic = Buffer.from(golden);
+    badMagic[0] = 0xa2;
+    expect(decodeRecord(badMagic, 0, { verifyCrc: false }).status).toBe('corrupt');
+    const badLength = Buffer.from(GOLDEN_HEX + '00000000', 'hex');
+    badLength.writeUInt32BE(golden.length + 4, 1);
+    expect(decodeRecord(badLength, 0, { verifyCrc: false }).status).toBe('corrupt');
+  });
+
   it('reports a bad magic byte and zero fill as corrupt', () => {
     expect(decodeRecord(Buffer.alloc(64), 0)).toEqual({ status: 'corrupt', reason: 'bad magic 0x00' });
     const golden = Buffer.from(GOLDEN_HEX, 'hex');
