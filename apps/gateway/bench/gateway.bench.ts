@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Aedes } from 'aedes';
 import { workspaceRoot } from '@starling/test-harness';
+import { memorySample, type MemorySample } from './gc-probe';
 import type { LoadSpec } from './load-clients';
 import { startMultiProcessShape, startStandaloneShape } from '../test/support/system-shapes';
 
@@ -38,7 +39,7 @@ const FSYNC = process.env['BENCH_STORE_FSYNC'] ?? 'async';
  */
 const QOS0_OFFERED_PER_SEC = Number(process.env['BENCH_QOS0_RATE'] ?? 20_000);
 /** Whole-run guard: the bench never runs longer than this. */
-const RUN_LIMIT_MS = 170_000;
+const RUN_LIMIT_MS = 200_000;
 /** BENCH_SCENARIOS (default all): e.g. "fan-in,point-to-point,idle"; BENCH_QOS (default "0,1"). */
 const ONLY = (process.env['BENCH_SCENARIOS'] ?? 'fan-in,fan-out,point-to-point,idle').split(',');
 const SCENARIOS = (['fan-in', 'fan-out', 'point-to-point'] as const).filter((s) => ONLY.includes(s));
@@ -50,40 +51,27 @@ interface Target {
   name: string;
   url: string;
   port: number;
-  /** Server-side memory now (bytes); `rss` of the gateway process, or of this process when in-process. */
-  memory():
-    | { rssBytes: number; heapBytes: number | undefined }
-    | Promise<{ rssBytes: number; heapBytes: number | undefined }>;
+  /** Server-side memory after a full GC: of the gateway process, or of this process when in-process. */
+  memory(): MemorySample | Promise<MemorySample>;
   stop(): Promise<void>;
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function inProcessMemory() {
-  global.gc?.();
-  const m = process.memoryUsage();
-  return { rssBytes: m.rss, heapBytes: m.heapUsed };
+function inProcessMemory(): MemorySample {
+  return memorySample();
 }
 
-function processRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = /VmRSS:\s+(\d+)/.exec(status);
-  return kb ? Number(kb[1]) * 1024 : NaN;
-}
-
-/** RSS and heap of the gateway process after a full GC (gc-probe.ts), or its RSS alone when the probe is silent. */
-async function gatewayProcessMemory(
-  pid: number,
-  file: string,
-): Promise<{ rssBytes: number; heapBytes: number | undefined }> {
+/** Memory of the gateway process after a full GC (gc-probe.ts answers SIGUSR2). */
+async function gatewayProcessMemory(pid: number, file: string): Promise<MemorySample> {
   rmSync(file, { force: true });
   process.kill(pid, 'SIGUSR2');
   for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(20);
-  if (!existsSync(file)) return { rssBytes: processRss(pid), heapBytes: undefined };
-  const m = JSON.parse(readFileSync(file, 'utf8')) as { rss: number; heapUsed: number };
+  if (!existsSync(file)) throw new Error(`the gateway process ${pid} did not answer the memory probe`);
+  const m = JSON.parse(readFileSync(file, 'utf8')) as MemorySample;
   rmSync(file, { force: true });
-  return { rssBytes: m.rss, heapBytes: m.heapUsed };
+  return m;
 }
 
 async function startAedes(): Promise<Target> {
@@ -181,16 +169,15 @@ async function runFlow(
   }
 }
 
-async function runIdle(target: Target): Promise<Record<string, unknown>> {
-  const before = await target.memory();
+/** Opens `IDLE_CONNECTIONS` idle clients in a child process (idle-clients.ts); `close()` ends them all. */
+async function openIdleClients(
+  target: Target,
+  prefix: string,
+): Promise<{ connected: number; connectMs: number; close(): Promise<void> }> {
   const entry = join(__dirname, 'idle-clients.js');
-  const child = spawn(
-    process.execPath,
-    [entry, String(target.port), String(IDLE_CONNECTIONS), `idle-${process.pid}`],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [entry, String(target.port), String(IDLE_CONNECTIONS), prefix], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const started = performance.now();
   const connected = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('idle clients did not report in 60 s')), 60_000);
@@ -201,20 +188,81 @@ async function runIdle(target: Target): Promise<Record<string, unknown>> {
     child.once('exit', (code) => reject(new Error(`idle clients exited with ${code}`)));
   });
   const connectMs = performance.now() - started;
+  return {
+    connected,
+    connectMs,
+    async close() {
+      child.stdin.end();
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/**
+ * Memory once the server finished closing connections: a multi-process gateway discards each clean session
+ * in the store (one call per connection), which takes seconds for 10,000. Samples (after GC) every second
+ * until the heap moves less than 1 MB between two of them, for at most 30 s.
+ */
+async function settledMemory(target: Target): Promise<MemorySample> {
+  let previous = await target.memory();
+  for (let i = 0; i < 30; i++) {
+    await sleep(1_000);
+    const now = await target.memory();
+    if (Math.abs(now.heapUsed - previous.heapUsed) < 1 << 20) return now;
+    previous = now;
+  }
+  return previous;
+}
+
+/**
+ * Memory per idle connection, two ways (ADR 0008). `cold`: (with N connections − before any connection) / N,
+ * the figure reported since the start; it also holds what V8 and malloc grow once for any burst (young
+ * generation, old-space pages, allocator arenas) and keep after GC. `warm`: the same after one connect and
+ * disconnect cycle of N clients, so those one-off growths are in the before-sample: the steady cost of
+ * holding N more connections. `residue` (after the cycle − before it) / N shows what a closed connection
+ * leaves behind.
+ */
+async function runIdle(target: Target): Promise<Record<string, unknown>> {
+  const cold = await target.memory();
+  const warmUp = await openIdleClients(target, `idle-warm-${process.pid}`);
+  await warmUp.close();
+  const warm = await settledMemory(target);
+  const clients = await openIdleClients(target, `idle-${process.pid}`);
   await sleep(500);
   const after = await target.memory();
-  child.stdin.end();
-  await new Promise((r) => child.once('exit', r));
-  const perConnection = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined || connected === 0 ? null : round((a - b) / connected, 0);
+  await clients.close();
+  const { connected } = clients;
+  const perConnection = (a: number, b: number) =>
+    connected === 0 || Number.isNaN(a - b) ? null : round((a - b) / connected, 0);
+  const breakdown = (to: MemorySample, from: MemorySample) => {
+    const spaces: Record<string, number | null> = {};
+    for (const [space, bytes] of Object.entries(to.spaces))
+      if (bytes !== (from.spaces[space] ?? 0)) spaces[space] = perConnection(bytes, from.spaces[space] ?? 0);
+    return {
+      rss: perConnection(to.rss, from.rss),
+      heapUsed: perConnection(to.heapUsed, from.heapUsed),
+      // Where the RSS goes: V8 heap committed (used + free pages V8 keeps), off-heap Buffers, anonymous pages.
+      heapCommitted: perConnection(to.heapTotal, from.heapTotal),
+      external: perConnection(to.external, from.external),
+      anonymous: perConnection(to.anonymous, from.anonymous),
+      heapSpacesCommitted: spaces,
+    };
+  };
   return {
     target: target.name,
     scenario: 'idle-connections',
     requested: IDLE_CONNECTIONS,
     connected,
-    connectPerSec: round((connected / connectMs) * 1000, 0),
-    rssBytesPerConnection: perConnection(after.rssBytes, before.rssBytes),
-    heapBytesPerConnection: perConnection(after.heapBytes, before.heapBytes),
+    connectPerSec: round((connected / clients.connectMs) * 1000, 0),
+    rssBytesPerConnection: perConnection(after.rss, cold.rss),
+    heapBytesPerConnection: perConnection(after.heapUsed, cold.heapUsed),
+    warmRssBytesPerConnection: perConnection(after.rss, warm.rss),
+    warmHeapBytesPerConnection: perConnection(after.heapUsed, warm.heapUsed),
+    bytesPerConnection: {
+      cold: breakdown(after, cold),
+      warm: breakdown(after, warm),
+      residue: breakdown(warm, cold),
+    },
     memoryOf:
       target.name === 'starling-multi-process'
         ? 'gateway process, after GC'
