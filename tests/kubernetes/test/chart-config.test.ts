@@ -1,13 +1,11 @@
 // The chart's configuration is read by the services' own config loaders: every variable a ConfigMap sets is one
 // the service knows and accepts, for every profile; and the defaults in values.yaml are the services' defaults,
 // so a chart install behaves like the documented service (a changed default cannot silently stay old here).
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadGatewayConfig } from '@starling/gateway';
 import { loadNotifierConfig } from '@starling/notifier';
 import { loadStoreConfig } from '@starling/store';
 import { type K8sObject, parseManifests } from './support/objects';
-import { chartDir, helmTemplate } from './support/tools';
+import { chartProfiles, helmTemplate } from './support/tools';
 
 type Loader = (env: Record<string, string>) => { config: unknown; unknownVariables: string[] };
 const services: Record<string, { prefix: string; load: Loader }> = {
@@ -16,13 +14,7 @@ const services: Record<string, { prefix: string; load: Loader }> = {
   notifier: { prefix: 'NOTIFIER', load: loadNotifierConfig },
 };
 
-const ciDir = join(chartDir, 'ci');
-const profiles = [
-  { name: 'default', files: [] as string[] },
-  ...(existsSync(ciDir) ? readdirSync(ciDir) : [])
-    .filter((f) => f.endsWith('-values.yaml'))
-    .map((f) => ({ name: f.replace(/-values\.yaml$/, ''), files: [join(ciDir, f)] })),
-];
+const profiles = chartProfiles();
 
 function configMapEnv(objects: readonly K8sObject[], component: string): Record<string, string> {
   const map = objects.find(

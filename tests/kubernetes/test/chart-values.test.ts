@@ -1,22 +1,9 @@
 // What values do to the rendered chart: refusals with a message naming the value, no default credentials, the
 // drain window sizing the grace period, sharding wired into every client, and the device-facing Service options.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type K8sObject, parseManifests, podTemplates } from './support/objects';
-import { chartDir, helmBin, helmTemplate, KUBE_VERSION, root } from './support/tools';
-
-/** helm template's error output, or '' when it rendered. */
-function renderError(set: readonly string[]): string {
-  const args = ['template', 'starling', chartDir, '--namespace', 'starling', '--kube-version', KUBE_VERSION];
-  for (const pair of set) args.push('--set', pair);
-  try {
-    execFileSync(helmBin(), args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return '';
-  } catch (err) {
-    return String((err as { stderr?: string }).stderr ?? err);
-  }
-}
+import { chartDir, helmTemplate, helmTemplateError } from './support/tools';
 
 const find = (objects: readonly K8sObject[], kind: string, name: string): K8sObject => {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
@@ -41,7 +28,7 @@ test.each([
   ],
   [['gateway.auth.passwordLines[0]=plain-password'], /passwordLines/],
 ])('refuses %j with a message naming the value', (set, message) => {
-  expect(renderError(set)).toMatch(message);
+  expect(helmTemplateError(set)).toMatch(message);
 });
 
 test('no default credentials: anonymous is off and the chart renders no password Secret', () => {

@@ -1,7 +1,6 @@
 // The chart renders, lints and validates for every profile, and its objects are wired to each other the way
 // the API server and kubelet will need: selectors, named ports, probes, config references, hardening.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   type Container,
   type K8sObject,
@@ -12,17 +11,9 @@ import {
   schemaProblems,
   unknownFieldProblems,
 } from './support/objects';
-import { chartDir, helmBin, helmTemplate, run } from './support/tools';
+import { chartDir, chartProfiles, helmBin, helmTemplate, run } from './support/tools';
 
-const ciDir = join(chartDir, 'ci');
-/** `default` plus every `helm/starling/ci/<name>-values.yaml` profile (helm's own convention for CI values). */
-const profiles: Array<{ name: string; files: string[] }> = [
-  { name: 'default', files: [] },
-  ...(existsSync(ciDir) ? readdirSync(ciDir) : [])
-    .filter((f) => f.endsWith('-values.yaml'))
-    .sort()
-    .map((f) => ({ name: f.replace(/-values\.yaml$/, ''), files: [join(ciDir, f)] })),
-];
+const profiles = chartProfiles();
 
 const rendered = new Map<string, K8sObject[]>();
 function render(profile: { name: string; files: string[] }): K8sObject[] {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { workspaceRoot } from '@starling/test-harness';
@@ -65,10 +65,50 @@ export function run(
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** `helm template` output for the chart with the given values files and `--set` pairs; throws on failure. */
-export function helmTemplate(valuesFiles: readonly string[] = [], set: readonly string[] = []): string {
+/** A set of values the chart is checked with: `default`, or a `helm/starling/ci/<name>-values.yaml` file. */
+export interface Profile {
+  name: string;
+  files: string[];
+}
+
+/** `default` plus every `helm/starling/ci/<name>-values.yaml` profile (helm's own convention for CI values). */
+export function chartProfiles(): Profile[] {
+  const ciDir = join(chartDir, 'ci');
+  return [
+    { name: 'default', files: [] },
+    ...(existsSync(ciDir) ? readdirSync(ciDir) : [])
+      .filter((f) => f.endsWith('-values.yaml'))
+      .sort()
+      .map((f) => ({ name: f.replace(/-values\.yaml$/, ''), files: [join(ciDir, f)] })),
+  ];
+}
+
+function templateArgs(valuesFiles: readonly string[], set: readonly string[]): string[] {
   const args = ['template', 'starling', chartDir, '--namespace', 'starling', '--kube-version', KUBE_VERSION];
   for (const file of valuesFiles) args.push('-f', file);
   for (const pair of set) args.push('--set', pair);
-  return execFileSync(helmBin(), args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return args;
+}
+
+/** `helm template` output for the chart with the given values files and `--set` pairs; throws on failure. */
+export function helmTemplate(valuesFiles: readonly string[] = [], set: readonly string[] = []): string {
+  return execFileSync(helmBin(), templateArgs(valuesFiles, set), {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/** `helm template`'s error output for these `--set` pairs, or '' when it rendered. */
+export function helmTemplateError(set: readonly string[]): string {
+  try {
+    execFileSync(helmBin(), templateArgs([], set), {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return '';
+  } catch (err) {
+    return String((err as { stderr?: string }).stderr ?? err);
+  }
 }
