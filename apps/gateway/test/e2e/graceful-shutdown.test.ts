@@ -7,7 +7,7 @@ import {
   type ProcessHandle,
   type ServicePorts,
 } from '@starling/test-harness';
-import { SHAPE_START_TIMEOUT_MS } from '../support/e2e';
+import { missingPayloads, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
 import { connectClient, type TestClient } from '../support/mqtt-clients';
 import { startMultiProcessShape, type MultiProcessShape } from '../support/system-shapes';
 
@@ -111,10 +111,7 @@ describe('gateway graceful shutdown (multi-process, SIGTERM)', () => {
     await Promise.all(Array.from({ length: PUBLISHERS }, (_, p) => publisher(p)));
     const { ackedAtSignal, exit, exitMs } = await sigterm;
 
-    const missing = () => {
-      const got = new Set(sub.received.map((m) => m.payload.toString()));
-      return [...acked].filter((p) => !got.has(p));
-    };
+    const missing = () => missingPayloads(sub.received, acked);
     try {
       await eventually(() => expect(missing().slice(0, 10)).toEqual([]), {
         timeoutMs: 20_000,

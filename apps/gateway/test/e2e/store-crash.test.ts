@@ -1,6 +1,6 @@
 import { eventually, uniqueName } from '@starling/test-harness';
 import { connectClient, type TestClient } from '../support/mqtt-clients';
-import { SHAPE_START_TIMEOUT_MS } from '../support/e2e';
+import { missingPayloads, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
 import { startMultiProcessShape, type MultiProcessShape } from '../support/system-shapes';
 
 const MAX_MESSAGES = 3_000;
@@ -92,10 +92,7 @@ describe('store crash under MQTT load (multi-process: SIGKILL the store, restart
     }
     const ackedAfterCrash = acked.size - killedAtAcked;
 
-    const missing = () => {
-      const got = new Set(sub.received.map((m) => m.payload.toString()));
-      return [...acked].filter((p) => !got.has(p));
-    };
+    const missing = () => missingPayloads(sub.received, acked);
     try {
       await eventually(() => expect(missing().slice(0, 10)).toEqual([]), {
         timeoutMs: 30_000,

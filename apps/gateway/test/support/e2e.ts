@@ -46,3 +46,9 @@ export function summary(received: readonly ReceivedMessage[]): Array<[string, st
 export function payloadsOn(received: readonly ReceivedMessage[], topic: string): string[] {
   return received.filter((m) => m.topic === topic).map((m) => m.payload.toString());
 }
+
+/** The acknowledged payloads a subscriber has not received (yet). */
+export function missingPayloads(received: readonly ReceivedMessage[], acked: Iterable<string>): string[] {
+  const got = new Set(received.map((m) => m.payload.toString()));
+  return [...acked].filter((p) => !got.has(p));
+}
