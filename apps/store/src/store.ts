@@ -358,6 +358,9 @@ export class Store {
       const shard = shardOfTopic(firstLevel(filter), this.options.shardCount);
       if (shard !== this.options.shardIndex) return { status: 'wrong-shard', shard };
     }
+    // Otherwise a publish acknowledged before this call but not yet dispatched would land in the queue
+    // past the end offset returned here, and the new subscriber would receive it.
+    await this.acknowledgedDispatched();
     const r = await this.state.filters.register(filter, holderId, leaseMs);
     this.options.metrics?.queues.set(this.index.queueCount());
     return {
@@ -394,6 +397,15 @@ export class Store {
   /** True until close starts. */
   get isOpen(): boolean {
     return this.closing === undefined;
+  }
+
+  /**
+   * Waits until everything acknowledged so far has been dispatched, retained updates included. Reads
+   * that start a subscriber must see every publish acknowledged before it: the filter queue's end
+   * offset a subscription starts from, and the retained messages it receives.
+   */
+  async acknowledgedDispatched(): Promise<void> {
+    await this.dispatcher.reached(this.commitlog.endPosition);
   }
 
   /** Waits until every durable batch so far is in the index (tests, shutdown). */

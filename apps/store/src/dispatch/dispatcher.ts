@@ -55,6 +55,8 @@ export class Dispatcher {
   private readonly filterQueues = new Map<string, QueueRef>();
   private matchScratch: string[] = [];
   private failed = false;
+  /** Position just past the last dispatched record (0 until the first dispatch). */
+  private dispatchedEnd = 0;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -86,6 +88,19 @@ export class Dispatcher {
   /** Resolves once everything handed over so far is dispatched (in the index, arrivals published). */
   async drain(): Promise<void> {
     for (;;) {
+      if (this.active !== undefined) await this.active;
+      else if (this.scheduled || this.pending.length > 0) await new Promise((r) => setImmediate(r));
+      else return;
+    }
+  }
+
+  /**
+   * Resolves once every record before `position` is dispatched (or nothing more is waiting), without
+   * waiting for records past it: a read that must see everything acknowledged so far passes the
+   * commitlog's durable end.
+   */
+  async reached(position: number): Promise<void> {
+    while (this.dispatchedEnd < position) {
       if (this.active !== undefined) await this.active;
       else if (this.scheduled || this.pending.length > 0) await new Promise((r) => setImmediate(r));
       else return;
@@ -165,6 +180,7 @@ export class Dispatcher {
         }
       }
       const ends = await this.deps.index.appendBatch(entries, endPosition);
+      this.dispatchedEnd = endPosition;
       const now = Date.now();
       this.deps.publishArrivals(ends.map((e) => ({ queue: e.queue, endOffset: e.high, timestampMs: now })));
       this.deps.onDispatched?.({

@@ -221,6 +221,8 @@ export function createStoreServiceHandlers(
         if (!valid.ok) throw invalidArgument('invalid-filter', valid.message);
       }
       const will = req.updateWill ? willFromWire(req.will) : undefined;
+      // New subscriptions start at their queue's end offset: see Store.registerFilter.
+      if (addSubscriptions.length > 0) await store.acknowledgedDispatched();
       const r = await store.state.sessions.update({
         clientId: req.clientId,
         epoch: req.epoch,
@@ -282,9 +284,10 @@ export function createStoreServiceHandlers(
       }
     }),
 
-    MatchRetained: unary(context, 'MatchRetained', (req) => {
+    MatchRetained: unary(context, 'MatchRetained', async (req) => {
       const valid = validateTopicFilter(req.filter);
       if (!valid.ok) throw invalidArgument('invalid-filter', valid.message);
+      await store.acknowledgedDispatched();
       const r = store.state.retained.match(req.filter, limits.retainedMatchLimit);
       if (r.status === 'too-many') {
         throw resourceExhausted(
@@ -292,9 +295,7 @@ export function createStoreServiceHandlers(
           `more than ${limits.retainedMatchLimit} retained messages match "${req.filter}"`,
         );
       }
-      return Promise.resolve({
-        messages: r.messages.map(retainedToWire),
-      });
+      return { messages: r.messages.map(retainedToWire) };
     }),
 
     ListRetained: unary(context, 'ListRetained', (req) => {

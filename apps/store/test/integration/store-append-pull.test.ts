@@ -124,6 +124,67 @@ describe('store over real gRPC: append, dispatch, pull', () => {
     for (const m of r.messages) expect(positions.has(m.position)).toBe(true);
   });
 
+  it('while dispatch lags, a subscription starts after every message acknowledged before it, and its retained lookup sees them', async () => {
+    const store = s.server.store;
+    const input = (topic: string, payload: string) => ({
+      topic,
+      payload: Buffer.from(payload),
+      qos: 1,
+      retain: false,
+      timestampMs: 0,
+      publisherClientId: 'p',
+      properties: undefined,
+    });
+    // A large dispatch (40 × 500 records into a topic queue and 8 filter queues each) keeps the index
+    // busy; the next append is acknowledged, and the filter registered, while that dispatch is in flight.
+    for (const f of ['#', '+/#', 'bulk/#', '+/+/+', 'bulk/+/+', '+/+/#', 'bulk/+/#', '+/+/+/#']) {
+      expect((await store.registerFilter(f, 'h', 0)).status).toBe('ok');
+    }
+    // 'lag/+' is already held by another subscriber and has one message in its queue.
+    expect((await store.registerFilter('lag/+', 'other', 0)).status).toBe('ok');
+    expect((await store.append([input('lag/0', 'earlier')])).status).toBe('ok');
+    const session = await call(s.clients.store, s.clients.store.openSession, {
+      clientId: 'lagging-device',
+      ownerId: 'gw',
+      cleanStart: true,
+      sessionExpiryIntervalSeconds: 3600,
+    });
+    const bulk = Array.from({ length: 40 }, (_, b) =>
+      Array.from({ length: 500 }, (_, i) => input(`bulk/${b}/${i}`, 'x')),
+    );
+    const bulkOutcomes = await Promise.all(bulk.map((batch) => store.append(batch)));
+    expect(bulkOutcomes.map((o) => o.status)).toEqual(bulk.map(() => 'ok'));
+    expect((await store.append([{ ...input('lag/1', 'before'), retain: true }])).status).toBe('ok');
+    // Three subscriptions start now: a new filter, a second holder of an existing one, a persistent session's.
+    const [reg, shared, updated] = await Promise.all([
+      store.registerFilter('lag/#', 'h', 0),
+      store.registerFilter('lag/+', 'h', 0),
+      call(s.clients.store, s.clients.store.updateSession, {
+        clientId: 'lagging-device',
+        epoch: session.epoch,
+        addSubscriptions: [{ filter: 'lag/1', qos: 1 }],
+      }),
+    ]);
+    if (reg.status !== 'ok' || shared.status !== 'ok') throw new Error(`${reg.status}, ${shared.status}`);
+    expect(reg.endOffset).toBe(0);
+    const sessionStart = updated.session!.subscriptions[0]!.committedOffset!;
+    // What the new subscriber gets instead: the retained message, acknowledged before it subscribed.
+    const retained = await call(s.clients.store, s.clients.store.matchRetained, { filter: 'lag/#' });
+    expect(retained.messages.map((m) => m.payload.toString())).toEqual(['before']);
+    expect((await store.append([input('lag/1', 'after')])).status).toBe('ok');
+    await store.dispatched();
+    const payloadsFrom = async (filter: string, offset: number) =>
+      (await pull('QUEUE_KIND_FILTER', filter, offset)).messages.map((m) => m.payload.toString());
+    expect({
+      new: await payloadsFrom('lag/#', reg.endOffset),
+      shared: await payloadsFrom('lag/+', shared.endOffset),
+      session: await payloadsFrom('lag/1', sessionStart),
+    }).toEqual({ new: ['after'], shared: ['after'], session: ['after'] });
+    // Services reading the topic queue still get every one.
+    const topic = await pull('QUEUE_KIND_TOPIC', 'lag');
+    expect(topic.messages.map((m) => m.payload.toString())).toEqual(['earlier', 'before', 'after']);
+  });
+
   it('dispatches into exact, + and # filters, the parent level, and keeps $ topics from wildcard-first filters', async () => {
     const filters = ['a/b', 'a/+', 'a/#', '#', '+/b', '$SYS/#'];
     for (const f of filters) {
