@@ -73,11 +73,22 @@ function publishBytes(topic: string, payload: Buffer): number {
  * into one socket). Otherwise its cursors stop and the reader skips them; acknowledgements, `onWritable` and the
  * next turn wake them.
  */
+/** A Map that is never written: what a session holds until its first subscription or QoS 1/2 delivery. */
+class NeverWritten<K, V> extends Map<K, V> {
+  override set(): this {
+    throw new Error('a shared empty map is never written');
+  }
+}
+// An empty Map costs about 180 bytes; most idle sessions would hold two.
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, Subscription> = new NeverWritten();
+const NOTHING_IN_FLIGHT: ReadonlyMap<number, InflightMessage> = new NeverWritten();
+const NO_RETAINED: readonly PendingRetained[] = Object.freeze([]);
+
 export class DeliverySession implements SessionDelivery, CursorOwner {
-  private readonly subscriptions = new Map<string, Subscription>();
-  private readonly inflight = new Map<number, InflightMessage>();
-  private readonly packetIds = new PacketIdAllocator((id) => this.inflight.has(id));
-  private readonly retainedQueue: PendingRetained[] = [];
+  private subscriptions = NO_SUBSCRIPTIONS as Map<string, Subscription>;
+  private inflight = NOTHING_IN_FLIGHT as Map<number, InflightMessage>;
+  private readonly packetIds = new PacketIdAllocator();
+  private retainedQueue = NO_RETAINED as PendingRetained[];
   private logger: Logger | undefined;
   private running = true;
   private takenOver = false;
@@ -344,6 +355,7 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
       return;
     }
     const subscription: Subscription = { filter: queues.filter, qos, cursors: [] };
+    if (this.subscriptions === NO_SUBSCRIPTIONS) this.subscriptions = new Map();
     this.subscriptions.set(queues.filter, subscription);
     const trigger: PullTrigger = resumed ? 'resume' : 'subscribe';
     for (const { queue, endOffset } of queues.queues) {
@@ -366,8 +378,9 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
 
   private track(cursor: SessionCursor | undefined, offset: number, qos: 1 | 2): number {
     // canTake() keeps the in-flight map under maxInflight <= 65535, so an identifier is always free.
-    const packetId = this.packetIds.allocate();
+    const packetId = this.packetIds.allocate(this.inflight);
     if (packetId === undefined) throw new Error('no free packet identifier (in-flight window above 65535)');
+    if (this.inflight === NOTHING_IN_FLIGHT) this.inflight = new Map();
     this.inflight.set(packetId, {
       cursor,
       offset,
@@ -450,6 +463,7 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
         }
         if (!this.running) return;
         for (const message of retained) {
+          if (this.retainedQueue === NO_RETAINED) this.retainedQueue = [];
           this.retainedQueue.push({ message, qos: Math.min(message.qos, qos) as QoS });
         }
       }
@@ -541,7 +555,7 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     this.running = false;
     if (this.commitTimer !== undefined) clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
-    this.retainedQueue.length = 0;
+    this.retainedQueue = NO_RETAINED as PendingRetained[];
     for (const subscription of this.subscriptions.values()) {
       for (const cursor of subscription.cursors) this.stopCursor(cursor);
     }

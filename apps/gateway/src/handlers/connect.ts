@@ -3,7 +3,7 @@ import type { IConnectPacket } from 'mqtt-packet';
 import { validateTopicName, type TopicLimits } from '@starling/mqtt-topic';
 import type { MqttConnection } from '../connection';
 import { createSessionState, type SessionState } from '../session/session-state';
-import type { CloseReason, OpenedSession, ProtocolVersion, QoS, Will } from '../types';
+import type { CloseReason, OpenedSession, ProtocolVersion, QoS, StoredSubscription, Will } from '../types';
 import type { HandlerContext } from './context';
 import { requestRemoteTakeover } from './takeover';
 
@@ -20,6 +20,9 @@ import { requestRemoteTakeover } from './takeover';
  *
  * The protocol name and level were read by the connection already (CONNACK 0x01 [MQTT-3.1.2-2]).
  */
+
+/** What a clean session resumes: one shared empty list rather than one per connection. */
+const NO_SUBSCRIPTIONS: readonly StoredSubscription[] = Object.freeze([]);
 
 /** CONNACK return codes of 3.1 / 3.1.1 (§3.2.2.3). */
 export const CONNACK = {
@@ -166,7 +169,7 @@ export async function handleConnect(
     epoch: opened.epoch,
     persistent,
     will: undefined,
-    inboundQos2: persistent ? ctx.sessions.takeInboundQos2(validation.clientId) : new Map<number, true>(),
+    inboundQos2: persistent ? ctx.sessions.takeInboundQos2(validation.clientId) : undefined,
   });
   if (connection.closed) {
     // The client left while the store opened its session: release it as a close would.
@@ -222,7 +225,7 @@ export async function handleConnect(
     clientId: validation.clientId,
     epoch: opened.epoch,
     persistent,
-    subscriptions: persistent ? opened.subscriptions : [],
+    subscriptions: persistent ? opened.subscriptions : NO_SUBSCRIPTIONS,
   });
   state.delivery = delivery;
   try {

@@ -100,7 +100,9 @@ async function endSession(
   } catch (err) {
     ctx.logger.warn({ err, clientId: state.clientId }, 'delivery stop failed');
   }
-  if (state.persistent) ctx.sessions.parkInboundQos2(state.clientId, state.inboundQos2);
+  const inboundQos2 = state.inboundQos2IfAny;
+  if (state.persistent && inboundQos2 !== undefined)
+    ctx.sessions.parkInboundQos2(state.clientId, inboundQos2);
   await willAppended;
   await releaseOpenedSession(ctx, state);
 }

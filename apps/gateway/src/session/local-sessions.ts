@@ -47,10 +47,10 @@ export class LocalSessions {
   }
 
   /** The inbound QoS 2 identifiers a persistent session left on this gateway (removed from the park). */
-  takeInboundQos2(clientId: string): InboundQos2 {
+  takeInboundQos2(clientId: string): InboundQos2 | undefined {
     const parked = this.parkedQos2.get(clientId);
     this.parkedQos2.delete(clientId);
-    return parked ?? new Map<number, true>();
+    return parked;
   }
 
   /** Keeps the stored (not in-progress) QoS 2 identifiers of a persistent session that went offline. */
