@@ -199,16 +199,19 @@ async function openIdleClients(
 }
 
 /**
- * Memory once the server finished closing connections: a multi-process gateway discards each clean session
- * in the store (one call per connection), which takes seconds for 10,000. Samples (after GC) every second
- * until the heap moves less than 1 MB between two of them, for at most 30 s.
+ * Memory once it stopped moving. After a burst of connects or closes the server has work in flight (a
+ * multi-process gateway discards each clean session in the store, one call per connection), and V8 gives
+ * committed heap pages back only seconds after the allocation rate drops: a sample taken at once holds the
+ * burst, not the connections. Samples (after GC) every second until heap used and RSS both move less than
+ * 1 MB between two of them (100 bytes per connection at 10,000), for at most 30 s.
  */
 async function settledMemory(target: Target): Promise<MemorySample> {
   let previous = await target.memory();
   for (let i = 0; i < 30; i++) {
     await sleep(1_000);
     const now = await target.memory();
-    if (Math.abs(now.heapUsed - previous.heapUsed) < 1 << 20) return now;
+    const still = (a: number, b: number) => Math.abs(a - b) < 1 << 20;
+    if (still(now.heapUsed, previous.heapUsed) && still(now.rss, previous.rss)) return now;
     previous = now;
   }
   return previous;
@@ -223,13 +226,12 @@ async function settledMemory(target: Target): Promise<MemorySample> {
  * leaves behind.
  */
 async function runIdle(target: Target): Promise<Record<string, unknown>> {
-  const cold = await target.memory();
+  const cold = await settledMemory(target);
   const warmUp = await openIdleClients(target, `idle-warm-${process.pid}`);
   await warmUp.close();
   const warm = await settledMemory(target);
   const clients = await openIdleClients(target, `idle-${process.pid}`);
-  await sleep(500);
-  const after = await target.memory();
+  const after = await settledMemory(target);
   await clients.close();
   const { connected } = clients;
   const perConnection = (a: number, b: number) =>
