@@ -4,6 +4,7 @@ import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '
 import { loadStoreConfig } from './config';
 import { createStoreMetrics } from './metrics';
 import { startStoreServer } from './store-server';
+import { DataDirLockedError } from './data-dir-lock';
 
 async function main(): Promise<void> {
   const { config, unknownVariables } = loadConfigOrExit('store', () => loadStoreConfig(process.env));
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof DataDirLockedError) {
+    // An expected refusal, not a bug: the message names the dir and its holder; a stack would only bury it.
+    process.stderr.write(`store: failed to start: ${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `store: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );

@@ -17,6 +17,7 @@ import { shardOfTopic } from './sharding';
 import { validateAppend, type AppendInput, type AppendRejection } from './append-validation';
 import type { StoreMetrics } from './metrics';
 import type { FsyncPolicy } from './config';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 
 export type { AppendInput } from './append-validation';
 
@@ -99,6 +100,7 @@ export class Store {
     readonly matcher: TopicMatcher,
     private readonly dispatcher: Dispatcher,
     readonly hub: ArrivalHub,
+    private readonly lock: DataDirLock,
     readonly recoveryReport: {
       clean: boolean;
       truncatedBytes: number;
@@ -116,10 +118,21 @@ export class Store {
   }
 
   /**
-   * Opens the shard under `dataDir` and recovers it: the commitlog truncates a torn tail, then every
-   * record past the index checkpoint is dispatched again. Resolves once the shard can serve.
+   * Locks `dataDir` (DataDirLockedError when another store holds it, before anything in it is touched), opens
+   * the shard under it and recovers it: the commitlog truncates a torn tail, then every record past the index
+   * checkpoint is dispatched again. Resolves once the shard can serve.
    */
   static async open(options: StoreOptions): Promise<Store> {
+    const lock = acquireDataDirLock(options.dataDir, options.logger);
+    try {
+      return await Store.openLocked(options, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private static async openLocked(options: StoreOptions, lock: DataDirLock): Promise<Store> {
     const started = performance.now();
     const { logger, metrics } = options;
     const dirs = {
@@ -249,7 +262,7 @@ export class Store {
     }
     logger.info({ ...report, from, endPosition: commitlog.endPosition }, 'store recovered');
 
-    const store = new Store(options, commitlog, index, state, matcher, dispatcher, hub, report);
+    const store = new Store(options, commitlog, index, state, matcher, dispatcher, hub, lock, report);
     store.startTimers();
     return store;
   }
@@ -490,6 +503,7 @@ export class Store {
       await this.dispatcher.drain();
       await this.index.close();
       await this.state.close();
+      this.lock.release();
     })();
     return this.closing;
   }

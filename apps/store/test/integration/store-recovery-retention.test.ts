@@ -135,12 +135,14 @@ describe('store retention', () => {
 });
 
 describe('data directory', () => {
-  it('lays out commitlog, index and state under STORE_DATA_DIR', async () => {
+  it('lays out commitlog, index and state under STORE_DATA_DIR, locked by store.lock while open', async () => {
     const dir = makeTempDir();
     const s = await startTestStore({}, dir);
     try {
       const { readdirSync } = await import('node:fs');
-      await eventually(() => expect(readdirSync(dir.path).sort()).toEqual(['commitlog', 'index', 'state']));
+      await eventually(() =>
+        expect(readdirSync(dir.path).sort()).toEqual(['commitlog', 'index', 'state', 'store.lock']),
+      );
     } finally {
       await s.stop({ removeData: true });
     }
