@@ -53,7 +53,31 @@ interface Target {
   port: number;
   /** Server-side memory after a full GC: of the gateway process, or of this process when in-process. */
   memory(): MemorySample | Promise<MemorySample>;
+  /** CPU seconds (user + system, every thread) used so far by the server side: this process or the services. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** This process's CPU time, every thread included (the store's LMDB write thread too). */
+function inProcessCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** CPU seconds of other processes, from /proc/<pid>/stat (utime + stime in clock ticks of 1/100 s). */
+function processesCpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return NaN; // not Linux, or the process is gone
+    }
+  }
+  return ticks / 100;
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -85,6 +109,7 @@ async function startAedes(): Promise<Target> {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     memory: inProcessMemory,
+    cpuSeconds: inProcessCpuSeconds,
     async stop() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -100,6 +125,7 @@ async function startStandaloneTarget(): Promise<Target> {
     url,
     port: Number(new URL(url).port),
     memory: inProcessMemory,
+    cpuSeconds: inProcessCpuSeconds,
     stop: () => shape.stop(),
   };
 }
@@ -133,6 +159,14 @@ async function startMultiProcessTarget(): Promise<Target | undefined> {
     url,
     port: Number(new URL(url).port),
     memory: () => gatewayProcessMemory(gatewayPid, memoryFile),
+    // Every service of the topology, nats-server included.
+    cpuSeconds: () =>
+      processesCpuSeconds([
+        ...shape.stores.map((s) => s.pid),
+        shape.notifier.pid,
+        ...shape.gateways.map((g) => g.pid),
+        shape.nats.pid,
+      ]),
     stop: () => shape.stop(),
   };
 }
@@ -154,6 +188,7 @@ async function runFlow(
     drainMs: DRAIN_MS,
     qos0OfferedPerSec: QOS0_OFFERED_PER_SEC,
   };
+  const cpuBefore = target.cpuSeconds();
   const child = spawn(process.execPath, [join(__dirname, 'load-clients.js'), JSON.stringify(spec)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -163,7 +198,15 @@ async function runFlow(
       createInterface({ input: child.stdout }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`load clients exited with ${code}`)));
     });
-    return { target: target.name, ...(JSON.parse(line) as Record<string, unknown>) };
+    const result = JSON.parse(line) as Record<string, unknown> & { delivered?: number };
+    const cpu = target.cpuSeconds() - cpuBefore;
+    // What the server side spends per message, whatever the machine's other load: the fairest comparison
+    // between targets on a busy 2-core machine, where throughput also depends on who gets the CPU.
+    const serverCpuUsPerMessage =
+      typeof result.delivered === 'number' && result.delivered > 0 && Number.isFinite(cpu)
+        ? round((cpu * 1e6) / result.delivered, 1)
+        : null;
+    return { target: target.name, ...result, serverCpuSeconds: round(cpu, 2), serverCpuUsPerMessage };
   } finally {
     clearTimeout(deadline);
   }
