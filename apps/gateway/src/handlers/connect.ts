@@ -205,8 +205,9 @@ export async function handleConnect(
   // gateway appends it itself when the connection ends without DISCONNECT.
   state.will = validation.will;
 
-  // 6. CONNACK: session present only for a resumed persistent session [MQTT-3.2.2-1, -2, -3].
-  const sessionPresent = persistent && opened.sessionPresent;
+  // 6. CONNACK: session present only for a resumed persistent session [MQTT-3.2.2-1, -2, -3]. MQTT 3.1 has no
+  // such flag: the byte is reserved and stays 0 there (as Mosquitto sends it), whatever the session.
+  const sessionPresent = persistent && opened.sessionPresent && connection.protocolVersion !== 3;
   connection.send({ cmd: 'connack', returnCode: CONNACK.accepted, sessionPresent });
   ctx.metrics.connectionsAccepted.inc({
     transport: connection.transport,

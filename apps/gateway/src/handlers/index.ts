@@ -27,13 +27,13 @@ export function createPacketHandler(ctx: HandlerContext): ConnectionHandler {
         case 'publish':
           return handlePublish(ctx, connection, state, packet);
         case 'puback':
-          return handlePuback(state, packet);
+          return handlePuback(connection, state, packet);
         case 'pubrec':
-          return handlePubrec(state, packet);
+          return handlePubrec(connection, state, packet);
         case 'pubrel':
           return handlePubrel(connection, state, packet);
         case 'pubcomp':
-          return handlePubcomp(state, packet);
+          return handlePubcomp(connection, state, packet);
         case 'subscribe':
           return handleSubscribe(ctx, connection, state, packet);
         case 'unsubscribe':

@@ -52,6 +52,11 @@ export function handlePublish(
     return;
   }
   const packetId = packet.messageId ?? 0;
+  if (packetId === 0) {
+    // [MQTT-2.3.1-1] a QoS 1 or 2 PUBLISH carries a non-zero packet identifier.
+    connection.protocolError('packet-id-zero', 'protocol-error');
+    return;
+  }
   let appended: Promise<AppendOutcome>;
   if (qos === 2) {
     const known = state.inboundQos2.get(packetId);

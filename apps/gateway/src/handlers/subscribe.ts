@@ -12,8 +12,9 @@ export const SUBACK_FAILURE = 0x80;
  * SUBSCRIBE: valid filters go to the delivery (stored or registered, reading from the queue's end); then
  * SUBACK with the same packet identifier [MQTT-3.8.4-2] and one return code per filter, in order
  * [MQTT-3.8.4-5], [MQTT-3.9.3-1]; then the retained messages, after the SUBACK [MQTT-3.8.4-4]. An invalid
- * filter gets 0x80 without failing the others. A SUBSCRIBE without filters [MQTT-3.8.3-3], with reserved
- * header flags [MQTT-3.8.1-1] or a requested QoS of 3 [MQTT-3.8.3-4] is refused by the parser (close).
+ * filter gets 0x80 without failing the others. A SUBSCRIBE without filters [MQTT-3.8.3-3] or with packet
+ * identifier 0 [MQTT-2.3.1-1] closes the connection here; reserved header flags [MQTT-3.8.1-1], reserved bits
+ * or a requested QoS of 3 [MQTT-3.8.3-4] are refused by the parser (close).
  */
 export async function handleSubscribe(
   ctx: HandlerContext,
@@ -21,6 +22,15 @@ export async function handleSubscribe(
   state: SessionState,
   packet: ISubscribePacket,
 ): Promise<void> {
+  // mqtt-packet parses a SUBSCRIBE holding only a packet identifier as one without filters.
+  if (packet.subscriptions.length === 0) {
+    connection.protocolError('subscribe-without-filters', 'protocol-error');
+    return;
+  }
+  if (packet.messageId === undefined || packet.messageId === 0) {
+    connection.protocolError('packet-id-zero', 'protocol-error');
+    return;
+  }
   const requests: Array<{ filter: string; qos: QoS }> = [];
   const codes: Array<number | undefined> = [];
   for (const subscription of packet.subscriptions) {
@@ -58,7 +68,7 @@ export async function handleSubscribe(
   if (connection.closed) return;
   connection.send({
     cmd: 'suback',
-    messageId: packet.messageId ?? 0,
+    messageId: packet.messageId,
     granted: codes.map((c) => c ?? SUBACK_FAILURE),
   });
   afterSuback?.();
