@@ -39,6 +39,11 @@ export interface StoreOptions {
   metrics?: StoreMetrics;
   /** How often session expiry, pending wills and filter leases are checked. */
   housekeepingIntervalMs?: number;
+  /**
+   * Called when a due will is durable in the commitlog, before it is removed from the state (tests stop the
+   * process here to prove the will survives).
+   */
+  onWillAppended?: (clientId: string) => void;
 }
 
 /** A message read from a queue, decoded from its commitlog record. */
@@ -449,23 +454,50 @@ export class Store {
     return { deletedSegments: result.deletedSegments.length, newLowPosition: result.newLowPosition };
   }
 
-  /** Session expiry, pending wills and filter leases: whatever is due at `nowMs`. */
-  async runHousekeeping(nowMs: number = Date.now()): Promise<void> {
+  /**
+   * Session expiry, pending wills and filter leases: whatever is due at `nowMs`. Runs after any housekeeping
+   * in progress (the timer's included): two runs at once would both take the same due will and publish it twice.
+   */
+  runHousekeeping(nowMs: number = Date.now()): Promise<void> {
+    return this.serialized(() => this.housekeep(nowMs));
+  }
+
+  /** Housekeeping tasks run one at a time, in call order. */
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.housekeeping.then(task);
+    this.housekeeping = run.catch(() => undefined);
+    return run;
+  }
+
+  private async housekeep(nowMs: number): Promise<void> {
     const { logger, metrics } = this.options;
     const expired = await this.state.sessions.expire(nowMs);
-    for (const { clientId, will } of expired.willsDue) {
-      const outcome = await this.append([
-        {
-          topic: will.topic,
-          payload: Buffer.from(will.payload),
-          qos: will.qos,
-          retain: will.retain,
-          timestampMs: 0,
-          publisherClientId: clientId,
-          properties: will.properties,
-        },
-      ]);
-      if (outcome.status !== 'ok') logger.warn({ clientId, outcome: outcome.status }, 'will not published');
+    // At least once: a due will leaves the state only after its append is durable. A crash in between
+    // publishes it again after the restart; it is never lost.
+    for (const due of expired.willsDue) {
+      const { clientId, will } = due;
+      let outcome: AppendOutcome;
+      try {
+        outcome = await this.append([
+          {
+            topic: will.topic,
+            payload: Buffer.from(will.payload),
+            qos: will.qos,
+            retain: will.retain,
+            timestampMs: 0,
+            publisherClientId: clientId,
+            properties: will.properties,
+          },
+        ]);
+      } catch (err) {
+        // An I/O failure: the will stays due and the next round tries again.
+        logger.error({ err, clientId }, 'will append failed; retrying');
+        continue;
+      }
+      if (outcome.status === 'ok') this.options.onWillAppended?.(clientId);
+      // A refusal (a topic of another shard, over the size limit) would be refused again: drop the will.
+      else logger.warn({ clientId, outcome: outcome.status }, 'will not published');
+      await this.state.sessions.removeWill(due);
     }
     if (expired.expiredClientIds.length > 0) {
       logger.info({ count: expired.expiredClientIds.length }, 'sessions expired');
@@ -479,15 +511,15 @@ export class Store {
   private startTimers(): void {
     const every = (ms: number, task: () => Promise<unknown>): void => {
       const t = setInterval(() => {
-        // One housekeeping task at a time: a slow one is skipped, never stacked.
-        this.housekeeping = this.housekeeping
-          .then(task)
-          .catch((err: unknown) => this.options.logger.error({ err }, 'housekeeping failed'));
+        // One housekeeping task at a time.
+        this.serialized(task).catch((err: unknown) =>
+          this.options.logger.error({ err }, 'housekeeping failed'),
+        );
       }, ms);
       t.unref();
       this.timers.push(t);
     };
-    every(this.options.housekeepingIntervalMs ?? 1000, () => this.runHousekeeping());
+    every(this.options.housekeepingIntervalMs ?? 1000, () => this.housekeep(Date.now()));
     if (this.options.retentionMaxAgeMs > 0 || this.options.retentionMaxBytes > 0) {
       every(this.options.retentionCheckIntervalMs, () => this.applyRetention());
     }

@@ -81,12 +81,18 @@ export type DeleteSessionResult = { readonly status: 'ok' } | StaleEpoch | NotFo
 export interface DueWill {
   readonly clientId: string;
   readonly will: Will;
+  /** The epoch of the connection that left the will, and when it fell due: what `removeWill` checks. */
+  readonly epoch: number;
+  readonly dueAtMs: number;
 }
 
 export interface ExpireResult {
   /** Sessions deleted because their expiry interval passed after disconnection. */
   readonly expiredClientIds: string[];
-  /** Wills to publish now; they are removed from the store by this call (at most once). */
+  /**
+   * Wills to publish now. They stay stored (and due) until `removeWill`: published at least once, never lost
+   * to a crash between taking and publishing them.
+   */
   readonly willsDue: DueWill[];
 }
 
@@ -120,11 +126,18 @@ export interface SessionStore {
    */
   delete(clientId: string, epoch: number): Promise<DeleteSessionResult>;
   /**
-   * Deletes sessions whose expiry passed (unregistering their filters) and takes the wills that
+   * Deletes sessions whose expiry passed (unregistering their filters) and lists the wills that
    * are due, at most `maxItems` deadlines per call; when more are due `nextDeadline()` is
-   * already past, so a timer loop drains them.
+   * already past, so a timer loop drains them. A due will is not removed here: the caller
+   * publishes it, then calls `removeWill`.
    */
   expire(nowMs?: number, maxItems?: number): Promise<ExpireResult>;
+  /**
+   * Removes a will listed by `expire` once it is published (or refused for good). Only that will:
+   * one left since by a newer connection (another epoch) stays; a reconnect has already cancelled
+   * it [MQTT-3.1.2-8]. Returns false when it was no longer there.
+   */
+  removeWill(due: DueWill): Promise<boolean>;
   /** The earliest session expiry or will due time, for the caller's timer; undefined when none. */
   nextDeadline(): number | undefined;
   /** Stored sessions, connected or not (the sessions gauge). */
@@ -422,8 +435,8 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
           if (kind === DEADLINE_WILL) {
             const pending = readPendingWill(clientId);
             if (pending?.dueAtMs === atMs) {
-              writePendingWill(clientId, undefined);
-              willsDue.push({ clientId, will: pending.will });
+              // Kept, deadline included, until removeWill: a crash before the will is appended must not lose it.
+              willsDue.push({ clientId, will: pending.will, epoch: pending.epoch, dueAtMs: pending.dueAtMs });
               continue;
             }
           } else {
@@ -437,6 +450,16 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
           deadlines.removeSync(key); // an index entry without its record (not expected)
         }
         return { expiredClientIds, willsDue };
+      });
+    },
+
+    removeWill(due) {
+      return writer.write((): boolean => {
+        const pending = readPendingWill(due.clientId);
+        if (pending === undefined || pending.epoch !== due.epoch || pending.dueAtMs !== due.dueAtMs)
+          return false;
+        writePendingWill(due.clientId, undefined);
+        return true;
       });
     },
 

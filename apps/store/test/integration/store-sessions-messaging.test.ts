@@ -99,7 +99,7 @@ describe('sessions over gRPC: epochs, fencing, offsets, wills', () => {
     expect(s.server.store.state.filters.holderCount('x/y')).toBe(0);
   });
 
-  it('publishes the will of an ungracefully closed session, retained and from its client id', async () => {
+  it('publishes the will of an ungracefully closed session once, retained and from its client id', async () => {
     await call(s.clients.store, s.clients.store.registerFilter, { filter: 'wills/#', holderId: 'watcher' });
     const a = await open('dev-3', 'gw');
     await call(s.clients.store, s.clients.store.updateSession, {
@@ -125,6 +125,16 @@ describe('sessions over gRPC: epochs, fencing, offsets, wills', () => {
       return p;
     });
     expect(r.messages[0]).toMatchObject({ topic: 'wills/dev-3', publisherClientId: 'dev-3', retain: true });
+    // Removed once appended: later rounds (and the timer's) do not publish it again.
+    expect(s.server.store.state.sessions.pendingWill('dev-3')).toBeUndefined();
+    await s.server.store.runHousekeeping();
+    await s.server.store.runHousekeeping();
+    await s.server.store.dispatched();
+    const after = await call(s.clients.store, s.clients.store.pullMessages, {
+      queue: { kind: 'QUEUE_KIND_FILTER', name: 'wills/#' },
+      fromOffset: 0,
+    });
+    expect(after.messages).toHaveLength(1);
     const retained = await call(s.clients.store, s.clients.store.matchRetained, { filter: 'wills/+' });
     expect(retained.messages.map((m) => m.payload.toString())).toEqual(['gone']);
   });

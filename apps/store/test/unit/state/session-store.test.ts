@@ -425,7 +425,7 @@ describe('session store', () => {
       return f.nowMs;
     }
 
-    it('is due after the will delay, once [MQTT-3.1.3-9]', async () => {
+    it('is due after the will delay, once removed it is gone [MQTT-3.1.3-9]', async () => {
       const f = fixture();
       const t0 = await closedWithWill(f, { willDelaySeconds: 30, sessionExpirySeconds: 3_600 });
       expect(f.store.sessions.nextDeadline()).toBe(t0 + 30_000);
@@ -434,15 +434,51 @@ describe('session store', () => {
         expiredClientIds: [],
         willsDue: [],
       });
-      await expect(f.store.sessions.expire(t0 + 30_000)).resolves.toEqual({
+      const due = await f.store.sessions.expire(t0 + 30_000);
+      expect(due).toEqual({
         expiredClientIds: [],
-        willsDue: [{ clientId: 'c1', will: will({ willDelayIntervalSeconds: 30 }) }],
+        willsDue: [
+          { clientId: 'c1', will: will({ willDelayIntervalSeconds: 30 }), epoch: 1, dueAtMs: t0 + 30_000 },
+        ],
       });
+      await expect(f.store.sessions.removeWill(due.willsDue[0]!)).resolves.toBe(true);
+      await expect(f.store.sessions.removeWill(due.willsDue[0]!)).resolves.toBe(false);
       await expect(f.store.sessions.expire(t0 + 31_000)).resolves.toEqual({
         expiredClientIds: [],
         willsDue: [],
       });
+      expect(f.store.sessions.pendingWill('c1')).toBeUndefined();
+      expect(f.store.sessions.nextDeadline()).toBe(t0 + 3_600_000); // only the session's end is left
       expect(f.store.sessions.get('c1')).toBeDefined();
+    });
+
+    it('stays stored and due until removed: a crash before it is published loses nothing', async () => {
+      const f = fixture();
+      const t0 = await closedWithWill(f, { willDelaySeconds: 0, sessionExpirySeconds: 3_600 });
+      const first = await f.store.sessions.expire(t0);
+      expect(first.willsDue).toHaveLength(1);
+      // Not removed (the process "crashed" before the append finished): still there, also after a restart.
+      await f.reopen();
+      expect(f.store.sessions.pendingWill('c1')).toEqual({ will: will(), dueAtMs: t0 });
+      expect(f.store.sessions.nextDeadline()).toBe(t0);
+      const again = await f.store.sessions.expire(t0 + 5_000);
+      expect(again.willsDue).toEqual(first.willsDue);
+      await expect(f.store.sessions.removeWill(again.willsDue[0]!)).resolves.toBe(true);
+      expect(f.store.sessions.pendingWill('c1')).toBeUndefined();
+    });
+
+    it('a will left by a newer connection is not removed with the one taken before it', async () => {
+      const f = fixture();
+      const t0 = await closedWithWill(f, { willDelaySeconds: 0, sessionExpirySeconds: 3_600 });
+      const taken = (await f.store.sessions.expire(t0)).willsDue[0]!;
+      // The client reconnects (cancelling the will [MQTT-3.1.2-8]) and drops again, leaving a new will.
+      f.nowMs = t0 + 1_000;
+      const t1 = await closedWithWill(f, { willDelaySeconds: 60, sessionExpirySeconds: 3_600 });
+      await expect(f.store.sessions.removeWill(taken)).resolves.toBe(false);
+      expect(f.store.sessions.pendingWill('c1')).toEqual({
+        will: will({ willDelayIntervalSeconds: 60 }),
+        dueAtMs: t1 + 60_000,
+      });
     });
 
     it('is suppressed when the client reconnects within the will delay [MQTT-3.1.2-8]', async () => {
@@ -462,7 +498,9 @@ describe('session store', () => {
       expect(f.store.sessions.pendingWill('c1')?.dueAtMs).toBe(t0 + 10_000);
       await expect(f.store.sessions.expire(t0 + 10_000)).resolves.toEqual({
         expiredClientIds: ['c1'],
-        willsDue: [{ clientId: 'c1', will: will({ willDelayIntervalSeconds: 300 }) }],
+        willsDue: [
+          { clientId: 'c1', will: will({ willDelayIntervalSeconds: 300 }), epoch: 1, dueAtMs: t0 + 10_000 },
+        ],
       });
     });
 
