@@ -3,8 +3,10 @@
 
 export interface WatchArrivalsRequest {
   'replayEndOffsets'?: (boolean);
+  'replayOnly'?: (boolean);
 }
 
 export interface WatchArrivalsRequest__Output {
   'replayEndOffsets': (boolean);
+  'replayOnly': (boolean);
 }
