@@ -1,6 +1,6 @@
 import type { EventBusStats } from '@starling/event-bus';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { mirroredCounter } from '@starling/observability';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { FastHistogram, mirroredCounter } from '@starling/observability';
 
 /** One label value's share of a counter, counted as a plain number (see CounterCells). */
 export class CounterCell {
@@ -209,13 +209,13 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
-    publishAckLatency: new Histogram({
+    publishAckLatency: new FastHistogram({
       name: 'starling_gateway_publish_ack_latency_seconds',
       help: 'From a PUBLISH received to its PUBACK/PUBREC sent (store durability included).',
       buckets: LATENCY_BUCKETS,
       registers,
     }),
-    deliveryLatency: new Histogram({
+    deliveryLatency: new FastHistogram({
       name: 'starling_gateway_delivery_latency_seconds',
       help: 'From a message timestamp (store receipt) to its PUBLISH written to a subscriber.',
       buckets: LATENCY_BUCKETS,
@@ -260,7 +260,7 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['trigger'] as const,
       registers,
     }),
-    appendBatchSize: new Histogram({
+    appendBatchSize: new FastHistogram({
       name: 'starling_gateway_append_batch_messages',
       help: 'Messages per AppendMessages call (publishes batched per shard).',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { FastHistogram } from '@starling/observability';
 
 /** Latency buckets from 50 µs to 10 s: an fsync on a fast disk is ~100 µs, a slow one tens of ms. */
 const LATENCY_BUCKETS = [
@@ -10,7 +11,7 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384]
 export function createStoreMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    appendLatency: new Histogram({
+    appendLatency: new FastHistogram({
       name: 'starling_store_append_latency_seconds',
       help: 'Time from an append request to its acknowledgement, fsync included under the sync policy.',
       buckets: LATENCY_BUCKETS,
@@ -31,19 +32,19 @@ export function createStoreMetrics(registry: Registry) {
       help: 'fdatasync calls on commitlog segments.',
       registers,
     }),
-    fsyncDuration: new Histogram({
+    fsyncDuration: new FastHistogram({
       name: 'starling_store_fsync_duration_seconds',
       help: 'Duration of each commitlog fdatasync.',
       buckets: LATENCY_BUCKETS,
       registers,
     }),
-    batchSize: new Histogram({
+    batchSize: new FastHistogram({
       name: 'starling_store_write_batch_records',
       help: 'Records per commitlog write (group commit batch size).',
       buckets: BATCH_BUCKETS,
       registers,
     }),
-    dispatchDuration: new Histogram({
+    dispatchDuration: new FastHistogram({
       name: 'starling_store_dispatch_duration_seconds',
       help: 'Time from a batch becoming durable to its index entries being written.',
       buckets: LATENCY_BUCKETS,
@@ -79,7 +80,7 @@ export function createStoreMetrics(registry: Registry) {
       help: 'Bytes of commitlog segments on disk.',
       registers,
     }),
-    pullLatency: new Histogram({
+    pullLatency: new FastHistogram({
       name: 'starling_store_pull_latency_seconds',
       help: 'Time to serve a pull, excluding any long-poll wait.',
       buckets: LATENCY_BUCKETS,

@@ -3,3 +3,4 @@ export { createRegistry, type RegistryOptions } from './registry';
 export { startOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCheck } from './ops-server';
 export { onShutdownSignal, type Closable, type ShutdownOptions } from './shutdown';
 export { mirroredCounter, type MirroredCounterOptions } from './mirrored-counter';
+export { FastHistogram, type FastHistogramConfiguration } from './fast-histogram';
