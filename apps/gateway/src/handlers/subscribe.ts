@@ -56,12 +56,18 @@ export async function handleSubscribe(
         result = { granted: requests.map(() => 'failure' as const), afterSuback: () => undefined };
       }
       afterSuback = result.afterSuback;
+      // A filter named again later in the packet: the later request replaces the subscription, and the earlier
+      // one is answered as its own SUBSCRIBE would have been, with the QoS it asked for [MQTT-3.8.4-4].
+      const lastIndex = new Map(requests.map((r, index) => [r.filter, index]));
       let next = 0;
       for (let i = 0; i < codes.length; i++) {
         if (codes[i] !== undefined) continue;
-        const granted = result.granted[next++];
+        const index = next++;
+        const request = requests[index]!;
+        const granted = result.granted[index];
         // [MQTT-3.8.4-6] the granted QoS may be lower than requested; 0x80 marks a failure.
-        codes[i] = granted === undefined || granted === 'failure' ? SUBACK_FAILURE : granted;
+        if (granted === undefined || granted === 'failure') codes[i] = SUBACK_FAILURE;
+        else codes[i] = lastIndex.get(request.filter) === index ? granted : request.qos;
       }
     }
   }
