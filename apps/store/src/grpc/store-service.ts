@@ -1,10 +1,11 @@
-import { status, type ServerWritableStream } from '@grpc/grpc-js';
+import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
 import type {
   StoreServiceHandlers,
   WatchArrivalsRequestOutput,
   WatchArrivalsResponse,
 } from '@starling/proto';
 import { validateTopicFilter } from '@starling/mqtt-topic';
+import type { ArrivalNotice } from '../arrival-hub';
 import type { Store } from '../store';
 import type { ConsumerRef } from '../state';
 import { shardOfClient } from '../sharding';
@@ -316,9 +317,9 @@ export function createStoreServiceHandlers(
         return;
       }
       context.metrics?.grpcRequests.inc({ method: 'WatchArrivals', code: 'OK' });
-      const unsubscribe = store.watchArrivals((arrivals) => {
+      const write = (arrivals: readonly ArrivalNotice[]): void => {
         // grpc-js buffers what the peer has not read yet; a watcher that stalls costs memory, so the
-        // notifier reads continuously and coalesces on its side.
+        // notifier reads live streams continuously and coalesces on its side.
         call.write({
           arrivals: arrivals.map((a) => ({
             queue: queueToWire(a.queue),
@@ -327,7 +328,20 @@ export function createStoreServiceHandlers(
             timestampMs: a.timestampMs,
           })),
         });
-      }, call.request.replayEndOffsets);
+      };
+      if (call.request.replayOnly) {
+        // Subscribed and unsubscribed within one tick: the snapshot of end offsets is written and no dispatch
+        // can follow it. The watcher reads it at its own pace (the rest waits in grpc-js under HTTP/2 flow
+        // control) and gets OK once it has read everything. It is not in `streams`: ending it at shutdown
+        // would wait for that read too; the watcher cancels it when the server's GOAWAY arrives.
+        store.watchArrivals(write, true)();
+        call.end();
+        return;
+      }
+      const unsubscribe = store.watchArrivals(write, call.request.replayEndOffsets);
+      // Headers now rather than with the first arrival: the watcher learns that every dispatch from here on
+      // is streamed to it, before it opens a replay-only stream.
+      call.sendMetadata(new Metadata());
       streams.add(call);
       const end = (): void => {
         unsubscribe();

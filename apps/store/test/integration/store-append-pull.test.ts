@@ -260,6 +260,33 @@ describe('store over real gRPC: append, dispatch, pull', () => {
     again.cancel();
   });
 
+  it('a watch sends its headers once registered, before any arrival', async () => {
+    const stream = s.clients.store.watchArrivals({ replayEndOffsets: false });
+    stream.on('data', () => undefined);
+    stream.on('error', () => undefined);
+    let headers = false;
+    stream.on('metadata', () => (headers = true));
+    await eventually(() => expect(headers).toBe(true));
+    expect(s.server.store.hub.watcherCount).toBe(1);
+    stream.cancel();
+  });
+
+  it('a replay-only watch sends the end offsets, then ends with OK and no later dispatch', async () => {
+    await append([msg('replay-a/1', 'a'), msg('replay-b', 'b'), msg('replay-b', 'c')]);
+    const received: WatchArrivalsResponseOutput[] = [];
+    const stream = s.clients.store.watchArrivals({ replayEndOffsets: true, replayOnly: true });
+    stream.on('data', (d: WatchArrivalsResponseOutput) => received.push(d));
+    const code = await new Promise<number>((resolve) => {
+      stream.on('error', (err: { code: number }) => resolve(err.code));
+      stream.on('status', (st: { code: number }) => resolve(st.code));
+    });
+    expect(code).toBe(status.OK);
+    const ends = new Map(received.flatMap((r) => r.arrivals).map((a) => [a.queue?.name, a.endOffset]));
+    expect(ends.get('replay-a')).toBe(1);
+    expect(ends.get('replay-b')).toBe(2);
+    expect(s.server.store.hub.watcherCount).toBe(0);
+  });
+
   describe('bad input: a precise status, and nothing written', () => {
     const endPosition = () => s.server.store.commitlog.endPosition;
 
