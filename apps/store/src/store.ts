@@ -13,7 +13,7 @@ import { openStateStore, type MessageProperties, type StateStore } from './state
 import { ArrivalHub, type ArrivalListener, type ArrivalNotice } from './arrival-hub';
 import { Dispatcher, type DispatchRecord } from './dispatch/dispatcher';
 import { decodeRecordMeta, encodeRecordMeta } from './record-properties';
-import { shardOfTopic } from './sharding';
+import { shardOfClient, shardOfTopic } from './sharding';
 import { validateAppend, type AppendInput, type AppendRejection } from './append-validation';
 import type { StoreMetrics } from './metrics';
 import type { FsyncPolicy } from './config';
@@ -199,6 +199,7 @@ export class Store {
     const indexRef = index;
     const state = openStateStore({
       dir: dirs.state,
+      isHomeShard: (clientId) => shardOfClient(clientId, options.shardCount) === options.shardIndex,
       queueEndOffset: (filter) => indexRef.ensureQueue({ kind: 'filter', name: filter }),
       onFilterAdded: (filter) => {
         matcher.add(filter);

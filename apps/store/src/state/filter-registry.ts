@@ -77,11 +77,36 @@ interface LeaseRecord {
   readonly holderId: string;
 }
 
+/** Value of a `holdings` row (holder ‖ filter): the strings, which a hashed key part cannot give back. */
+export interface HoldingRecord {
+  readonly holderId: string;
+  readonly filter: string;
+}
+
 export interface FilterRegistryDeps {
   readonly database: StateDatabase;
   readonly writer: StateWriter;
   readonly now: () => number;
   readonly queueEndOffset: (filter: string) => number;
+  /** A hold was dropped, in the same transaction (per-holder state that lives only as long as its holds). */
+  readonly onHoldRemovedIn?: (holderId: string, filter: string) => void;
+}
+
+export function holdingKey(holderId: string, filter: string): Buffer {
+  return composeKey(stringPart(holderId), stringPart(filter));
+}
+
+/** True while `holderId` holds `filter`. */
+export function holdsFilter(database: StateDatabase, holderId: string, filter: string): boolean {
+  return database.holdings.get(holdingKey(holderId, filter)) !== undefined;
+}
+
+/** True while `holderId` holds any filter (one cursor step on the `holdings` index). */
+export function holdsAnyFilter(database: StateDatabase, holderId: string): boolean {
+  const prefix = stringPart(holderId);
+  for (const _key of database.holdings.getKeys({ start: prefix, end: prefixEnd(prefix), limit: 1 }))
+    return true;
+  return false;
 }
 
 export function assertValidFilter(filter: string): void {
@@ -93,8 +118,8 @@ export function createFilterRegistry(deps: FilterRegistryDeps): {
   registry: FilterRegistry;
   ops: FilterRegistryOps;
 } {
-  const { database, writer, now, queueEndOffset } = deps;
-  const { filters, holders, leases } = database;
+  const { database, writer, now, queueEndOffset, onHoldRemovedIn } = deps;
+  const { filters, holders, leases, holdings } = database;
 
   const filterKey = (filter: string): Buffer => stringPart(filter);
   const holderKey = (filter: string, holderId: string): Buffer =>
@@ -126,6 +151,7 @@ export function createFilterRegistry(deps: FilterRegistryDeps): {
       } satisfies LeaseRecord);
     }
     if (existing !== undefined) return false;
+    holdings.putSync(holdingKey(holderId, filter), { holderId, filter } satisfies HoldingRecord);
     const record = filters.get(filterKey(filter)) as FilterRecord | undefined;
     filters.putSync(filterKey(filter), {
       filter,
@@ -143,8 +169,10 @@ export function createFilterRegistry(deps: FilterRegistryDeps): {
     const record = filters.get(filterKey(filter)) as FilterRecord | undefined;
     if (existing === undefined) return record === undefined;
     holders.removeSync(key);
+    holdings.removeSync(holdingKey(holderId, filter));
     if (existing.leaseExpiresAtMs !== 0)
       leases.removeSync(leaseKey(existing.leaseExpiresAtMs, filter, holderId));
+    onHoldRemovedIn?.(holderId, filter);
     const remaining = (record?.holderCount ?? 1) - 1;
     if (remaining > 0) {
       filters.putSync(filterKey(filter), { filter, holderCount: remaining } satisfies FilterRecord);

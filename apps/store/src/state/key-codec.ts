@@ -32,6 +32,12 @@ export function stringPart(value: string): Buffer {
   return part;
 }
 
+/** Where the {@link stringPart} starting at `offset` of `key` ends (the next part's offset). */
+export function stringPartEnd(key: Uint8Array, offset: number): number {
+  const length = (key[offset]! << 8) | key[offset + 1]!;
+  return offset + 2 + (length === HASHED_MARKER ? 32 : length);
+}
+
 /** A one-byte tag (record kind, consumer kind, queue kind). */
 export function tagPart(tag: number): Buffer {
   return Buffer.of(tag);

@@ -1,6 +1,7 @@
+import { holdsFilter } from './filter-registry';
 import { composeKey, prefixEnd, stringPart, tagPart } from './key-codec';
 import { readSeenEpoch, readSession, sessionKey } from './session-record';
-import { type StateDatabase } from './state-database';
+import { META_LAST_EPOCH, type StateDatabase } from './state-database';
 import { invalidArgument } from './state-store-error';
 import { type StateWriter } from './state-writer';
 
@@ -29,11 +30,16 @@ export interface OffsetStore {
   /**
    * Stores offsets, one per queue (the last wins when a queue repeats; rewinds allowed).
    *
-   * Session commits are fenced by `sessionEpoch`: when the session lives on this shard the epoch
-   * must be its current one; otherwise (a wildcard-first-level filter queue whose session lives
-   * on another shard) it must not be lower than the highest epoch this shard has seen for the
-   * client id, which it then raises. Either way a stale owner cannot move a taken-over session's
-   * offsets. Group commits are not fenced (`sessionEpoch` is ignored).
+   * Session commits are fenced by `sessionEpoch`:
+   * - the session is stored here: the epoch must be its current one;
+   * - this is the client's home shard but the session is gone (discarded, expired, deleted): every
+   *   owner is stale; refused with `currentEpoch` = the highest epoch this shard has issued;
+   * - the session lives on another shard (this shard holds a copy of one of its filter queues): the
+   *   epoch must not be lower than the highest one seen here for the client id, which it then
+   *   raises. Only offsets of filter queues the client holds here are kept: what it does not hold
+   *   it no longer reads, and state kept for it would outlive its holds (see `releaseHoldState`).
+   * Either way a stale owner cannot move a taken-over session's offsets. Group commits are not
+   * fenced (`sessionEpoch` is ignored).
    */
   commit(
     consumer: ConsumerRef,
@@ -73,11 +79,18 @@ function assertValidOffset(offset: number): void {
   if (!Number.isSafeInteger(offset) || offset < 0) throw invalidArgument(`invalid queue offset: ${offset}`);
 }
 
-export function createOffsetStore(deps: { database: StateDatabase; writer: StateWriter }): {
+export interface OffsetStoreDeps {
+  readonly database: StateDatabase;
+  readonly writer: StateWriter;
+  /** Whether this shard is the client id's home shard (where its session lives). */
+  readonly isHomeShard: (clientId: string) => boolean;
+}
+
+export function createOffsetStore(deps: OffsetStoreDeps): {
   store: OffsetStore;
   ops: OffsetOps;
 } {
-  const { database, writer } = deps;
+  const { database, writer, isHomeShard } = deps;
   const { offsets } = database;
 
   const ops: OffsetOps = {
@@ -114,10 +127,21 @@ export function createOffsetStore(deps: { database: StateDatabase; writer: State
           const session = readSession(database, consumer.id);
           if (session !== undefined) {
             if (sessionEpoch !== session.epoch) return { status: 'stale-epoch', currentEpoch: session.epoch };
+          } else if (isHomeShard(consumer.id)) {
+            // No per-client record needed: a session that is not stored on its home shard has no owner.
+            const lastIssued = (database.meta.get(META_LAST_EPOCH) as number | undefined) ?? 0;
+            return { status: 'stale-epoch', currentEpoch: lastIssued };
           } else {
             const seen = readSeenEpoch(database, consumer.id) ?? 0;
             if (sessionEpoch < seen) return { status: 'stale-epoch', currentEpoch: seen };
-            if (sessionEpoch > seen) database.epochs.putSync(sessionKey(consumer.id), sessionEpoch);
+            const held = queueOffsets.filter(
+              ({ queue }) => queue.kind === 'filter' && holdsFilter(database, consumer.id, queue.name),
+            );
+            if (held.length > 0 && sessionEpoch > seen) {
+              database.epochs.putSync(sessionKey(consumer.id), sessionEpoch);
+            }
+            for (const { queue, offset } of held) ops.setIn(consumer, queue, offset);
+            return { status: 'ok' };
           }
         }
         for (const { queue, offset } of queueOffsets) ops.setIn(consumer, queue, offset);

@@ -60,7 +60,10 @@ export function readSession(database: StateDatabase, clientId: string): SessionR
   return database.sessions.get(sessionKey(clientId)) as SessionRecord | undefined;
 }
 
-/** The highest epoch this shard has seen for a client id (issued here, or carried by a commit). */
+/**
+ * The highest epoch carried by a commit of a client whose session lives on another shard. Kept only while
+ * the client holds a filter here (state-store.ts releases it with the last hold).
+ */
 export function readSeenEpoch(database: StateDatabase, clientId: string): number | undefined {
   return database.epochs.get(sessionKey(clientId)) as number | undefined;
 }

@@ -206,7 +206,7 @@ function storedWill(will: Will): Will {
 
 export function createSessionStore(deps: SessionStoreDeps): SessionStore {
   const { database, writer, now, queueEndOffset, filterOps, offsetOps } = deps;
-  const { sessions, wills, deadlines, epochs, meta } = database;
+  const { sessions, wills, deadlines, meta } = database;
 
   const consumerOf = (clientId: string): ConsumerRef => ({ kind: 'session', id: clientId });
   const filterQueue = (filter: string): QueueRef => ({ kind: 'filter', name: filter });
@@ -298,7 +298,6 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
         assertValidExpiry(sessionExpiryIntervalSeconds);
         const epoch = ((meta.get(META_LAST_EPOCH) as number | undefined) ?? 0) + 1;
         meta.putSync(META_LAST_EPOCH, epoch);
-        epochs.putSync(sessionKey(clientId), epoch);
         writePendingWill(clientId, undefined); // a new connection suppresses a pending will [MQTT-3.1.2-8]
         const existing = readSession(database, clientId);
         if (existing !== undefined && cleanStart) discardState(context, existing); // [MQTT-3.1.2-4]

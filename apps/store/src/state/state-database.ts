@@ -1,8 +1,12 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { StateStoreError } from './state-store-error';
 
-/** The layout version written by this code; an unknown one refuses to open. */
-const SCHEMA_VERSION = 1;
+/**
+ * The layout version written by this code; an unknown one refuses to open (a build that does not know the
+ * `holdings` index would let it drift). 1 → 2: `holdings` added (state-upgrade.ts fills it), `epochs` only for
+ * clients whose session lives on another shard and that hold a filter here.
+ */
+export const SCHEMA_VERSION = 2;
 
 /**
  * The LMDB environment of one shard's durable state and its named sub-databases. Keys are
@@ -14,9 +18,10 @@ const SCHEMA_VERSION = 1;
  * | meta       | utf8 name                             | schemaVersion, lastEpoch     |
  * | filters    | filter                                | FilterRecord (holderCount)   |
  * | holders    | filter ‖ holderId                     | HolderRecord (lease expiry)  |
+ * | holdings   | holderId ‖ filter                     | HoldingRecord (index)        |
  * | leases     | expiresAtMs ‖ filter ‖ holderId       | LeaseRecord (index)          |
  * | sessions   | clientId                              | SessionRecord                |
- * | epochs     | clientId                              | highest epoch seen (number)  |
+ * | epochs     | clientId (session on another shard)   | highest epoch seen (number)  |
  * | wills      | clientId                              | PendingWillRecord            |
  * | deadlines  | atMs ‖ kind ‖ clientId                | DeadlineRecord (index)       |
  * | offsets    | consumerKind ‖ id ‖ queueKind ‖ name  | OffsetRecord                 |
@@ -27,6 +32,7 @@ export interface StateDatabase {
   readonly meta: Database<unknown, Buffer>;
   readonly filters: Database<unknown, Buffer>;
   readonly holders: Database<unknown, Buffer>;
+  readonly holdings: Database<unknown, Buffer>;
   readonly leases: Database<unknown, Buffer>;
   readonly sessions: Database<unknown, Buffer>;
   readonly epochs: Database<unknown, Buffer>;
@@ -39,7 +45,11 @@ export interface StateDatabase {
 export const META_SCHEMA_VERSION = Buffer.from('schemaVersion');
 export const META_LAST_EPOCH = Buffer.from('lastEpoch');
 
-export function openStateDatabase(dir: string): StateDatabase {
+/**
+ * Opens the environment. `layoutVersion` is the version found (the current one for a new environment); the
+ * caller upgrades an older layout before anything else reads it, then writes SCHEMA_VERSION.
+ */
+export function openStateDatabase(dir: string): StateDatabase & { readonly layoutVersion: number } {
   // Durability: lmdb-js enables `overlappingSync` by default on Linux, where a write's promise
   // resolves when the commit is *visible* and the fsync happens afterwards. We turn it off so
   // that the commit (mdb_txn_commit, which fsyncs without MDB_NOSYNC) is on disk before any
@@ -54,6 +64,7 @@ export function openStateDatabase(dir: string): StateDatabase {
     meta: sub('meta'),
     filters: sub('filters'),
     holders: sub('holders'),
+    holdings: sub('holdings'),
     leases: sub('leases'),
     sessions: sub('sessions'),
     epochs: sub('epochs'),
@@ -65,12 +76,14 @@ export function openStateDatabase(dir: string): StateDatabase {
   const version = database.meta.get(META_SCHEMA_VERSION);
   if (version === undefined) {
     database.meta.putSync(META_SCHEMA_VERSION, SCHEMA_VERSION);
-  } else if (version !== SCHEMA_VERSION) {
+    return { ...database, layoutVersion: SCHEMA_VERSION };
+  }
+  if (version !== SCHEMA_VERSION && version !== 1) {
     void env.close();
     throw new StateStoreError(
       'STORE_STATE_SCHEMA',
-      `state in ${dir} has layout version ${JSON.stringify(version)}; this build reads version ${SCHEMA_VERSION}`,
+      `state in ${dir} has layout version ${JSON.stringify(version)}; this build reads versions 1 and ${SCHEMA_VERSION}`,
     );
   }
-  return database;
+  return { ...database, layoutVersion: version };
 }

@@ -100,7 +100,9 @@ describe('offset store', () => {
 
   it('fences a session whose home is another shard by the highest epoch seen here', async () => {
     const f = fixture();
+    f.remoteClients.add('c1');
     const queue = { kind: 'filter', name: '+/status' } as const;
+    await f.store.filters.register('+/status', 'c1'); // the gateway registers this shard's copy first
     await expect(f.store.offsets.commit(session, 7, [{ queue, offset: 1 }])).resolves.toEqual({
       status: 'ok',
     });
@@ -117,6 +119,49 @@ describe('offset store', () => {
       currentEpoch: 9,
     });
     expect(f.store.offsets.fetch(session)).toEqual([{ queue, offset: 2 }]);
+  });
+
+  it('keeps a remote session offsets only for the filters it holds here, and drops them with its holds', async () => {
+    const f = fixture();
+    f.remoteClients.add('c1');
+    const held = { kind: 'filter', name: '+/status' } as const;
+    const other = { kind: 'filter', name: '#' } as const;
+    await f.store.filters.register('+/status', 'c1');
+    await f.store.filters.register('#', 'someone-else');
+    await expect(
+      f.store.offsets.commit(session, 4, [
+        { queue: held, offset: 3 },
+        { queue: other, offset: 9 }, // not held by c1 here (unsubscribed meanwhile): not kept
+        { queue: { kind: 'topic', name: 'status' }, offset: 9 },
+      ]),
+    ).resolves.toEqual({ status: 'ok' });
+    expect(f.store.offsets.fetch(session)).toEqual([{ queue: held, offset: 3 }]);
+
+    // The last hold goes (UnregisterFilter from the gateway, or the sweep): the offsets and the epoch go too.
+    await f.store.filters.unregister('+/status', 'c1');
+    expect(f.store.offsets.fetch(session)).toEqual([]);
+    expect(await f.recordCounts()).toMatchObject({ epochs: 0, offsets: 0, holdings: 1 });
+    // A late commit of the gone owner is accepted and changes nothing: it holds nothing here.
+    await expect(f.store.offsets.commit(session, 4, [{ queue: held, offset: 5 }])).resolves.toEqual({
+      status: 'ok',
+    });
+    expect(await f.recordCounts()).toMatchObject({ epochs: 0, offsets: 0 });
+  });
+
+  it('refuses every commit of a session its home shard no longer stores', async () => {
+    const f = fixture();
+    const { epoch } = await f.store.sessions.open({ clientId: 'c1', ...persistent });
+    await f.store.sessions.close({
+      clientId: 'c1',
+      epoch,
+      disconnectedAtMs: f.nowMs,
+      discard: true,
+      publishWill: false,
+    });
+    await expect(
+      f.store.offsets.commit(session, epoch, [{ queue: { kind: 'filter', name: 'a' }, offset: 3 }]),
+    ).resolves.toEqual({ status: 'stale-epoch', currentEpoch: epoch });
+    expect(await f.recordCounts()).toMatchObject({ sessions: 0, epochs: 0, offsets: 0 });
   });
 
   it('does not let a stale owner of a deleted session leave offsets for the next session', async () => {

@@ -538,6 +538,61 @@ describe('session store', () => {
     });
   });
 
+  describe('per-client records', () => {
+    it('none remain after clients connect and disconnect cleanly, or their sessions expire', async () => {
+      const f = fixture();
+      for (let i = 0; i < 20; i++) {
+        const clientId = `clean-${i}`;
+        const { epoch } = await f.store.sessions.open({
+          clientId,
+          ...persistent,
+          cleanStart: true,
+          sessionExpiryIntervalSeconds: 0,
+        });
+        await f.store.sessions.update({ clientId, epoch, addSubscriptions: [subscription(`t/${i}`)] });
+        await f.store.offsets.commit({ kind: 'session', id: clientId }, epoch, [
+          { queue: { kind: 'filter', name: `t/${i}` }, offset: 1 },
+        ]);
+        await f.store.sessions.close({
+          clientId,
+          epoch,
+          disconnectedAtMs: f.nowMs,
+          discard: true,
+          publishWill: false,
+        });
+      }
+      for (let i = 0; i < 5; i++) {
+        const clientId = `persistent-${i}`;
+        const { epoch } = await f.store.sessions.open({
+          clientId,
+          ...persistent,
+          sessionExpiryIntervalSeconds: 10,
+        });
+        await f.store.sessions.update({ clientId, epoch, addSubscriptions: [subscription('p/+')] });
+        await f.store.sessions.close({
+          clientId,
+          epoch,
+          disconnectedAtMs: f.nowMs,
+          discard: false,
+          publishWill: false,
+        });
+      }
+      await f.store.sessions.expire(f.nowMs + 10_000);
+      expect(await f.recordCounts()).toEqual({
+        sessions: 0,
+        epochs: 0,
+        wills: 0,
+        deadlines: 0,
+        offsets: 0,
+        holders: 0,
+        holdings: 0,
+        filters: 0,
+      });
+      // Epochs still only grow (the shard-wide counter), so fencing needs no per-client record.
+      expect((await f.store.sessions.open({ clientId: 'clean-0', ...persistent })).epoch).toBe(26);
+    });
+  });
+
   it('survives close and reopen: sessions, subscriptions with offsets, pending wills and deadlines', async () => {
     const f = fixture();
     const t0 = f.nowMs;

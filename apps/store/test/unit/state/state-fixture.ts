@@ -2,6 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStateStore, type StateStore } from '../../../src/state';
+import { openStateDatabase } from '../../../src/state/state-database';
+
+/** Per-client and per-filter record counts of the state's databases. */
+export interface RecordCounts {
+  sessions: number;
+  epochs: number;
+  wills: number;
+  deadlines: number;
+  offsets: number;
+  holders: number;
+  holdings: number;
+  filters: number;
+}
 
 /**
  * A state store on a real LMDB environment in a fresh temp directory, with a controllable clock,
@@ -17,7 +30,11 @@ export interface StateFixture {
   readonly endOffsets: Map<string, number>;
   /** Hook calls in order: '+filter' / '-filter'. */
   readonly hookLog: string[];
+  /** Client ids whose home is another shard (every other client id lives here). */
+  readonly remoteClients: Set<string>;
   reopen(): Promise<void>;
+  /** Closes the store, counts the records of every database, and opens the store again. */
+  recordCounts(): Promise<RecordCounts>;
 }
 
 export function useStateFixture(): () => StateFixture {
@@ -27,9 +44,11 @@ export function useStateFixture(): () => StateFixture {
     const dir = mkdtempSync(join(tmpdir(), 'starling-state-'));
     const endOffsets = new Map<string, number>();
     const hookLog: string[] = [];
+    const remoteClients = new Set<string>();
     const open = (): StateStore =>
       openStateStore({
         dir,
+        isHomeShard: (clientId) => !remoteClients.has(clientId),
         now: () => fixture.nowMs,
         queueEndOffset: (filter) => endOffsets.get(filter) ?? 0,
         onFilterAdded: (filter) => hookLog.push(`+${filter}`),
@@ -41,9 +60,27 @@ export function useStateFixture(): () => StateFixture {
       nowMs: 1_700_000_000_000,
       endOffsets,
       hookLog,
+      remoteClients,
       async reopen() {
         await fixture.store.close();
         fixture.store = open();
+      },
+      async recordCounts() {
+        await fixture.store.close();
+        const database = openStateDatabase(dir);
+        const counts: RecordCounts = {
+          sessions: database.sessions.getCount(),
+          epochs: database.epochs.getCount(),
+          wills: database.wills.getCount(),
+          deadlines: database.deadlines.getCount(),
+          offsets: database.offsets.getCount(),
+          holders: database.holders.getCount(),
+          holdings: database.holdings.getCount(),
+          filters: database.filters.getCount(),
+        };
+        await database.env.close();
+        fixture.store = open();
+        return counts;
       },
     };
     fixture.store = open();
