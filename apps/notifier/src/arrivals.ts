@@ -1,4 +1,10 @@
-import { Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  Metadata,
+  connectivityState,
+  status,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import type { Logger } from '@starling/observability';
 import {
   createStoreClient,
@@ -7,12 +13,18 @@ import {
   type WatchArrivalsResponseOutput,
 } from '@starling/proto';
 import { backoffDelayMs } from './backoff';
+import type { ReplayFeed, ReplayFlow, ReplayStats } from './replay-pacer';
 
 export interface ShardWatcherOptions {
   /** The store shard's gRPC address, `host:port`. */
   address: string;
-  /** Called with each dispatch batch's arrivals, synchronously, in stream order. */
+  /** Called with each dispatch batch's arrivals on the live stream, synchronously, in stream order. */
   onArrivals(arrivals: readonly ArrivalOutput[]): void;
+  /**
+   * Takes the replay of each connection (the end offset of every non-empty queue, read on a stream of its
+   * own): the feed pauses that stream while it is behind, and is discarded when the connection is lost.
+   */
+  openReplay(flow: ReplayFlow, onDone: (stats: ReplayStats) => void): ReplayFeed<ArrivalOutput>;
   logger: Logger;
   reconnectMinMs: number;
   reconnectMaxMs: number;
@@ -29,7 +41,7 @@ export interface ShardWatcher {
   readonly connected: boolean;
   /** The shard index the store reported, once known. */
   readonly shardIndex: number | undefined;
-  /** Cancels the stream and any pending reconnect; the watcher never reconnects after this. */
+  /** Cancels the streams and any pending reconnect; the watcher never reconnects after this. */
   close(): void;
 }
 
@@ -43,25 +55,44 @@ const CHANNEL_OPTIONS = {
 };
 const SHARD_INFO_DEADLINE_MS = 2_000;
 
+/** The streams of one connection; `ended` once it was lost or closed (late callbacks are then ignored). */
+interface Connection {
+  readonly live: ClientReadableStream<WatchArrivalsResponseOutput>;
+  replay: ClientReadableStream<WatchArrivalsResponseOutput> | undefined;
+  feed: ReplayFeed<ArrivalOutput> | undefined;
+  ended: boolean;
+}
+
 /**
  * Watches one store shard's arrivals for as long as it lives. Each (re)connect first asks GetShardInfo
- * (the shard is up and serving), then opens WatchArrivals with `replayEndOffsets`, so the store first
- * sends the end offset of every non-empty queue: whatever was dispatched while no stream was open is
- * announced, and nothing is skipped. A lost stream is reopened after an exponential, jittered backoff;
+ * (the shard is up and serving), then opens two WatchArrivals streams:
+ *
+ * 1. the live stream (`replayEndOffsets: false`), read continuously: every dispatch from the moment the
+ *    store registered it, which it tells by sending its response headers;
+ * 2. then the replay stream (`replayOnly: true`): the end offset of every non-empty queue, so whatever was
+ *    dispatched while no stream was open is announced. It is handed to `openReplay`, which paces it
+ *    (NOTIFIER_REPLAY_RATE) by pausing the stream; the store ends it with OK once it was all read.
+ *
+ * Opening the replay only after the live stream is registered means nothing falls between the two: a
+ * dispatch is either in the snapshot or on the live stream. A replay on its own stream never holds live
+ * arrivals back behind it, however slowly it is paced.
+ *
+ * A lost stream (either one) ends the connection: the other stream is cancelled, the pending replay is
+ * discarded, and both are reopened after an exponential, jittered backoff (the next replay starts over);
  * the attempt count resets once a connect succeeds.
  */
 export function startShardWatcher(options: ShardWatcherOptions): ShardWatcher {
   const { address, logger } = options;
   const log = logger.child({ component: 'arrivals', store: address });
   const client = createStoreClient(address, undefined, CHANNEL_OPTIONS);
-  let stream: ClientReadableStream<WatchArrivalsResponseOutput> | undefined;
+  let current: Connection | undefined;
   let timer: NodeJS.Timeout | undefined;
   let connected = false;
   let everConnected = false;
   let closed = false;
   let attempt = 0;
   let shardIndex: number | undefined;
-  /** Identifies the current connection so late callbacks of an abandoned one are ignored. */
+  /** Identifies the current connect attempt so late callbacks of an abandoned one are ignored. */
   let generation = 0;
 
   const setConnected = (value: boolean): void => {
@@ -90,6 +121,23 @@ export function startShardWatcher(options: ShardWatcherOptions): ShardWatcher {
     }, delayMs);
   };
 
+  /** Cancels both streams and drops the pending replay (idempotent). */
+  const teardown = (c: Connection): void => {
+    if (c.ended) return;
+    c.ended = true;
+    if (current === c) current = undefined;
+    c.feed?.discard();
+    c.live.cancel();
+    c.replay?.cancel();
+  };
+
+  const lost = (c: Connection, reason: string): void => {
+    if (c.ended) return;
+    teardown(c);
+    if (closed) return;
+    scheduleReconnect(reason);
+  };
+
   const connect = (): void => {
     if (closed) return;
     const gen = ++generation;
@@ -103,31 +151,37 @@ export function startShardWatcher(options: ShardWatcherOptions): ShardWatcher {
           scheduleReconnect(err ? `GetShardInfo: ${err.details || err.message}` : 'GetShardInfo: no answer');
           return;
         }
-        openStream(gen, info);
+        openLive(info);
       },
     );
   };
 
-  const openStream = (gen: number, info: GetShardInfoResponseOutput): void => {
-    shardIndex = info.shardIndex;
-    const s = client.watchArrivals({ replayEndOffsets: true });
-    stream = s;
-    let ended = false;
-    const lost = (reason: string): void => {
-      if (ended) return;
-      ended = true;
-      if (stream === s) stream = undefined;
-      if (closed || gen !== generation) return;
-      scheduleReconnect(reason);
+  const onStreamError =
+    (c: Connection, what: string) =>
+    (err: ServiceError): void => {
+      if (err.code === status.CANCELLED && (closed || c.ended)) return;
+      lost(c, `${what}: ${status[err.code] ?? err.code} ${err.details || err.message}`);
     };
-    s.on('data', (res: WatchArrivalsResponseOutput) => {
-      if (gen === generation && !closed) options.onArrivals(res.arrivals);
+
+  const openLive = (info: GetShardInfoResponseOutput): void => {
+    shardIndex = info.shardIndex;
+    const c: Connection = {
+      live: client.watchArrivals({ replayEndOffsets: false }),
+      replay: undefined,
+      feed: undefined,
+      ended: false,
+    };
+    current = c;
+    c.live.on('data', (res: WatchArrivalsResponseOutput) => {
+      if (!c.ended) options.onArrivals(res.arrivals);
     });
-    s.on('error', (err: ServiceError) => {
-      if (err.code === status.CANCELLED && closed) return;
-      lost(`WatchArrivals: ${status[err.code] ?? err.code} ${err.details || err.message}`);
+    c.live.on('error', onStreamError(c, 'WatchArrivals'));
+    c.live.on('end', () => lost(c, 'WatchArrivals ended'));
+    // Headers mean the store has registered the watch (a store that predates them sends its headers with
+    // the first arrival: the replay then waits for that).
+    c.live.once('metadata', () => {
+      if (!c.ended) openReplay(c);
     });
-    s.on('end', () => lost('WatchArrivals ended'));
     attempt = 0;
     setConnected(true);
     log.info(
@@ -136,6 +190,49 @@ export function startShardWatcher(options: ShardWatcherOptions): ShardWatcher {
     );
     if (everConnected) options.onReconnected?.();
     everConnected = true;
+  };
+
+  const openReplay = (c: Connection): void => {
+    const replay = client.watchArrivals({ replayEndOffsets: true, replayOnly: true });
+    c.replay = replay;
+    c.feed = options.openReplay({ pause: () => replay.pause(), resume: () => replay.resume() }, (stats) => {
+      c.feed = undefined;
+      log.info(
+        { arrivals: stats.received, published: stats.published, durationMs: Math.round(stats.durationMs) },
+        'end offsets replayed',
+      );
+    });
+    replay.on('data', (res: WatchArrivalsResponseOutput) => {
+      if (!c.ended) c.feed?.push(res.arrivals);
+    });
+    // With OK, 'end' comes once every response was read, so the replay is complete.
+    replay.on('end', () => {
+      if (!c.ended) c.feed?.end();
+    });
+    replay.on('error', onStreamError(c, 'WatchArrivals replay'));
+    watchForGoaway(c);
+  };
+
+  /**
+   * A paused replay stream would hold up the store's graceful shutdown: the store cannot end the stream
+   * before the notifier has read it all. So when the channel leaves READY (the store's GOAWAY at shutdown,
+   * or a broken transport) while a replay is in progress, the connection is given up at once; the next one
+   * replays again.
+   */
+  const watchForGoaway = (c: Connection): void => {
+    const channel = client.getChannel();
+    const watch = (state: connectivityState): void => {
+      channel.watchConnectivityState(state, Infinity, () => {
+        if (closed || c.ended || c.feed === undefined) return;
+        const now = channel.getConnectivityState(false);
+        if (now !== connectivityState.READY) {
+          lost(c, `channel ${connectivityState[now]} during the replay`);
+          return;
+        }
+        watch(now);
+      });
+    };
+    watch(channel.getConnectivityState(false));
   };
 
   connect();
@@ -153,8 +250,7 @@ export function startShardWatcher(options: ShardWatcherOptions): ShardWatcher {
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
-      stream?.cancel();
-      stream = undefined;
+      if (current !== undefined) teardown(current);
       setConnected(false);
       client.close();
     },

@@ -9,6 +9,17 @@ export type OfferOutcome =
   /** The window already held an arrival; this newer one replaced it, so one event fewer goes out. */
   | { readonly action: 'merged' };
 
+/** What the coalescer decided about one replayed end offset (`offerReplayed`). */
+export type ReplayedOutcome =
+  /** No window is open: the caller publishes it (rate-limited), and no window opens for it. */
+  | 'absent'
+  /** The window already published or holds this end offset or a newer one: nothing to announce. */
+  | 'superseded'
+  /** It is newer than what the window published, so the window holds it (published at the window's end). */
+  | 'held'
+  /** As `held`, and it replaced a held arrival, so one event fewer goes out. */
+  | 'merged';
+
 /** An event that leaves the coalescer at a window's end, with the oldest store timestamp it stands for. */
 export interface DueEvent {
   readonly event: ArrivalEvent;
@@ -19,6 +30,8 @@ export interface DueEvent {
 interface Window {
   readonly key: string;
   endsAtMs: number;
+  /** End offset of the event this window last published. */
+  publishedEndOffset: number;
   pending: ArrivalEvent | undefined;
   oldestPendingTimestampMs: number;
 }
@@ -54,6 +67,7 @@ export class Coalescer {
       this.windows.set(key, {
         key,
         endsAtMs: nowMs + this.windowMs,
+        publishedEndOffset: event.endOffset,
         pending: undefined,
         oldestPendingTimestampMs: 0,
       });
@@ -68,6 +82,24 @@ export class Coalescer {
     return { action: 'merged' };
   }
 
+  /**
+   * A replayed end offset (the snapshot a reopened store stream starts with). It never opens a window: a
+   * live arrival right after it still goes out at once. Where the queue's window is open, the newest end
+   * offset wins: an older or equal one is superseded, a newer one is held like a live arrival.
+   */
+  offerReplayed(event: ArrivalEvent): ReplayedOutcome {
+    if (this.windowMs <= 0) return 'absent';
+    const window = this.windows.get(queueKey(event));
+    if (window === undefined) return 'absent';
+    const pending = window.pending;
+    const newest = pending !== undefined ? pending.endOffset : window.publishedEndOffset;
+    if (event.endOffset <= newest) return 'superseded';
+    window.pending = event;
+    if (pending !== undefined) return 'merged';
+    window.oldestPendingTimestampMs = event.timestampMs;
+    return 'held';
+  }
+
   /** Ends every window whose deadline is at or before `nowMs`, returning the held events to publish. */
   takeDue(nowMs: number): DueEvent[] {
     const due: DueEvent[] = [];
@@ -79,6 +111,7 @@ export class Coalescer {
       due.push({ event: window.pending, oldestTimestampMs: window.oldestPendingTimestampMs });
       // Something was published at the end of this window: the queue is still busy, so the next arrival
       // waits for the next window rather than going out at once.
+      window.publishedEndOffset = window.pending.endOffset;
       window.pending = undefined;
       window.endsAtMs = nowMs + this.windowMs;
       renewed.push(window);

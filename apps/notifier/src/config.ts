@@ -13,9 +13,24 @@ export interface NotifierConfig {
    * inside the window are merged into one event (newest end offset) published when the window ends.
    */
   coalesceWindowMs: number;
+  /**
+   * Replayed end offsets published per second, across every store shard (a token bucket). Each reopened
+   * store stream first replays the end offset of every non-empty queue; live arrivals are never limited.
+   */
+  replayEventsPerSecond: number;
+  /** The bucket's size: replayed end offsets that may go out at once after a quiet spell. */
+  replayBurstEvents: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
 }
+
+/**
+ * 10,000/s: a million-queue shard replays in under two minutes, at a rate NATS and the notifier carry beside
+ * live traffic without notice, while gateways cover anything not yet replayed with their catch-up pass.
+ */
+export const DEFAULT_REPLAY_EVENTS_PER_SECOND = 10_000;
+/** One store response's worth (the store sends the replay 1000 end offsets at a time). */
+export const DEFAULT_REPLAY_BURST = 1_000;
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
 
@@ -61,6 +76,16 @@ export function loadNotifierConfig(env: Env): { config: NotifierConfig; unknownV
           // that lands inside a burst is never more than 2 ms later than an uncoalesced event would be.
           // 0 turns coalescing off (one event per dispatch batch per queue).
           coalesceWindowMs: e.durationMs('NOTIFIER_COALESCE_WINDOW', { default: '2ms', min: 0, max: 1_000 }),
+          replayEventsPerSecond: e.int('NOTIFIER_REPLAY_RATE', {
+            default: DEFAULT_REPLAY_EVENTS_PER_SECOND,
+            min: 1,
+            max: 10_000_000,
+          }),
+          replayBurstEvents: e.int('NOTIFIER_REPLAY_BURST', {
+            default: DEFAULT_REPLAY_BURST,
+            min: 1,
+            max: 10_000_000,
+          }),
           reconnectMinMs,
           reconnectMaxMs: e.durationMs('NOTIFIER_RECONNECT_MAX', {
             default: '5s',

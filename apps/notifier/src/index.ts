@@ -8,7 +8,15 @@ export {
   type NotifierOptions,
   type StoreStreamStatus,
 } from './notifier';
-export { Coalescer, type DueEvent, type OfferOutcome } from './coalescer';
+export { Coalescer, type DueEvent, type OfferOutcome, type ReplayedOutcome } from './coalescer';
+export { TokenBucket } from './token-bucket';
+export {
+  ReplayPacer,
+  type ReplayFeed,
+  type ReplayFlow,
+  type ReplayPacerOptions,
+  type ReplayStats,
+} from './replay-pacer';
 export { startShardWatcher, type ShardWatcher, type ShardWatcherOptions } from './arrivals';
 export { backoffDelayMs, type BackoffOptions } from './backoff';
 export { toArrivalEvent } from './arrival-event';

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     logger,
     metrics,
     coalesceWindowMs: config.coalesceWindowMs,
+    replayEventsPerSecond: config.replayEventsPerSecond,
+    replayBurstEvents: config.replayBurstEvents,
     reconnectMinMs: config.reconnectMinMs,
     reconnectMaxMs: config.reconnectMaxMs,
   });
@@ -65,6 +67,8 @@ async function main(): Promise<void> {
       ports: { ops: ops.port },
       stores: config.storeAddresses,
       coalesceWindowMs: config.coalesceWindowMs,
+      replayEventsPerSecond: config.replayEventsPerSecond,
+      replayBurstEvents: config.replayBurstEvents,
     },
     'listening',
   );

@@ -57,6 +57,26 @@ export function createNotifierMetrics(registry: Registry) {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+    replayedEventsPublished: new Counter({
+      name: 'starling_notifier_replayed_events_published_total',
+      help: 'Replayed end offsets published as events, within NOTIFIER_REPLAY_RATE (also in events_published_total).',
+      registers,
+    }),
+    replayThrottled: new Counter({
+      name: 'starling_notifier_replay_throttled_seconds_total',
+      help: 'Time replayed end offsets waited for the replay rate limit (their store stream paused meanwhile).',
+      registers,
+    }),
+    replayedArrivalsDiscarded: new Counter({
+      name: 'starling_notifier_replayed_arrivals_discarded_total',
+      help: 'Replayed end offsets read but not published because their stream was lost (the next one replays).',
+      registers,
+    }),
+    replaysInProgress: new Gauge({
+      name: 'starling_notifier_replays_in_progress',
+      help: 'Store streams whose end-offset replay is still being read or published.',
+      registers,
+    }),
     streamReconnects: new Counter({
       name: 'starling_notifier_stream_reconnects_total',
       help: 'WatchArrivals streams re-established after a loss (each replays the current end offsets).',

@@ -3,9 +3,11 @@ import type { ArrivalEvent, EventBus, EventBusStats } from '@starling/event-bus'
 import type { Logger } from '@starling/observability';
 import type { ArrivalOutput } from '@starling/proto';
 import { toArrivalEvent } from './arrival-event';
-import { startShardWatcher, type ShardWatcher } from './arrivals';
+import { startShardWatcher, type ShardWatcher, type ShardWatcherOptions } from './arrivals';
 import { Coalescer } from './coalescer';
+import { DEFAULT_REPLAY_BURST, DEFAULT_REPLAY_EVENTS_PER_SECOND } from './config';
 import { sampleNotifierState, type NotifierMetrics } from './metrics';
+import { ReplayPacer, type ReplayFeed } from './replay-pacer';
 
 export interface NotifierOptions {
   /** One gRPC address (`host:port`) per store shard. */
@@ -16,6 +18,10 @@ export interface NotifierOptions {
   metrics?: NotifierMetrics;
   /** See NOTIFIER_COALESCE_WINDOW; 0 publishes every arrival. */
   coalesceWindowMs: number;
+  /** See NOTIFIER_REPLAY_RATE: replayed end offsets published per second, across every shard. */
+  replayEventsPerSecond?: number;
+  /** See NOTIFIER_REPLAY_BURST: replayed end offsets that may go out at once after a quiet spell. */
+  replayBurstEvents?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   /** How often the bus' connection state is sampled for the gauge and the logs. */
@@ -36,6 +42,8 @@ export interface Notifier {
   readonly stores: readonly StoreStreamStatus[];
   /** Queues with an open coalescing window. */
   readonly coalescingQueues: number;
+  /** Store streams whose end-offset replay is still being read or published. */
+  readonly replaysInProgress: number;
   /**
    * Stops watching, publishes the events still held in coalescing windows and flushes the bus (bounded
    * wait). The bus itself belongs to the caller and stays open.
@@ -63,7 +71,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   let skippedLogged = false;
   metrics?.storeStreamsConfigured.set(options.stores.length);
 
-  const publish = (event: ArrivalEvent, oldestTimestampMs: number): void => {
+  /** `oldestTimestampMs` is undefined for a replayed end offset: its age is the replay's, not delivery latency. */
+  const publish = (event: ArrivalEvent, oldestTimestampMs: number | undefined): void => {
     let ok: boolean;
     try {
       ok = bus.publishArrival(event);
@@ -74,7 +83,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
     if (ok) {
       metrics?.eventsPublished.inc();
-      metrics?.storeToPublishLatency.observe(Math.max(0, Date.now() - oldestTimestampMs) / 1000);
+      if (oldestTimestampMs !== undefined) {
+        metrics?.storeToPublishLatency.observe(Math.max(0, Date.now() - oldestTimestampMs) / 1000);
+      }
       if (failing) {
         failing = false;
         log.info({ dropped: failedSinceLastSuccess }, 'publishing again');
@@ -105,21 +116,26 @@ export function createNotifier(options: NotifierOptions): Notifier {
     armWindowTimer();
   };
 
+  const eventOf = (arrival: ArrivalOutput): ArrivalEvent | undefined => {
+    const event = toArrivalEvent(arrival);
+    if (event === undefined) {
+      metrics?.arrivalsSkipped.inc();
+      if (!skippedLogged) {
+        skippedLogged = true;
+        log.warn({ queue: arrival.queue }, 'arrival with an unknown queue kind skipped (logged once)');
+      }
+    }
+    return event;
+  };
+
   const onArrivals = (arrivals: readonly ArrivalOutput[]): void => {
     if (closing) return;
     metrics?.arrivalsReceived.inc(arrivals.length);
     const nowMs = performance.now();
     let merged = 0;
     for (const arrival of arrivals) {
-      const event = toArrivalEvent(arrival);
-      if (event === undefined) {
-        metrics?.arrivalsSkipped.inc();
-        if (!skippedLogged) {
-          skippedLogged = true;
-          log.warn({ queue: arrival.queue }, 'arrival with an unknown queue kind skipped (logged once)');
-        }
-        continue;
-      }
+      const event = eventOf(arrival);
+      if (event === undefined) continue;
       const outcome = coalescer.offer(event, nowMs);
       switch (outcome.action) {
         case 'publish':
@@ -136,6 +152,62 @@ export function createNotifier(options: NotifierOptions): Notifier {
     armWindowTimer();
   };
 
+  // Replayed end offsets: one token bucket for every shard, so reconnecting shards share the budget.
+  const pacer = new ReplayPacer<ArrivalEvent>({
+    ratePerSecond: options.replayEventsPerSecond ?? DEFAULT_REPLAY_EVENTS_PER_SECOND,
+    burst: options.replayBurstEvents ?? DEFAULT_REPLAY_BURST,
+    absorb: (event) => {
+      switch (coalescer.offerReplayed(event)) {
+        case 'absent':
+          return false;
+        case 'superseded':
+        case 'merged':
+          metrics?.eventsCoalesced.inc();
+          break;
+        case 'held':
+          break;
+      }
+      armWindowTimer();
+      return true;
+    },
+    publish: (event) => {
+      metrics?.replayedEventsPublished.inc();
+      publish(event, undefined);
+    },
+    onThrottled: (seconds) => metrics?.replayThrottled.inc(seconds),
+    onDiscarded: (count) => metrics?.replayedArrivalsDiscarded.inc(count),
+  });
+
+  /** A shard's replay, seen through the pacer: arrivals become events (counted like live ones) on the way. */
+  const openReplay: ShardWatcherOptions['openReplay'] = (flow, onDone) => {
+    const update = (): void => void metrics?.replaysInProgress.set(pacer.activeReplays);
+    const feed: ReplayFeed<ArrivalEvent> = pacer.open(flow, (stats) => {
+      update();
+      onDone(stats);
+    });
+    update();
+    return {
+      push(arrivals) {
+        if (closing) return;
+        metrics?.arrivalsReceived.inc(arrivals.length);
+        const events: ArrivalEvent[] = [];
+        for (const arrival of arrivals) {
+          const event = eventOf(arrival);
+          if (event !== undefined) events.push(event);
+        }
+        feed.push(events);
+      },
+      end() {
+        feed.end();
+        update();
+      },
+      discard() {
+        feed.discard();
+        update();
+      },
+    };
+  };
+
   const updateStreamGauge = (): void => {
     metrics?.storeStreamsConnected.set(watchers.filter((w) => w.connected).length);
   };
@@ -149,6 +221,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
     metrics?.natsConnected.set(now ? 1 : 0);
     metrics?.pendingQueues.set(coalescer.size);
+    metrics?.replaysInProgress.set(pacer.activeReplays);
   };
 
   return {
@@ -163,6 +236,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
             reconnectMinMs: options.reconnectMinMs ?? 100,
             reconnectMaxMs: options.reconnectMaxMs ?? 5_000,
             onArrivals,
+            openReplay,
             onReconnected: () => metrics?.streamReconnects.inc(),
             onConnectedChange: updateStreamGauge,
           }),
@@ -183,10 +257,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
     get coalescingQueues() {
       return coalescer.size;
     },
+    get replaysInProgress() {
+      return pacer.activeReplays;
+    },
     close() {
       closing ??= (async () => {
         if (pollTimer !== undefined) clearInterval(pollTimer);
+        // Closing the watchers discards their pending replays; the pacer's timer stops with them.
         for (const w of watchers) w.close();
+        pacer.close();
+        metrics?.replaysInProgress.set(0);
         updateStreamGauge();
         if (windowTimer !== undefined) clearTimeout(windowTimer);
         windowTimer = undefined;

@@ -1,4 +1,12 @@
-import { connectNatsEventBus, type ArrivalEvent, type BusQueueRef, type EventBus } from '@starling/event-bus';
+import { performance } from 'node:perf_hooks';
+import {
+  connectNatsEventBus,
+  decodeArrivalEvent,
+  type ArrivalEvent,
+  type BusQueueRef,
+  type EventBus,
+} from '@starling/event-bus';
+import { connect } from 'nats';
 
 /** A gateway stand-in: its own NATS connection, subscribed to the arrivals of a few queues. */
 export interface TestSubscriber {
@@ -44,4 +52,25 @@ export async function connectSubscriber(
     },
     close: () => bus.close(),
   };
+}
+
+/** Every arrival event on the bus (one wildcard subscription), each with the time it was received. */
+export interface Firehose {
+  readonly received: { event: ArrivalEvent; atMs: number }[];
+  close(): Promise<void>;
+}
+
+/** A raw NATS subscriber to `starling.arrivals.>`: what every gateway together would be offered. */
+export async function connectFirehose(servers: string): Promise<Firehose> {
+  const nc = await connect({ servers, name: 'test-firehose' });
+  const received: Firehose['received'] = [];
+  nc.subscribe('starling.arrivals.>', {
+    callback: (err, msg) => {
+      if (err) return;
+      const event = decodeArrivalEvent(msg.data);
+      if (event !== undefined) received.push({ event, atMs: performance.now() });
+    },
+  });
+  await nc.flush();
+  return { received, close: () => nc.close() };
 }

@@ -1,4 +1,4 @@
-import { connectNatsEventBus, type EventBus } from '@starling/event-bus';
+import { connectNatsEventBus, type ArrivalEvent, type EventBus } from '@starling/event-bus';
 import { createLogger, createRegistry } from '@starling/observability';
 import { eventually } from '@starling/test-harness';
 import type { Registry } from 'prom-client';
@@ -20,14 +20,27 @@ export async function startTestNotifier(options: {
   stores: readonly string[];
   natsUrl: string;
   coalesceWindowMs?: number;
+  replayEventsPerSecond?: number;
+  replayBurstEvents?: number;
   name?: string;
   waitReady?: boolean;
+  /** Sees each event the real bus accepted, as it is published (the publish side of a measurement). */
+  onPublished?: (event: ArrivalEvent) => void;
 }): Promise<TestNotifier> {
   const bus = await connectNatsEventBus({
     servers: options.natsUrl,
     name: options.name ?? 'test-notifier',
     ...FAST_RECONNECT,
   });
+  const observe = options.onPublished;
+  if (observe !== undefined) {
+    const publishArrival = bus.publishArrival.bind(bus);
+    bus.publishArrival = (event) => {
+      const ok = publishArrival(event);
+      if (ok) observe(event);
+      return ok;
+    };
+  }
   const registry = createRegistry({ service: 'notifier', defaultMetrics: false });
   const metrics = createNotifierMetrics(registry);
   const notifier = startNotifier({
@@ -39,6 +52,10 @@ export async function startTestNotifier(options: {
     }),
     metrics,
     coalesceWindowMs: options.coalesceWindowMs ?? 2,
+    ...(options.replayEventsPerSecond !== undefined
+      ? { replayEventsPerSecond: options.replayEventsPerSecond }
+      : {}),
+    ...(options.replayBurstEvents !== undefined ? { replayBurstEvents: options.replayBurstEvents } : {}),
     reconnectMinMs: 20,
     reconnectMaxMs: 200,
     statePollMs: 20,

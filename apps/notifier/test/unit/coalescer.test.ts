@@ -103,6 +103,48 @@ describe('Coalescer (fake clock)', () => {
     expect(c.size).toBe(0);
   });
 
+  describe('replayed end offsets: the newest end offset wins', () => {
+    it('a queue with no open window: published by the caller, and no window opens for it', () => {
+      const c = new Coalescer(2);
+      expect(c.offerReplayed(arrival('a', 5))).toBe('absent');
+      expect(c.size).toBe(0);
+      // So a live arrival right after it still goes out at once.
+      expect(c.offer(arrival('a', 6), 0).action).toBe('publish');
+    });
+
+    it('an end offset the window already published, or an older one, is superseded', () => {
+      const c = new Coalescer(2);
+      c.offer(arrival('a', 7), 0);
+      expect(c.offerReplayed(arrival('a', 7))).toBe('superseded');
+      expect(c.offerReplayed(arrival('a', 3))).toBe('superseded');
+      expect(c.takeDue(2)).toEqual([]);
+    });
+
+    it('an end offset older than the held one is superseded; the held one goes out', () => {
+      const c = new Coalescer(2);
+      c.offer(arrival('a', 7), 0);
+      c.offer(arrival('a', 9, 1), 1);
+      expect(c.offerReplayed(arrival('a', 8))).toBe('superseded');
+      expect(c.takeDue(2)).toEqual([{ event: arrival('a', 9, 1), oldestTimestampMs: 1 }]);
+    });
+
+    it('a newer end offset is held, or replaces the held one, and goes out at the window end', () => {
+      const c = new Coalescer(2);
+      c.offer(arrival('a', 7), 0);
+      expect(c.offerReplayed(arrival('a', 8, 5))).toBe('held');
+      expect(c.offerReplayed(arrival('a', 12, 6))).toBe('merged');
+      expect(c.takeDue(2)).toEqual([{ event: arrival('a', 12, 6), oldestTimestampMs: 5 }]);
+      // The renewed window remembers what it published.
+      expect(c.offerReplayed(arrival('a', 12))).toBe('superseded');
+    });
+
+    it('with a zero window every replayed end offset is published', () => {
+      const c = new Coalescer(0);
+      c.offer(arrival('a', 7), 0);
+      expect(c.offerReplayed(arrival('a', 3))).toBe('absent');
+    });
+  });
+
   it('a zero window publishes everything', () => {
     const c = new Coalescer(0);
     expect(c.offer(arrival('a', 1), 0).action).toBe('publish');

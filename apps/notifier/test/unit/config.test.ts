@@ -9,6 +9,8 @@ describe('loadNotifierConfig', () => {
       natsUrl: 'nats://127.0.0.1:4222',
       opsPort: 9402,
       coalesceWindowMs: 2,
+      replayEventsPerSecond: 10_000,
+      replayBurstEvents: 1_000,
       reconnectMinMs: 100,
       reconnectMaxMs: 5_000,
     });
@@ -20,6 +22,8 @@ describe('loadNotifierConfig', () => {
       NATS_URL: 'nats://a:4222,nats://b:4222',
       NOTIFIER_OPS_PORT: '0',
       NOTIFIER_COALESCE_WINDOW: '5ms',
+      NOTIFIER_REPLAY_RATE: '2500',
+      NOTIFIER_REPLAY_BURST: '50',
       NOTIFIER_RECONNECT_MIN: '50ms',
       NOTIFIER_RECONNECT_MAX: '10s',
       NOTIFIER_TYPO: 'x',
@@ -31,6 +35,8 @@ describe('loadNotifierConfig', () => {
       natsUrl: 'nats://a:4222,nats://b:4222',
       opsPort: 0,
       coalesceWindowMs: 5,
+      replayEventsPerSecond: 2500,
+      replayBurstEvents: 50,
       reconnectMinMs: 50,
       reconnectMaxMs: 10_000,
     });
@@ -59,5 +65,25 @@ describe('loadNotifierConfig', () => {
       'NOTIFIER_STORE_ADDRESSES',
     ]);
     expect((error as ConfigError).message).toMatch(/no-port, host:99999/);
+  });
+
+  it.each([
+    ['NOTIFIER_REPLAY_RATE', '0'],
+    ['NOTIFIER_REPLAY_RATE', '-5'],
+    ['NOTIFIER_REPLAY_RATE', '10k'],
+    ['NOTIFIER_REPLAY_RATE', '1.5'],
+    ['NOTIFIER_REPLAY_RATE', '20000000'],
+    ['NOTIFIER_REPLAY_BURST', '0'],
+    ['NOTIFIER_REPLAY_BURST', 'lots'],
+  ])('a bad replay limit is a ConfigError naming it: %s=%s', (variable, value) => {
+    let error: unknown;
+    try {
+      loadNotifierConfig({ [variable]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.variable)).toEqual([variable]);
+    expect((error as ConfigError).message.includes(variable)).toBe(true);
   });
 });
