@@ -260,6 +260,13 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['trigger'] as const,
       registers,
     }),
+    queueRestarts: new Counter({
+      name: 'starling_gateway_queue_restarts_total',
+      help:
+        'Queue readers restarted at the end of a queue created anew: a filter registration of this gateway had ' +
+        'lapsed (the store away longer than the lease), so messages dispatched meanwhile were not queued for it.',
+      registers,
+    }),
     appendBatchSize: new FastHistogram({
       name: 'starling_gateway_append_batch_messages',
       help: 'Messages per AppendMessages call (publishes batched per shard).',

@@ -149,6 +149,13 @@ export interface StoreAccess {
   /** Filter registration for non-persistent sessions: held by this gateway, with a lease it renews. */
   registerFilter(filter: string, leaseMs: number): Promise<FilterQueues>;
   unregisterFilter(filter: string): Promise<void>;
+  /**
+   * Called when a registration of this gateway had lapsed and was made again (the queue was dropped and
+   * created anew, empty), with the new end offset of each such queue: its readers must restart there.
+   */
+  onFilterLapsed(listener: (lapsed: FilterQueues) => void): void;
+  /** Renews this gateway's registration of `filter` now (a pull found its queue gone or shorter). */
+  renewFilter(filter: string): void;
   pull(queue: ShardQueue, fromOffset: number, maxMessages: number, maxBytes: number): Promise<PullResult>;
   /** Retained messages matching a new subscription, from every shard that can hold them. */
   matchRetained(filter: string): Promise<readonly RetainedMessage[]>;

@@ -38,6 +38,16 @@ export class CursorOffsets {
     if (offset > this.next) this.next = offset;
   }
 
+  /**
+   * The queue was created anew (a lapsed registration): reading continues at `offset` of the new queue, even
+   * backwards. Offsets in flight belong to the old queue; their acknowledgements no longer move this cursor.
+   */
+  restart(offset: number): void {
+    this.unacknowledged.clear();
+    this.next = offset;
+    this.committed = undefined;
+  }
+
   /** PUBACK / PUBREC for the message at `offset`; unknown offsets are ignored. */
   acknowledged(offset: number): void {
     this.unacknowledged.delete(offset);

@@ -68,6 +68,10 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   });
   let closing: Promise<void> | undefined;
 
+  store.onFilterLapsed((lapsed) => {
+    for (const { queue, endOffset } of lapsed.queues) readers.get(queueKey(queue))?.restartAt(endOffset);
+  });
+
   const catchUpTimer = setInterval(() => {
     for (const reader of readers.values()) reader.catchUp(options.catchUpIntervalMs);
   }, options.catchUpIntervalMs);
@@ -102,6 +106,10 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
           windowMaxMessages: options.pullMaxMessages * 2,
           windowMaxBytes: options.pullMaxBytes * 2,
           now,
+          // Only filter queues are registered (and can lapse); a topic queue always exists once written.
+          onQueueGone: (gone) => {
+            if (gone.kind === 'filter') store.renewFilter(gone.name);
+          },
         });
         readers.set(key, reader);
         metrics.queueReaders.set(readers.size);

@@ -1,6 +1,7 @@
 import type { ArrivalEvent, BusSubscription, EventBus } from '@starling/event-bus';
 import type { Logger } from '@starling/observability';
 import type { GatewayMetrics } from '../metrics';
+import { QueueNotFoundError, QueueOffsetPastEndError } from '../store-access/errors';
 import type { PullResult, QueuedMessage, ShardQueue, StoreAccess } from '../types';
 
 /** Why a pull happened (the `trigger` label of `starling_gateway_pulls_total`). */
@@ -24,6 +25,8 @@ export interface ReaderCursor {
   advanceTo(offset: number): void;
   /** Retention removed everything below `lowOffset`: move forward; returns the number of messages lost. */
   skipToLowOffset(lowOffset: number): number;
+  /** The queue was created anew: continue at `offset` of the new queue (see `QueueReader.restartAt`). */
+  restartAt(offset: number): void;
 }
 
 export interface QueueReaderOptions {
@@ -38,6 +41,11 @@ export interface QueueReaderOptions {
   readonly windowMaxMessages: number;
   readonly windowMaxBytes: number;
   readonly now: () => number;
+  /**
+   * A pull found the queue gone (NOT_FOUND) or shorter than the offset asked (OUT_OF_RANGE): a filter queue
+   * whose registration lapsed. The engine renews the registration, which restarts the reader (`restartAt`).
+   */
+  readonly onQueueGone?: (queue: ShardQueue) => void;
 }
 
 /** Re-feeds triggered while feeding (an acknowledgement delivered synchronously) are bounded. */
@@ -137,6 +145,25 @@ export class QueueReader {
     if (behind || (probe && this.lowestNeedingMessages(true) !== undefined)) this.schedulePull('catch-up');
   }
 
+  /**
+   * The queue was dropped and created anew, empty, with `endOffset` as its end (a lapsed registration): every
+   * cursor continues there. What was dispatched while the filter was not registered never reached the queue;
+   * offsets of the old queue mean nothing in the new one.
+   */
+  restartAt(endOffset: number): void {
+    if (this.closed) return;
+    this.options.metrics.queueRestarts.inc();
+    this.options.logger.warn(
+      { queue: this.options.queue, endOffset, cursors: this.cursors.size },
+      'queue created anew; its cursors restart at its end',
+    );
+    this.endOffset = endOffset;
+    this.resetWindow();
+    for (const cursor of this.cursors) cursor.restartAt(endOffset);
+    this.failing = false;
+    this.schedulePullIfBehind('ready');
+  }
+
   close(): void {
     this.closed = true;
     this.subscription?.unsubscribe();
@@ -204,6 +231,9 @@ export class QueueReader {
       // The catch-up timer retries; log the first failure of a run only.
       if (!this.failing) logger.warn({ err, queue }, 'pull failed');
       this.failing = true;
+      if (err instanceof QueueNotFoundError || err instanceof QueueOffsetPastEndError) {
+        this.options.onQueueGone?.(queue);
+      }
       return;
     }
     this.pulling = false;

@@ -82,6 +82,10 @@ export class SessionCursor implements ReaderCursor {
     this.offsets.advanceTo(offset);
   }
 
+  restartAt(offset: number): void {
+    this.offsets.restart(offset);
+  }
+
   skipToLowOffset(lowOffset: number): number {
     const lost = lowOffset - this.offsets.nextOffset;
     if (lost <= 0) return 0;

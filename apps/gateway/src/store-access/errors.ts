@@ -35,6 +35,22 @@ export class QueueNotFoundError extends Error {
   }
 }
 
+/**
+ * PullMessages from an offset past the queue's end (OUT_OF_RANGE). Offsets only grow, so the queue is not the one
+ * the cursor read: it was dropped (lapsed registration) and created again, empty.
+ */
+export class QueueOffsetPastEndError extends Error {
+  readonly code = 'GATEWAY_QUEUE_OFFSET_PAST_END';
+  constructor(
+    readonly shard: number,
+    readonly queueName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'QueueOffsetPastEndError';
+  }
+}
+
 /** The store was closed by `StoreAccess.close()`; calls made after it fail with this. */
 export class StoreAccessClosedError extends Error {
   readonly code = 'GATEWAY_STORE_ACCESS_CLOSED';

@@ -1,13 +1,26 @@
 import type { Logger } from '@starling/observability';
-import type { FilterQueues } from '../types';
+import type { FilterQueues, ShardQueue } from '../types';
+
+/** One shard's answer to a registration: the queue, its end offset, and whether this call created it. */
+export interface RegisteredQueue {
+  readonly queue: ShardQueue;
+  readonly endOffset: number;
+  readonly created: boolean;
+}
 
 export interface FilterLeasesOptions {
   /** Registers (or renews) the filter on every shard that can hold it, held by this gateway. */
-  readonly register: (filter: string, leaseMs: number) => Promise<FilterQueues & { created: boolean }>;
+  readonly register: (filter: string, leaseMs: number) => Promise<readonly RegisteredQueue[]>;
   readonly unregister: (filter: string) => Promise<void>;
   /** The lease asked of the store; renewed every third of it. */
   readonly leaseMs: number;
   readonly logger: Logger;
+  /**
+   * A filter this gateway held had lost its registration (the lease lapsed: the store was away longer than
+   * the lease, or this gateway could not renew): the store dropped the queue and this call created it again,
+   * empty. `queues` are the shards where that happened, with their new end offsets.
+   */
+  readonly onLapsed?: (lapsed: FilterQueues) => void;
 }
 
 interface Entry {
@@ -15,6 +28,10 @@ interface Entry {
   leaseMs: number;
   /** Register/unregister calls of one filter run in order, so an unregister never overtakes a register. */
   chain: Promise<unknown>;
+  /** Registered on every shard at least once: from then on, a registration that creates the queue means it lapsed. */
+  registered: boolean;
+  /** A renewal of this filter alone is queued (`renew`). */
+  renewing: boolean;
 }
 
 /**
@@ -49,16 +66,16 @@ export class FilterLeases {
     const lease = Math.max(leaseMs, this.options.leaseMs);
     let entry = this.entries.get(filter);
     if (entry === undefined) {
-      entry = { refs: 0, leaseMs: lease, chain: Promise.resolve() };
+      entry = { refs: 0, leaseMs: lease, chain: Promise.resolve(), registered: false, renewing: false };
       this.entries.set(filter, entry);
     }
     entry.refs += 1;
     entry.leaseMs = Math.max(entry.leaseMs, lease);
-    const registering = entry.chain.then(() => this.options.register(filter, entry.leaseMs));
+    const registering = entry.chain.then(() => this.registerNow(filter, entry));
     entry.chain = registering.catch(() => undefined);
     try {
-      const { filter: name, queues } = await registering;
-      return { filter: name, queues };
+      const queues = await registering;
+      return { filter, queues: queues.map(({ queue, endOffset }) => ({ queue, endOffset })) };
     } catch (e) {
       await this.release(filter).catch(() => undefined);
       throw e;
@@ -75,6 +92,7 @@ export class FilterLeases {
       if (entry.refs > 0) return; // taken again while queued
       try {
         await this.options.unregister(filter);
+        entry.registered = false;
       } finally {
         if (entry.refs === 0 && this.entries.get(filter) === entry) this.entries.delete(filter);
       }
@@ -85,18 +103,53 @@ export class FilterLeases {
 
   /** Renews every registration with a local user now (the timer calls it). */
   renewAll(): void {
-    for (const [filter, entry] of this.entries) {
-      if (entry.refs === 0) continue;
-      const renewing = entry.chain.then(async () => {
-        if (entry.refs === 0) return;
-        const r = await this.options.register(filter, entry.leaseMs);
-        // Created again means the lease had lapsed: entries dispatched in the gap were not queued.
-        if (r.created) this.options.logger.warn({ filter }, 'filter lease had lapsed, registered again');
-      });
-      entry.chain = renewing.catch((e: unknown) =>
-        this.options.logger.warn({ err: e, filter }, 'filter lease renewal failed'),
-      );
+    for (const [filter, entry] of this.entries) this.queueRenewal(filter, entry);
+  }
+
+  /**
+   * Renews one filter's registration now, unless a renewal of it is already queued: what a reader calls when
+   * the store no longer knows its queue (NOT_FOUND) or the queue is shorter than its cursors (OUT_OF_RANGE).
+   */
+  renew(filter: string): void {
+    const entry = this.entries.get(filter);
+    if (entry === undefined || entry.renewing) return;
+    entry.renewing = true;
+    this.queueRenewal(filter, entry, () => {
+      entry.renewing = false;
+    });
+  }
+
+  private queueRenewal(filter: string, entry: Entry, done?: () => void): void {
+    if (entry.refs === 0) {
+      done?.();
+      return;
     }
+    const renewing = entry.chain.then(async () => {
+      done?.();
+      if (entry.refs > 0) await this.registerNow(filter, entry);
+    });
+    entry.chain = renewing.catch((e: unknown) =>
+      this.options.logger.warn({ err: e, filter }, 'filter lease renewal failed'),
+    );
+  }
+
+  /** Registers on every shard; a shard that created the queue of a filter registered before has lapsed. */
+  private async registerNow(filter: string, entry: Entry): Promise<readonly RegisteredQueue[]> {
+    const queues = await this.options.register(filter, entry.leaseMs);
+    const lapsed = entry.registered ? queues.filter((q) => q.created) : [];
+    entry.registered = true;
+    if (lapsed.length > 0) {
+      // Entries dispatched while the filter was not registered were not queued: they are lost to its readers.
+      this.options.logger.warn(
+        { filter, shards: lapsed.map((q) => q.queue.shard) },
+        'filter registration had lapsed; registered again, readers restart at the new end',
+      );
+      this.options.onLapsed?.({
+        filter,
+        queues: lapsed.map(({ queue, endOffset }) => ({ queue, endOffset })),
+      });
+    }
+    return queues;
   }
 
   close(): void {

@@ -6,5 +6,10 @@ export {
   type StoreDeadlines,
 } from './store-access';
 export type { StoreClient } from './store-client';
-export { QueueNotFoundError, StoreAccessClosedError, StoreUnavailableError } from './errors';
+export {
+  QueueNotFoundError,
+  QueueOffsetPastEndError,
+  StoreAccessClosedError,
+  StoreUnavailableError,
+} from './errors';
 export { fnv1a32, shardOfClient, shardOfTopic, shardsOfFilter } from './sharding';

@@ -39,7 +39,12 @@ import {
   toQoS,
   willToWire,
 } from './convert';
-import { QueueNotFoundError, StoreAccessClosedError, StoreUnavailableError } from './errors';
+import {
+  QueueNotFoundError,
+  QueueOffsetPastEndError,
+  StoreAccessClosedError,
+  StoreUnavailableError,
+} from './errors';
 import { FilterLeases } from './filter-leases';
 import { isServiceError, reasonOf, unary } from './grpc-call';
 import { shardOfClient, shardOfTopic, shardsOfFilter } from './sharding';
@@ -252,24 +257,20 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
     });
   }
 
+  const lapseListeners: Array<(lapsed: FilterQueues) => void> = [];
   const leases = new FilterLeases({
     leaseMs: options.filterLeaseMs,
     logger: logger.child({ component: 'filter-leases' }),
     async register(filter, leaseMs) {
-      const answers = await Promise.all(
-        shardsOfFilter(filter, shardCount).map(async (shard) => ({
-          shard,
-          r: await registerOn(shard, filter, gatewayId, leaseMs),
-        })),
+      return Promise.all(
+        shardsOfFilter(filter, shardCount).map(async (shard) => {
+          const r = await registerOn(shard, filter, gatewayId, leaseMs);
+          return { queue: filterQueue(shard, filter), endOffset: r.endOffset, created: r.created };
+        }),
       );
-      return {
-        filter,
-        created: answers.some((a) => a.r.created),
-        queues: answers.map(({ shard, r }) => ({
-          queue: filterQueue(shard, filter),
-          endOffset: r.endOffset,
-        })),
-      };
+    },
+    onLapsed(lapsed) {
+      for (const listener of lapseListeners) listener(lapsed);
     },
     async unregister(filter) {
       await Promise.all(shardsOfFilter(filter, shardCount).map((s) => unregisterOn(s, filter, gatewayId)));
@@ -465,6 +466,14 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
       return leases.release(filter);
     },
 
+    onFilterLapsed(listener) {
+      lapseListeners.push(listener);
+    },
+
+    renewFilter(filter) {
+      if (!closed) leases.renew(filter);
+    },
+
     async pull(queue, fromOffset, maxMessages, maxBytes): Promise<PullResult> {
       let r: PullMessagesResponseOutput;
       try {
@@ -480,6 +489,9 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
         );
       } catch (e) {
         if (hasCode(e, status.NOT_FOUND)) throw new QueueNotFoundError(queue.shard, queue.name, e.details);
+        if (hasCode(e, status.OUT_OF_RANGE)) {
+          throw new QueueOffsetPastEndError(queue.shard, queue.name, e.details);
+        }
         throw unexpected('PullMessages', queue.shard, e);
       }
       return {
