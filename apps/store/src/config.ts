@@ -1,4 +1,4 @@
-import { loadConfig, type Env } from '@starling/config';
+import { ConfigError, loadConfig, type ConfigIssue, type Env } from '@starling/config';
 import { LOG_LEVELS } from '@starling/observability';
 
 export type FsyncPolicy = 'sync' | 'async';
@@ -24,10 +24,59 @@ export interface StoreConfig {
   retainedMatchLimit: number;
   shardIndex: number;
   shardCount: number;
+  /**
+   * gRPC address (`host:port`) of every shard, in shard order, or empty. With several shards, each asks a
+   * client's home shard whether its persistent session still holds the filters it holds here (the sweep of
+   * expired sessions' holds); empty turns that off.
+   */
+  shardAddresses: string[];
 }
+
+const HOST_PORT = /^[^\s,]+:(\d{1,5})$/;
 
 /** Every `STORE_*` variable, its default and its meaning; the Helm values use the same names. */
 export function loadStoreConfig(env: Env): { config: StoreConfig; unknownVariables: string[] } {
+  let loaded: { config: StoreConfig; unknownVariables: string[] };
+  try {
+    loaded = readStoreConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError)
+      throw new ConfigError([...err.issues, ...shardAddressIssues(env, undefined)]);
+    throw err;
+  }
+  const issues = shardAddressIssues(env, loaded.config);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return loaded;
+}
+
+/** STORE_SHARD_ADDRESSES: empty, or one `host:port` per shard (checked against STORE_SHARD_COUNT when valid). */
+function shardAddressIssues(env: Env, config: StoreConfig | undefined): ConfigIssue[] {
+  const raw = env['STORE_SHARD_ADDRESSES'];
+  const addresses = (raw ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  if (addresses.length === 0) return [];
+  const bad = addresses.filter((a) => {
+    const port = Number(HOST_PORT.exec(a)?.[1] ?? 0);
+    return port < 1 || port > 65535;
+  });
+  if (bad.length > 0) {
+    return [{ variable: 'STORE_SHARD_ADDRESSES', value: raw, problem: `not host:port: ${bad.join(', ')}` }];
+  }
+  if (config !== undefined && addresses.length !== config.shardCount) {
+    return [
+      {
+        variable: 'STORE_SHARD_ADDRESSES',
+        value: raw,
+        problem: `names ${addresses.length} shards, STORE_SHARD_COUNT is ${config.shardCount} (one address per shard, in shard order)`,
+      },
+    ];
+  }
+  return [];
+}
+
+function readStoreConfig(env: Env): { config: StoreConfig; unknownVariables: string[] } {
   return loadConfig(
     env,
     (e) => {
@@ -60,6 +109,8 @@ export function loadStoreConfig(env: Env): { config: StoreConfig; unknownVariabl
         retainedMatchLimit: e.int('STORE_RETAINED_MATCH_LIMIT', { default: 10_000, min: 1 }),
         shardIndex: e.int('STORE_SHARD_INDEX', { default: 0, min: 0, max: shardCount - 1 }),
         shardCount,
+        // Checked by shardAddressIssues (a list reader cannot compare it with STORE_SHARD_COUNT).
+        shardAddresses: e.list('STORE_SHARD_ADDRESSES', { default: [] }),
       };
     },
     { prefixes: ['STORE_'] },

@@ -8,6 +8,7 @@ import { createHealthService } from './grpc/health';
 import { createStoreServiceHandlers } from './grpc/store-service';
 import { createMessagingServiceHandlers } from './grpc/messaging-service';
 import { createInProcessStoreClient, type InProcessStoreClient } from './grpc/in-process-client';
+import { createHomeSessionLookup } from './grpc/home-session-lookup';
 
 export interface StoreServerOptions {
   config: StoreConfig;
@@ -35,7 +36,30 @@ const SERVICES = ['starling.store.v1.StoreService', 'starling.messaging.v1.Messa
 /** Opens (and recovers) the store, then serves it over gRPC. */
 export async function startStoreServer(options: StoreServerOptions): Promise<StoreServer> {
   const { config, logger, metrics } = options;
-  const store = await Store.open({ ...config, logger, ...(metrics ? { metrics } : {}) });
+  // Other shards are asked about their sessions only to sweep the holds of ended ones (Store.sweepSessionHolds).
+  const homeSessions =
+    config.shardCount > 1 && config.shardAddresses.length === config.shardCount
+      ? createHomeSessionLookup(config.shardAddresses, config.shardIndex)
+      : undefined;
+  if (config.shardCount > 1 && homeSessions === undefined) {
+    logger.warn(
+      'STORE_SHARD_ADDRESSES is not set: filter holds of sessions that end while no gateway holds them are not swept',
+    );
+  }
+  let store: Store;
+  try {
+    store = await Store.open({
+      ...config,
+      logger,
+      ...(metrics ? { metrics } : {}),
+      ...(homeSessions
+        ? { homeSessionFilters: (shard: number, id: string) => homeSessions.sessionFilters(shard, id) }
+        : {}),
+    });
+  } catch (err) {
+    homeSessions?.close();
+    throw err;
+  }
 
   let serving = false;
   const context = { logger: logger.child({ component: 'grpc' }), metrics, isServing: () => serving };
@@ -71,6 +95,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     });
   } catch (err) {
     await store.close();
+    homeSessions?.close();
     throw err;
   }
   serving = true;
@@ -99,6 +124,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
           });
         });
         await store.close();
+        homeSessions?.close();
         logger.info('store closed cleanly');
       })();
       return closing;

@@ -44,6 +44,13 @@ export interface StoreOptions {
    * process here to prove the will survives).
    */
   onWillAppended?: (clientId: string) => void;
+  /**
+   * The filters of a client's session on its home shard (another shard), undefined when that shard stores no
+   * session for it; rejects when it cannot answer. Without it the sweep of ended sessions' holds is off.
+   */
+  homeSessionFilters?: (shard: number, clientId: string) => Promise<readonly string[] | undefined>;
+  /** How often a sweep of ended sessions' filter holds starts (default 10 min). */
+  sessionSweepIntervalMs?: number;
 }
 
 /** A message read from a queue, decoded from its commitlog record. */
@@ -96,6 +103,7 @@ export class Store {
   private readonly timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | undefined;
   private housekeeping: Promise<unknown> = Promise.resolve();
+  private sweeping: Promise<unknown> | undefined;
 
   private constructor(
     readonly options: StoreOptions,
@@ -509,6 +517,68 @@ export class Store {
     metrics?.sessions.set(this.state.sessions.count());
   }
 
+  /**
+   * Sweeps the filter holds of sessions that ended on their home shard. A persistent session's filter whose
+   * queue also lives on this shard (a wildcard first level, or a literal one of this shard's) is held here by
+   * the client id, without a lease, registered by the gateway. The home shard drops its own holds when the
+   * session ends; when nothing else is told — the session expired while offline, or was deleted by an
+   * administrator, while no gateway held it — the holds here would stay forever, and dispatch would keep
+   * filling their queues. So, page by page, this asks the home shard of every client holding a lease-free
+   * filter here whether its session still has that subscription, and drops the holds it does not (the
+   * client's offsets and seen epoch here go with them).
+   *
+   * A hold registered after the page was read is kept whatever the answer: a gateway registers a new
+   * subscription here only after the home shard stored it, so a "no" that does not know it came earlier. A
+   * client whose home shard does not answer keeps its holds until a later round.
+   */
+  sweepSessionHolds(): Promise<{ checkedClients: number; droppedHolds: number; unanswered: number }> {
+    const lookup = this.options.homeSessionFilters;
+    const { shardIndex, shardCount, logger, metrics } = this.options;
+    return (async () => {
+      const totals = { checkedClients: 0, droppedHolds: 0, unanswered: 0 };
+      if (lookup === undefined || shardCount < 2) return totals;
+      let after: Buffer | undefined = undefined;
+      do {
+        const page = this.state.filters.leaseFreeHolds({
+          ...(after === undefined ? {} : { after }),
+          maxHolders: 64,
+          include: (holderId) => shardOfClient(holderId, shardCount) !== shardIndex,
+        });
+        const answers = await Promise.all(
+          page.holders.map(async ({ holderId, filters }) => {
+            try {
+              const kept = new Set(await lookup(shardOfClient(holderId, shardCount), holderId));
+              return filters.filter((f) => !kept.has(f)).map((filter) => ({ filter, holderId }));
+            } catch {
+              totals.unanswered += 1;
+              return [];
+            }
+          }),
+        );
+        totals.checkedClients += page.holders.length;
+        const orphans = answers.flat();
+        if (orphans.length > 0) {
+          totals.droppedHolds += await this.state.filters.dropHoldsRegisteredUpTo(
+            orphans,
+            page.registeredUpTo,
+          );
+        }
+        after = page.next;
+      } while (after !== undefined && this.closing === undefined);
+      if (totals.droppedHolds > 0) {
+        logger.info(totals, 'swept the filter holds of sessions that ended on their home shard');
+        metrics?.queues.set(this.index.queueCount());
+      }
+      if (totals.unanswered > 0) {
+        logger.warn(
+          totals,
+          'home shards did not answer for some sessions; their holds stay until the next sweep',
+        );
+      }
+      return totals;
+    })();
+  }
+
   private startTimers(): void {
     const every = (ms: number, task: () => Promise<unknown>): void => {
       const t = setInterval(() => {
@@ -524,6 +594,22 @@ export class Store {
     if (this.options.retentionMaxAgeMs > 0 || this.options.retentionMaxBytes > 0) {
       every(this.options.retentionCheckIntervalMs, () => this.applyRetention());
     }
+    if (this.options.homeSessionFilters !== undefined && this.options.shardCount > 1) {
+      // Not in the housekeeping chain: a round waits on other shards, and wills and expiry must not wait.
+      const t = setInterval(
+        () => {
+          if (this.sweeping !== undefined || this.closing !== undefined) return;
+          this.sweeping = this.sweepSessionHolds()
+            .catch((err: unknown) => this.options.logger.error({ err }, 'sweep of session holds failed'))
+            .finally(() => {
+              this.sweeping = undefined;
+            });
+        },
+        this.options.sessionSweepIntervalMs ?? 10 * 60_000,
+      );
+      t.unref();
+      this.timers.push(t);
+    }
   }
 
   /** Stops timers and waiters, flushes and fsyncs the commitlog (clean marker), finishes dispatch, closes. */
@@ -532,6 +618,7 @@ export class Store {
       for (const t of this.timers) clearInterval(t);
       this.hub.wakeAll();
       await this.housekeeping;
+      await this.sweeping; // stops after the page in progress
       await this.commitlog.close();
       await this.dispatcher.drain();
       await this.index.close();

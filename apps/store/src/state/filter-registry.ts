@@ -1,6 +1,6 @@
 import { validateTopicFilter } from '@starling/mqtt-topic';
 import { composeKey, prefixEnd, readTimePart, stringPart, timePart } from './key-codec';
-import { type StateDatabase } from './state-database';
+import { META_LAST_HOLD_SEQ, type StateDatabase } from './state-database';
 import { invalidArgument } from './state-store-error';
 import { type StateWriter, type WriteContext } from './state-writer';
 
@@ -47,6 +47,33 @@ export interface FilterRegistry {
   holders(filter: string): FilterHolder[];
   /** The earliest lease expiry, for a timer that calls `expireLeases`; undefined without leases. */
   nextLeaseExpiry(): number | undefined;
+  /**
+   * One page of lease-free holds (persistent sessions' holds) of the holders `include` accepts, grouped by
+   * holder, in holder key order after the cursor `after`; `next` is the cursor of the next page (absent at
+   * the end). `registeredUpTo` is the registration sequence when the page was read: a hold registered (or
+   * registered again) later has a higher one.
+   */
+  leaseFreeHolds(options: {
+    readonly after?: Buffer;
+    readonly maxHolders: number;
+    readonly include: (holderId: string) => boolean;
+  }): LeaseFreeHoldsPage;
+  /**
+   * Drops each of `holds` that is still lease-free and was last registered at or before `registeredUpTo`
+   * (so not since the caller read it); returns how many it dropped.
+   */
+  dropHoldsRegisteredUpTo(holds: readonly FilterHold[], registeredUpTo: number): Promise<number>;
+}
+
+export interface FilterHold {
+  readonly filter: string;
+  readonly holderId: string;
+}
+
+export interface LeaseFreeHoldsPage {
+  readonly holders: ReadonlyArray<{ readonly holderId: string; readonly filters: readonly string[] }>;
+  readonly next?: Buffer;
+  readonly registeredUpTo: number;
 }
 
 /** Registry operations that run inside a caller's write transaction (session updates). */
@@ -70,6 +97,8 @@ interface HolderRecord {
   readonly holderId: string;
   /** 0: no lease. */
   readonly leaseExpiresAtMs: number;
+  /** The shard's registration sequence when last registered (absent: before layout 2, so 0). */
+  readonly seq?: number;
 }
 
 interface LeaseRecord {
@@ -143,7 +172,9 @@ export function createFilterRegistry(deps: FilterRegistryDeps): {
       leases.removeSync(leaseKey(existing.leaseExpiresAtMs, filter, holderId));
     }
     const leaseExpiresAtMs = leaseMs === 0 ? 0 : nowMs + leaseMs;
-    holders.putSync(key, { holderId, leaseExpiresAtMs } satisfies HolderRecord);
+    const seq = ((database.meta.get(META_LAST_HOLD_SEQ) as number | undefined) ?? 0) + 1;
+    database.meta.putSync(META_LAST_HOLD_SEQ, seq);
+    holders.putSync(key, { holderId, leaseExpiresAtMs, seq } satisfies HolderRecord);
     if (leaseExpiresAtMs !== 0) {
       leases.putSync(leaseKey(leaseExpiresAtMs, filter, holderId), {
         filter,
@@ -234,6 +265,53 @@ export function createFilterRegistry(deps: FilterRegistryDeps): {
     nextLeaseExpiry() {
       for (const key of leases.getKeys({ limit: 1 })) return readTimePart(key);
       return undefined;
+    },
+
+    leaseFreeHolds({ after, maxHolders, include }) {
+      const registeredUpTo = (database.meta.get(META_LAST_HOLD_SEQ) as number | undefined) ?? 0;
+      const page: Array<{ holderId: string; filters: string[] }> = [];
+      let current: { holderId: string; filters: string[] } | undefined = undefined;
+      let lastHolder: string | undefined = undefined;
+      let lastKey: Buffer | undefined = undefined;
+      let included = false;
+      let seen = 0;
+      for (const { key, value } of holdings.getRange(after === undefined ? {} : { start: after })) {
+        const k = Buffer.from(key);
+        if (after !== undefined && k.equals(after)) continue;
+        const { holderId, filter } = value as HoldingRecord;
+        if (holderId !== lastHolder) {
+          // Pages end between holders: a holder's holds are looked at together.
+          if (seen === maxHolders && lastKey !== undefined)
+            return { holders: page, next: lastKey, registeredUpTo };
+          seen += 1;
+          lastHolder = holderId;
+          included = include(holderId);
+          current = undefined;
+        }
+        lastKey = k;
+        if (!included) continue;
+        const hold = holders.get(holderKey(filter, holderId)) as HolderRecord | undefined;
+        if (hold === undefined || hold.leaseExpiresAtMs !== 0) continue;
+        if (current === undefined) {
+          current = { holderId, filters: [] };
+          page.push(current);
+        }
+        current.filters.push(filter);
+      }
+      return { holders: page, registeredUpTo };
+    },
+
+    dropHoldsRegisteredUpTo(drops, registeredUpTo) {
+      return writer.write((context) => {
+        let dropped = 0;
+        for (const { filter, holderId } of drops) {
+          const hold = holders.get(holderKey(filter, holderId)) as HolderRecord | undefined;
+          if (hold === undefined || hold.leaseExpiresAtMs !== 0 || (hold.seq ?? 0) > registeredUpTo) continue;
+          unregisterIn(context, filter, holderId);
+          dropped += 1;
+        }
+        return dropped;
+      });
     },
   };
 

@@ -1,7 +1,9 @@
 export { openStateStore, type StateStore, type StateStoreOptions } from './state-store';
 export type {
+  FilterHold,
   FilterHolder,
   FilterRegistry,
+  LeaseFreeHoldsPage,
   RegisterFilterResult,
   UnregisterFilterResult,
 } from './filter-registry';

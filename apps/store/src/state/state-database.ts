@@ -15,7 +15,7 @@ export const SCHEMA_VERSION = 2;
  *
  * | database   | key                                   | value                        |
  * |------------|---------------------------------------|------------------------------|
- * | meta       | utf8 name                             | schemaVersion, lastEpoch     |
+ * | meta       | utf8 name                             | schemaVersion, lastEpoch, lastHoldSeq |
  * | filters    | filter                                | FilterRecord (holderCount)   |
  * | holders    | filter ‖ holderId                     | HolderRecord (lease expiry)  |
  * | holdings   | holderId ‖ filter                     | HoldingRecord (index)        |
@@ -44,6 +44,8 @@ export interface StateDatabase {
 
 export const META_SCHEMA_VERSION = Buffer.from('schemaVersion');
 export const META_LAST_EPOCH = Buffer.from('lastEpoch');
+/** The last filter registration's sequence number (filter-registry.ts: a hold registered later is newer). */
+export const META_LAST_HOLD_SEQ = Buffer.from('lastHoldSeq');
 
 /**
  * Opens the environment. `layoutVersion` is the version found (the current one for a new environment); the

@@ -18,6 +18,7 @@ function holdsAny(database: StateDatabase, holderPart: Buffer): boolean {
  *
  * - `holdings` (holder ‖ filter) is filled from `holders` (filter ‖ holder). Key parts are copied as they
  *   are (a long string's part is its hash either way); the filter's text comes from its `filters` row.
+ *   Holds keep no registration sequence (read as 0: registered before anything the sweep looks at).
  * - `epochs` rows are kept only for clients that hold a filter here and whose session is not stored here:
  *   layout 1 wrote one per client ever opened, never deleted (a home shard fences by the session record
  *   now, and refuses every commit of a session it no longer stores).

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { openStateDatabase } from '../../src/state/state-database';
 import { shardOfClient } from '../../src';
@@ -31,6 +32,24 @@ async function perClientRecords(s: TestStore): Promise<Record<string, number>> {
   }
 }
 
+/** Ports the kernel hands out now (closed again at once), so two shards can be told each other's address. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
 const none = {
   sessions: 0,
   epochs: 0,
@@ -51,8 +70,16 @@ describe('sessions across two store shards', () => {
   let shards: TestStore[] = [];
   beforeEach(async () => {
     shards = [];
+    const ports = await freePorts(2);
     for (const index of [0, 1]) {
-      shards.push(await startTestStore({ STORE_SHARD_COUNT: '2', STORE_SHARD_INDEX: String(index) }));
+      shards.push(
+        await startTestStore({
+          STORE_SHARD_COUNT: '2',
+          STORE_SHARD_INDEX: String(index),
+          STORE_GRPC_PORT: String(ports[index]),
+          STORE_SHARD_ADDRESSES: ports.map((port) => `127.0.0.1:${port}`).join(','),
+        }),
+      );
     }
   });
   afterEach(async () => {
@@ -108,6 +135,80 @@ describe('sessions across two store shards', () => {
     for (const s of shards) await s.stop();
     for (const s of shards) expect(await perClientRecords(s)).toEqual(none);
     shards = await Promise.all(shards.map((s) => s.restart()));
+  });
+
+  it('sweeps the holds another shard keeps for a session that expired or was deleted on its home shard', async () => {
+    const expiring = clientOfShard(0, 'expiring', 0);
+    const deleted = clientOfShard(0, 'deleted', 0);
+    const staying = clientOfShard(0, 'staying', 0);
+    const sessions = new Map<string, number>();
+    for (const clientId of [expiring, deleted, staying]) {
+      sessions.set(clientId, (await connectAndSubscribe(clientId, 'gw-1', false)).epoch);
+    }
+    // A gateway's non-persistent sessions hold filters with a lease: never the sweep's business.
+    await call(client(1), client(1).registerFilter, { filter: '+/y', holderId: 'gw-1', leaseMs: 60_000 });
+    const remote = shards[1]!.server.store;
+    expect(
+      remote.state.filters
+        .holders('+/x')
+        .map((h) => h.holderId)
+        .sort(),
+    ).toEqual([deleted, expiring, staying].sort());
+    await expect(remote.sweepSessionHolds()).resolves.toEqual({
+      checkedClients: 3,
+      droppedHolds: 0,
+      unanswered: 0,
+    });
+
+    // All gateways gone: `expiring` ends offline (its expiry passed), `deleted` is removed by an operator.
+    await call(client(0), client(0).closeSession, {
+      clientId: expiring,
+      epoch: sessions.get(expiring)!,
+      disconnectedAtMs: Date.now() - 3_600_001,
+    });
+    await shards[0]!.server.store.runHousekeeping();
+    await call(client(0), client(0).deleteSession, { clientId: deleted, epoch: 0 });
+    expect(shards[0]!.server.store.state.sessions.get(expiring)).toBeUndefined();
+    // The home shard has forgotten them; the other shard still holds their filter (the leak).
+    expect(remote.state.filters.holderCount('+/x')).toBe(3);
+
+    await expect(remote.sweepSessionHolds()).resolves.toEqual({
+      checkedClients: 3,
+      droppedHolds: 2,
+      unanswered: 0,
+    });
+    expect(remote.state.filters.holders('+/x').map((h) => h.holderId)).toEqual([staying]);
+    expect(remote.state.filters.holders('+/y').map((h) => h.holderId)).toEqual(['gw-1']);
+    for (const clientId of [expiring, deleted]) {
+      expect(remote.state.offsets.fetch({ kind: 'session', id: clientId })).toEqual([]);
+    }
+    expect(remote.state.offsets.fetch({ kind: 'session', id: staying })).toHaveLength(1);
+
+    // When the last session holding it goes, the filter's queue on the other shard goes too.
+    await call(client(0), client(0).deleteSession, { clientId: staying, epoch: 0 });
+    await remote.sweepSessionHolds();
+    expect(remote.state.filters.holderCount('+/x')).toBe(0);
+    await expect(
+      call(client(1), client(1).pullMessages, { queue: filterQueue('+/x'), fromOffset: 0 }),
+    ).rejects.toMatchObject({ code: 5 }); // NOT_FOUND: no longer registered
+    await call(client(1), client(1).unregisterFilter, { filter: '+/y', holderId: 'gw-1' });
+    for (const s of shards) await s.stop();
+    expect(await perClientRecords(shards[1]!)).toEqual(none);
+    shards = await Promise.all(shards.map((s) => s.restart()));
+  });
+
+  it('keeps the holds of a client whose home shard does not answer', async () => {
+    const clientId = clientOfShard(0, 'unanswered', 0);
+    await connectAndSubscribe(clientId, 'gw-1', false);
+    await call(client(0), client(0).deleteSession, { clientId, epoch: 0 });
+    await shards[0]!.stop();
+    await expect(shards[1]!.server.store.sweepSessionHolds()).resolves.toEqual({
+      checkedClients: 1,
+      droppedHolds: 0,
+      unanswered: 1,
+    });
+    expect(shards[1]!.server.store.state.filters.holderCount('+/x')).toBe(1);
+    shards[0] = await shards[0]!.restart();
   });
 
   it('fences a stale owner on the home shard and on the other shard', async () => {

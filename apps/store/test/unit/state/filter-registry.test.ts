@@ -139,4 +139,57 @@ describe('filter registry', () => {
     expect([...f.store.filters.filters()]).toEqual([]);
     expect(f.hookLog).toEqual([]);
   });
+
+  describe('lease-free holds (the sweep of ended sessions)', () => {
+    it('pages through lease-free holds by holder, skipping leased holds and holders left out', async () => {
+      const f = fixture();
+      for (let i = 0; i < 5; i++) {
+        await f.store.filters.register('+/x', `c${i}`);
+        await f.store.filters.register(`t/${i}`, `c${i}`);
+      }
+      await f.store.filters.register('+/x', 'gw-1', 60_000); // a gateway's hold: leased
+      await f.store.filters.register('+/y', 'local'); // a holder `include` leaves out
+      const seen: Array<{ holderId: string; filters: readonly string[] }> = [];
+      let after: Buffer | undefined = undefined;
+      let pages = 0;
+      do {
+        const page = f.store.filters.leaseFreeHolds({
+          ...(after === undefined ? {} : { after }),
+          maxHolders: 2,
+          include: (holderId) => holderId !== 'local',
+        });
+        seen.push(...page.holders);
+        after = page.next;
+        pages += 1;
+      } while (after !== undefined);
+      expect(pages).toBe(4); // 7 holders, 2 per page
+      expect(seen.map((h) => h.holderId)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+      expect(seen.map((h) => [...h.filters].sort())).toEqual([0, 1, 2, 3, 4].map((i) => ['+/x', `t/${i}`]));
+    });
+
+    it('drops only holds not registered again since the page was read, nor leased since', async () => {
+      const f = fixture();
+      await f.store.filters.register('+/x', 'c1');
+      await f.store.filters.register('+/x', 'c2');
+      await f.store.filters.register('+/x', 'c3');
+      const page = f.store.filters.leaseFreeHolds({ maxHolders: 10, include: () => true });
+      // Meanwhile c2 subscribes again (a new session registers its hold again) and c3's hold gets a lease.
+      await f.store.filters.register('+/x', 'c2');
+      await f.store.filters.register('+/x', 'c3', 60_000);
+      const drops = ['c1', 'c2', 'c3'].map((holderId) => ({ filter: '+/x', holderId }));
+      await expect(f.store.filters.dropHoldsRegisteredUpTo(drops, page.registeredUpTo)).resolves.toBe(1);
+      expect(
+        f.store.filters
+          .holders('+/x')
+          .map((h) => h.holderId)
+          .sort(),
+      ).toEqual(['c2', 'c3']);
+      // The registration sequence survives a restart: a hold registered after it is still newer.
+      await f.reopen();
+      await f.store.filters.register('+/x', 'c1');
+      await expect(
+        f.store.filters.dropHoldsRegisteredUpTo([{ filter: '+/x', holderId: 'c1' }], page.registeredUpTo),
+      ).resolves.toBe(0);
+    });
+  });
 });
