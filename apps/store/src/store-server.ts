@@ -115,7 +115,12 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
         health.close();
         await new Promise<void>((resolve) => {
           // Calls in flight (appends waiting for fsync) finish; long polls were woken by store.close below.
-          const force = setTimeout(() => server.forceShutdown(), 5_000);
+          // A watcher that stopped reading keeps its stream (and tryShutdown) open: after 5 s, cut every
+          // connection and go on closing, whether or not grpc-js still calls the tryShutdown callback.
+          const force = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, 5_000);
           force.unref();
           store.hub.wakeAll();
           server.tryShutdown(() => {
