@@ -1,4 +1,5 @@
 import { InvalidTopicFilterError } from './invalid-topic-filter-error';
+import { PackedStringCounts } from './packed-string-counts';
 import { HASH_START, StringTable, finishHash, hashRange, mixHash } from './string-table';
 import { DOLLAR, HASH, PLUS, SLASH, isWildcardFilter } from './topic-levels';
 import { validateTopicFilter } from './validate-topic';
@@ -41,14 +42,16 @@ class TrieNode {
  *
  * Layout: a filter without wildcards matches only the topic spelled exactly like it
  * (no normalisation [MQTT-4.7.3-4]), so those live in one hash table keyed by the filter, and a
- * match costs one lookup. Filters with `+` or `#` live in a trie with one node per level, walked
+ * match costs one lookup. That table keeps its keys packed in typed arrays (`PackedStringCounts`):
+ * most of a million filters are exact, and as strings they were a million objects for the garbage
+ * collector to mark again and again. Filters with `+` or `#` live in a trie with one node per level, walked
  * only when it holds anything: the topic is scanned once for its level boundaries and level
  * hashes, then the walk compares and looks levels up in place, without slicing.
  *
  * Not re-entrant: a `forEachMatch` callback must not call back into the same matcher.
  */
 export class TopicMatcher {
-  private readonly exact = new StringTable<number>();
+  private readonly exact = new PackedStringCounts();
   private readonly root = new TrieNode('');
   private wildcardFilters = 0;
   private walking = false;
