@@ -91,7 +91,8 @@ function inProcessMemory(): MemorySample {
 async function gatewayProcessMemory(pid: number, file: string): Promise<MemorySample> {
   rmSync(file, { force: true });
   process.kill(pid, 'SIGUSR2');
-  for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(20);
+  // A full GC of a gateway still busy with the last scenario can take a while: up to 10 s.
+  for (let i = 0; i < 500 && !existsSync(file); i++) await sleep(20);
   if (!existsSync(file)) throw new Error(`the gateway process ${pid} did not answer the memory probe`);
   const m = JSON.parse(readFileSync(file, 'utf8')) as MemorySample;
   rmSync(file, { force: true });
