@@ -91,6 +91,13 @@ export interface OpenedSession {
   readonly epoch: number;
   /** The previous owner gateway (takeover target), '' when none. */
   readonly previousOwnerId: string;
+  /**
+   * The gateway that owned the session last, connected or not ('' for a new session): state this gateway kept
+   * for the session (`ParkedDelivery`, inbound QoS 2 identifiers) is current only when that is this gateway.
+   */
+  readonly lastOwnerId?: string;
+  /** When the store closed the session (its clock); 0 while it was connected, or for a new session. */
+  readonly disconnectedAtMs?: number;
   readonly subscriptions: readonly StoredSubscription[];
 }
 
@@ -244,6 +251,36 @@ export interface SessionDelivery {
    * next connection of a persistent session.
    */
   stop(): Promise<void>;
+  /** After `stop()`, for a persistent session: what was in flight, for its next connection on this gateway. */
+  parked(): ParkedDelivery | undefined;
+}
+
+/**
+ * The outbound state a persistent session's delivery leaves on its gateway when its connection ends: the store
+ * keeps only committed offsets, which cannot tell a message sent and unacknowledged from one never sent, nor
+ * hold a PUBREL in flight. With it, the next connection on the same gateway sends again exactly the
+ * unacknowledged PUBLISH packets, with their packet identifiers and DUP set, and the PUBREL packets
+ * [MQTT-4.4.0-1]; it sends messages never sent before with DUP clear [MQTT-3.3.1-3].
+ */
+export interface ParkedDelivery {
+  /** Per queue read (shard, kind and name joined by U+0000): where the cursor stood, its unacknowledged messages. */
+  readonly queues: ReadonlyMap<string, ParkedQueue>;
+  /** Retained messages (sent on SUBSCRIBE, in no queue) awaiting PUBACK / PUBREC, in the order sent. */
+  readonly retained: ReadonlyArray<{
+    readonly packetId: number;
+    readonly qos: 1 | 2;
+    readonly topic: string;
+    readonly payload: Buffer;
+  }>;
+  /** QoS 2 messages whose PUBREL was sent and whose PUBCOMP has not arrived. */
+  readonly pubrels: readonly number[];
+}
+
+export interface ParkedQueue {
+  /** Every message below this offset was sent on the parked connection. */
+  readonly sentBelow: number;
+  /** Offset → packet identifier and QoS of the messages still awaiting PUBACK / PUBREC. */
+  readonly unacknowledged: ReadonlyMap<number, { readonly packetId: number; readonly qos: 1 | 2 }>;
 }
 
 export interface SessionSpec {
@@ -253,6 +290,13 @@ export interface SessionSpec {
   readonly persistent: boolean;
   /** Stored subscriptions to resume (empty for a new or clean session). */
   readonly subscriptions: readonly StoredSubscription[];
+  /** What the previous connection of this session on this gateway left in flight (persistent sessions). */
+  readonly parked?: ParkedDelivery;
+  /**
+   * When the store closed the session before this connection (0: unknown, or it was never closed). Messages
+   * stamped after it were never sent before: they go out with DUP clear even without `parked`.
+   */
+  readonly disconnectedAtMs?: number;
 }
 
 /** Owns every queue reader of this gateway and hands each session its delivery. */

@@ -4,6 +4,8 @@ import type { GatewayMetrics } from '../metrics';
 import type {
   ClientConnection,
   FilterQueues,
+  ParkedDelivery,
+  ParkedQueue,
   QoS,
   QueuedMessage,
   RetainedMessage,
@@ -49,6 +51,13 @@ interface InflightMessage {
   readonly offset: number;
   readonly qos: 1 | 2;
   state: InflightState;
+  /** A retained message's topic and payload: what a persistent session's next connection sends again. */
+  readonly retained?: { readonly topic: string; readonly payload: Buffer };
+}
+
+/** A queue's key in `ParkedDelivery.queues`. */
+function parkedKey(queue: ShardQueue): string {
+  return `${queue.shard}\u0000${queue.kind}\u0000${queue.name}`;
 }
 
 interface PendingRetained {
@@ -99,6 +108,8 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
   private lastCommitAtMs = Number.NEGATIVE_INFINITY;
   private committing: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** What the previous connection parked, per queue, until each cursor has read past it. */
+  private parkedQueues: Map<string, ParkedQueue> | undefined;
 
   constructor(
     private readonly host: SessionHost,
@@ -106,6 +117,8 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     private readonly spec: SessionSpec,
   ) {
     connection.onWritable(() => this.wakeAll());
+    if (spec.parked !== undefined && spec.parked.queues.size > 0)
+      this.parkedQueues = new Map(spec.parked.queues);
   }
 
   /** The session's logger, made on first use (most sessions never log). */
@@ -127,6 +140,7 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
   // ---- SessionDelivery ---------------------------------------------------------------------------------------
 
   async resume(): Promise<void> {
+    if (this.spec.parked !== undefined) this.resendParked(this.spec.parked);
     const withoutOffsets: Array<{ filter: string; qos: QoS }> = [];
     for (const stored of this.spec.subscriptions) {
       if (stored.committedOffsets.size === 0) {
@@ -248,6 +262,46 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     return this.stopping;
   }
 
+  parked(): ParkedDelivery | undefined {
+    if (!this.spec.persistent || this.takenOver) return undefined;
+    const queues = new Map<
+      string,
+      { sentBelow: number; unacknowledged: Map<number, { packetId: number; qos: 1 | 2 }> }
+    >();
+    for (const subscription of this.subscriptions.values()) {
+      for (const cursor of subscription.cursors) {
+        const key = parkedKey(cursor.queue);
+        const unacknowledged = new Map<number, { packetId: number; qos: 1 | 2 }>();
+        let sentBelow = cursor.nextOffset;
+        // What an earlier connection parked and this one had not read again yet is still unacknowledged.
+        const earlier = this.parkedQueues?.get(key);
+        if (earlier !== undefined && earlier.sentBelow > sentBelow) {
+          for (const [offset, entry] of earlier.unacknowledged)
+            if (offset >= sentBelow) unacknowledged.set(offset, entry);
+          sentBelow = earlier.sentBelow;
+        }
+        queues.set(key, { sentBelow, unacknowledged });
+      }
+    }
+    const retained: Array<ParkedDelivery['retained'][number]> = [];
+    const pubrels: number[] = [];
+    for (const [packetId, entry] of this.inflight) {
+      if (entry.state === 'awaiting-pubcomp') pubrels.push(packetId);
+      else if (entry.retained !== undefined)
+        retained.push({
+          packetId,
+          qos: entry.qos,
+          topic: entry.retained.topic,
+          payload: entry.retained.payload,
+        });
+      else if (entry.cursor !== undefined)
+        queues
+          .get(parkedKey(entry.cursor.queue))
+          ?.unacknowledged.set(entry.offset, { packetId, qos: entry.qos });
+    }
+    return { queues, retained, pubrels };
+  }
+
   // ---- CursorOwner (called by readers while feeding) ---------------------------------------------------------
 
   canTake(): boolean {
@@ -262,8 +316,33 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
   }
 
   deliver(cursor: SessionCursor, message: QueuedMessage, dup: boolean): void {
+    let wantedPacketId: number | undefined;
+    const parked = this.parkedQueues?.get(parkedKey(cursor.queue));
+    if (parked !== undefined && message.offset < parked.sentBelow) {
+      const unacknowledged = parked.unacknowledged.get(message.offset);
+      if (unacknowledged === undefined) {
+        // Sent on the previous connection and acknowledged there (or QoS 0, or PUBREL sent): not again.
+        cursor.offsets.sent(message.offset, false);
+        this.offsetsChanged();
+        return;
+      }
+      // Sent and unacknowledged: again, with its packet identifier and DUP set [MQTT-4.4.0-1] [MQTT-3.3.1-1].
+      wantedPacketId = unacknowledged.packetId;
+      dup = true;
+    } else if (parked !== undefined) {
+      // Past what the previous connection sent: never sent before, DUP clear [MQTT-3.3.1-3].
+      this.parkedQueues!.delete(parkedKey(cursor.queue));
+      dup = false;
+    } else if (
+      dup &&
+      (this.spec.disconnectedAtMs ?? 0) > 0 &&
+      message.timestampMs > this.spec.disconnectedAtMs!
+    ) {
+      // Stored after the session's last connection had closed: that connection cannot have sent it.
+      dup = false;
+    }
     const qos = Math.min(message.qos, cursor.subscription.qos) as QoS;
-    const packetId = qos === 0 ? undefined : this.track(cursor, message.offset, qos);
+    const packetId = qos === 0 ? undefined : this.track(cursor, message.offset, qos, wantedPacketId);
     cursor.offsets.sent(message.offset, packetId !== undefined);
     this.publish(message.topic, message.payload, qos, false, dup, packetId);
     if (dup && packetId !== undefined) this.host.metrics.messagesRedelivered.inc();
@@ -376,9 +455,16 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     this.host.detach(cursor);
   }
 
-  private track(cursor: SessionCursor | undefined, offset: number, qos: 1 | 2): number {
+  private track(
+    cursor: SessionCursor | undefined,
+    offset: number,
+    qos: 1 | 2,
+    wanted?: number,
+    retained?: InflightMessage['retained'],
+  ): number {
     // canTake() keeps the in-flight map under maxInflight <= 65535, so an identifier is always free.
-    const packetId = this.packetIds.allocate(this.inflight);
+    const packetId =
+      wanted !== undefined && !this.inflight.has(wanted) ? wanted : this.packetIds.allocate(this.inflight);
     if (packetId === undefined) throw new Error('no free packet identifier (in-flight window above 65535)');
     if (this.inflight === NOTHING_IN_FLIGHT) this.inflight = new Map();
     this.inflight.set(packetId, {
@@ -386,8 +472,27 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
       offset,
       qos,
       state: qos === 1 ? 'awaiting-puback' : 'awaiting-pubrec',
+      ...(retained !== undefined ? { retained } : {}),
     });
     return packetId;
+  }
+
+  /**
+   * Sends again what the previous connection on this gateway left in flight, after CONNACK: the PUBRELs
+   * awaiting PUBCOMP, then the retained messages awaiting PUBACK / PUBREC, with their packet identifiers and
+   * DUP set [MQTT-4.4.0-1]. Unacknowledged queue messages follow as the cursors read them again.
+   */
+  private resendParked(parked: ParkedDelivery): void {
+    for (const packetId of parked.pubrels) {
+      if (this.inflight === NOTHING_IN_FLIGHT) this.inflight = new Map();
+      this.inflight.set(packetId, { cursor: undefined, offset: -1, qos: 2, state: 'awaiting-pubcomp' });
+      this.send({ cmd: 'pubrel', messageId: packetId });
+    }
+    for (const { packetId, qos, topic, payload } of parked.retained) {
+      const id = this.track(undefined, -1, qos, packetId, { topic, payload });
+      this.publish(topic, payload, qos, true, true, id);
+      this.host.metrics.messagesRedelivered.inc();
+    }
   }
 
   private publish(
@@ -486,7 +591,10 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
         return;
       }
       const { message, qos } = this.retainedQueue.shift()!;
-      const packetId = qos === 0 ? undefined : this.track(undefined, -1, qos);
+      const packetId =
+        qos === 0
+          ? undefined
+          : this.track(undefined, -1, qos, undefined, { topic: message.topic, payload: message.payload });
       this.publish(message.topic, message.payload, qos, true, false, packetId);
     }
   }

@@ -355,6 +355,8 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
         sessionPresent: opened.sessionPresent,
         epoch: opened.epoch,
         previousOwnerId,
+        lastOwnerId: stored?.ownerId ?? '',
+        disconnectedAtMs: stored === null ? 0 : Number(stored.disconnectedAtMs),
         subscriptions: await storedSubscriptions(clientId, home, subscriptions),
       };
     },
