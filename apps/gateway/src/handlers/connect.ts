@@ -163,13 +163,19 @@ export async function handleConnect(
     return;
   }
   const persistent = !clean;
-  if (clean) ctx.sessions.discardInboundQos2(validation.clientId);
+  // What the session's last connection on this gateway left (a clean start discards it). Taken in the same
+  // turn as `register` below, so that a park arriving later is refused: a newer connection is here already.
+  const parked = connection.closed ? undefined : ctx.sessions.takeParked(validation.clientId);
+  // It is current only when this gateway owned the session last: a connection on another gateway since may
+  // have completed those flows and reused the identifiers [MQTT-4.3.3-2] [MQTT-4.4.0-1].
+  const resumable =
+    persistent && opened.sessionPresent && opened.lastOwnerId === ctx.gatewayId ? parked : undefined;
   const state = createSessionState({
     clientId: validation.clientId,
     epoch: opened.epoch,
     persistent,
     will: undefined,
-    inboundQos2: persistent ? ctx.sessions.takeInboundQos2(validation.clientId) : undefined,
+    inboundQos2: resumable?.inboundQos2,
   });
   if (connection.closed) {
     // The client left while the store opened its session: release it as a close would.
@@ -220,13 +226,17 @@ export async function handleConnect(
     );
   }
 
-  // 7. resume delivery: stored subscriptions continue from their committed offsets, in-flight messages are
-  // sent again with DUP [MQTT-4.4.0-1].
+  // 7. resume delivery: stored subscriptions continue from their committed offsets; unacknowledged PUBLISH
+  // packets and PUBRELs in flight are sent again [MQTT-4.4.0-1], exactly so when this gateway parked them.
   const delivery = ctx.delivery.open(connection, {
     clientId: validation.clientId,
     epoch: opened.epoch,
     persistent,
     subscriptions: persistent ? opened.subscriptions : NO_SUBSCRIPTIONS,
+    ...(resumable?.delivery !== undefined ? { parked: resumable.delivery } : {}),
+    ...(persistent && opened.disconnectedAtMs !== undefined
+      ? { disconnectedAtMs: opened.disconnectedAtMs }
+      : {}),
   });
   state.delivery = delivery;
   try {
@@ -249,13 +259,18 @@ function refuse(
   connection.close(closeReason);
 }
 
-/** Closes the connection holding `clientId` here, and waits (bounded) until its session is released. */
+/**
+ * Closes the connection holding `clientId` here, and waits (bounded) until its session is released. A
+ * connection of that client id that closed a moment ago may still be committing its offsets and parking its
+ * in-flight state: that is waited for too, so the new connection resumes from where the old one stopped.
+ */
 async function takeOverLocal(ctx: HandlerContext, clientId: string): Promise<void> {
   const existing = ctx.sessions.get(clientId);
-  if (existing === undefined) return;
-  ctx.metrics.takeovers.inc({ where: 'local' });
-  existing.close('taken-over');
-  const teardown = existing.session?.teardown;
+  if (existing !== undefined) {
+    ctx.metrics.takeovers.inc({ where: 'local' });
+    existing.close('taken-over');
+  }
+  const teardown = (existing ?? ctx.sessions.endingConnection(clientId))?.session?.teardown;
   if (teardown === undefined) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([

@@ -100,9 +100,15 @@ async function endSession(
   } catch (err) {
     ctx.logger.warn({ err, clientId: state.clientId }, 'delivery stop failed');
   }
-  const inboundQos2 = state.inboundQos2IfAny;
-  if (state.persistent && inboundQos2 !== undefined)
-    ctx.sessions.parkInboundQos2(state.clientId, inboundQos2);
+  // A persistent session's next connection here continues its QoS flows [MQTT-4.3.3-2] [MQTT-4.4.0-1].
+  if (state.persistent) {
+    ctx.sessions.park(state.clientId, {
+      epoch: state.epoch,
+      inboundQos2: state.inboundQos2IfAny,
+      delivery: state.delivery?.parked(),
+    });
+  }
   await willAppended;
   await releaseOpenedSession(ctx, state);
+  ctx.sessions.ended(connection);
 }

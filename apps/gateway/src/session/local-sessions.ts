@@ -1,15 +1,30 @@
 import type { MqttConnection } from '../connection';
+import type { ParkedDelivery } from '../types';
 import type { InboundQos2 } from './session-state';
+
+/** What a persistent session left on this gateway when its connection ended, for its next connection here. */
+export interface ParkedSession {
+  /** The epoch of the connection that parked it. */
+  readonly epoch: number;
+  /** Inbound QoS 2 identifiers stored and not yet released by PUBREL [MQTT-4.3.3-2]. */
+  readonly inboundQos2: InboundQos2 | undefined;
+  /** Outbound messages and PUBRELs in flight [MQTT-4.4.0-1]. */
+  readonly delivery: ParkedDelivery | undefined;
+}
 
 /**
  * The sessions connected to this gateway, by client identifier: the local half of takeover
- * [MQTT-3.1.4-2], and the keeper of persistent sessions' inbound QoS 2 state between their connections
- * (the store does not hold it; a crash of this gateway loses it, which costs at most a duplicate QoS 2
- * message whose PUBREC was sent but whose PUBREL had not arrived).
+ * [MQTT-3.1.4-2], the connections still tearing their session down (a reconnect waits for them), and the
+ * keeper of what persistent sessions leave between their connections on this gateway (the store does not
+ * hold it): inbound QoS 2 identifiers and the outbound in-flight state. A parked session is used only when
+ * this gateway owned the session last; a crash of this gateway loses it, which costs at most a duplicate
+ * inbound QoS 2 message (PUBREC sent, PUBREL not arrived) and, outbound, what the store's committed offsets
+ * alone give: a redelivery from the first unacknowledged message with DUP set.
  */
 export class LocalSessions {
   private readonly byClientId = new Map<string, MqttConnection>();
-  private readonly parkedQos2 = new Map<string, InboundQos2>();
+  private readonly ending = new Map<string, MqttConnection>();
+  private readonly parkedSessions = new Map<string, ParkedSession>();
 
   constructor(private readonly maxParkedSessions: number = 100_000) {}
 
@@ -19,6 +34,11 @@ export class LocalSessions {
 
   get(clientId: string): MqttConnection | undefined {
     return this.byClientId.get(clientId);
+  }
+
+  /** The connection of `clientId` whose session is being torn down (closed, not yet released), if any. */
+  endingConnection(clientId: string): MqttConnection | undefined {
+    return this.ending.get(clientId);
   }
 
   connections(): MqttConnection[] {
@@ -41,34 +61,55 @@ export class LocalSessions {
     return existing;
   }
 
-  /** Forgets `connection` if it still holds its client id. */
+  /** `connection` closed: it no longer holds its client id, and its session is being torn down. */
   remove(connection: MqttConnection): void {
     if (this.byClientId.get(connection.clientId) === connection) this.byClientId.delete(connection.clientId);
+    this.ending.set(connection.clientId, connection);
   }
 
-  /** The inbound QoS 2 identifiers a persistent session left on this gateway (removed from the park). */
-  takeInboundQos2(clientId: string): InboundQos2 | undefined {
-    const parked = this.parkedQos2.get(clientId);
-    this.parkedQos2.delete(clientId);
-    return parked;
+  /** The session of `connection` is released (after `remove`). */
+  ended(connection: MqttConnection): void {
+    if (this.ending.get(connection.clientId) === connection) this.ending.delete(connection.clientId);
   }
 
-  /** Keeps the stored (not in-progress) QoS 2 identifiers of a persistent session that went offline. */
-  parkInboundQos2(clientId: string, inbound: InboundQos2): void {
-    const stored: InboundQos2 = new Map();
-    for (const [id, value] of inbound) if (value === true) stored.set(id, true);
-    if (stored.size === 0) return;
-    this.parkedQos2.delete(clientId);
-    this.parkedQos2.set(clientId, stored);
-    // Bounded: the oldest parked session loses its identifiers first.
-    while (this.parkedQos2.size > this.maxParkedSessions) {
-      const oldest = this.parkedQos2.keys().next().value;
+  /**
+   * Keeps what a persistent session left, replacing what an earlier connection parked. Dropped when a newer
+   * connection of the client id is here already: it resumed without it, and a later one must not get it.
+   */
+  park(clientId: string, parked: ParkedSession): void {
+    const current = this.byClientId.get(clientId)?.session?.epoch;
+    if (current !== undefined && current > parked.epoch) return;
+    this.parkedSessions.delete(clientId);
+    const inboundQos2 = storedOnly(parked.inboundQos2);
+    if (inboundQos2 === undefined && isEmpty(parked.delivery)) return;
+    this.parkedSessions.set(clientId, { epoch: parked.epoch, inboundQos2, delivery: parked.delivery });
+    // Bounded: the oldest parked session is forgotten first.
+    while (this.parkedSessions.size > this.maxParkedSessions) {
+      const oldest = this.parkedSessions.keys().next().value;
       if (oldest === undefined) break;
-      this.parkedQos2.delete(oldest);
+      this.parkedSessions.delete(oldest);
     }
   }
 
-  discardInboundQos2(clientId: string): void {
-    this.parkedQos2.delete(clientId);
+  /** What the last connection of `clientId` on this gateway parked (removed from the park). */
+  takeParked(clientId: string): ParkedSession | undefined {
+    const parked = this.parkedSessions.get(clientId);
+    this.parkedSessions.delete(clientId);
+    return parked;
   }
+}
+
+/** The stored (not in-progress) identifiers; undefined when there are none. */
+function storedOnly(inbound: InboundQos2 | undefined): InboundQos2 | undefined {
+  if (inbound === undefined) return undefined;
+  let stored: InboundQos2 | undefined;
+  for (const [id, value] of inbound) if (value === true) (stored ??= new Map()).set(id, true);
+  return stored;
+}
+
+function isEmpty(delivery: ParkedDelivery | undefined): boolean {
+  return (
+    delivery === undefined ||
+    (delivery.queues.size === 0 && delivery.retained.length === 0 && delivery.pubrels.length === 0)
+  );
 }
