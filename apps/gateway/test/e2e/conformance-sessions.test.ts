@@ -1,0 +1,216 @@
+import type { IConnackPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
+import { eventually, uniqueName } from '@starling/test-harness';
+import { clientTracker, payloadsOn, shapeCases, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
+import { rawTracker, type RawSession } from '../support/raw-session';
+import type { SystemShape } from '../support/system-shapes';
+
+const WAIT = { timeoutMs: 15_000 };
+
+function payloadOf(packet: IPublishPacket): string {
+  return Buffer.isBuffer(packet.payload) ? packet.payload.toString() : packet.payload;
+}
+
+/** `[cmd, payload or '', messageId, dup]` of each packet after CONNACK, for readable diffs. */
+function flow(packets: readonly Packet[]): Array<[string, string, number | undefined, boolean]> {
+  return packets
+    .filter((p) => p.cmd !== 'connack' && p.cmd !== 'pingresp')
+    .map((p) => [
+      p.cmd,
+      p.cmd === 'publish' ? payloadOf(p) : '',
+      'messageId' in p ? p.messageId : undefined,
+      p.cmd === 'publish' ? p.dup : false,
+    ]);
+}
+
+// MQTT 3.1.1 conformance of sessions (docs/conformance/mqtt-3.1.1.md): clean session, session present, what a
+// persistent session keeps, and what it sends again when it reconnects — to the same gateway (which kept the
+// in-flight state: exact) and, in the multi-process shape, to the other gateway process (store offsets only).
+describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName, start) => {
+  let shape: SystemShape;
+  const raws = rawTracker();
+  const clients = clientTracker();
+  const firstUrl = () => shape.mqttUrl(0);
+  const lastUrl = () => shape.mqttUrl(shape.gatewayCount - 1);
+
+  beforeAll(async () => {
+    shape = await start();
+  }, SHAPE_START_TIMEOUT_MS);
+  afterEach(async () => {
+    raws.destroyAll();
+    await clients.endAll();
+  });
+  afterAll(() => shape?.stop(), 30_000);
+
+  async function connectRaw(url: string, clientId: string, clean: boolean): Promise<[RawSession, boolean]> {
+    const session = await raws.open(url);
+    session.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId, clean, keepalive: 30 });
+    const connack = await session.next<IConnackPacket>('connack');
+    expect(connack.returnCode).toBe(0);
+    return [session, connack.sessionPresent];
+  }
+
+  async function subscribeRaw(session: RawSession, topic: string, qos: 0 | 1 | 2): Promise<void> {
+    session.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos }] });
+    expect((await session.next<ISubackPacket>('suback')).granted).toEqual([qos]);
+  }
+
+  async function publish(topic: string, payload: string, qos: 0 | 1 | 2): Promise<void> {
+    const pub = await clients.connect(lastUrl());
+    await pub.client.publishAsync(topic, payload, { qos });
+    await pub.end();
+  }
+
+  /** Ends a raw connection without DISCONNECT and waits until the gateway has noticed. */
+  async function drop(session: RawSession): Promise<void> {
+    session.destroy();
+    await eventually(() => expect(session.isClosed()).toBe(true), WAIT);
+  }
+
+  it('[MQTT-3.2.2-1] [MQTT-3.2.2-2] [MQTT-3.2.2-3] [MQTT-3.1.2-4] [MQTT-3.1.2-6] session present follows the stored session; clean session discards it', async () => {
+    const clientId = uniqueName();
+    const topic = `${uniqueName()}/session`;
+    const marker = `${uniqueName()}/marker`;
+    // New persistent session: session present 0 [MQTT-3.2.2-3].
+    const first = await clients.connect(firstUrl(), { clientId, clean: false });
+    expect(first.connack.sessionPresent).toBe(false);
+    await first.client.subscribeAsync(topic, { qos: 1 });
+    await first.client.endAsync();
+    await publish(topic, 'while offline', 1);
+    // Resumed (on the other gateway when there is one): session present 1, the subscription and the queued
+    // message are there [MQTT-3.2.2-2] [MQTT-3.1.2-4] [MQTT-3.1.2-5].
+    const second = await clients.connect(lastUrl(), { clientId, clean: false });
+    expect(second.connack.sessionPresent).toBe(true);
+    await eventually(() => expect(payloadsOn(second.received, topic)).toEqual(['while offline']), WAIT);
+    await second.client.endAsync();
+    // Clean session 1: session present 0 although a session was stored [MQTT-3.2.2-1]; it is discarded.
+    const clean = await clients.connect(firstUrl(), { clientId, clean: true });
+    expect(clean.connack.sessionPresent).toBe(false);
+    await clean.client.endAsync();
+    // Persistent again: a new session, without the old subscription [MQTT-3.1.2-6].
+    const third = await clients.connect(lastUrl(), { clientId, clean: false });
+    expect(third.connack.sessionPresent).toBe(false);
+    await third.client.subscribeAsync(marker, { qos: 1 });
+    await publish(topic, 'old subscription', 1);
+    await new Promise((r) => setTimeout(r, 300)); // a bounded wait proving an absence, then a marker
+    await publish(marker, 'marker', 1);
+    await eventually(() => expect(payloadsOn(third.received, marker)).toEqual(['marker']), WAIT);
+    expect(payloadsOn(third.received, topic)).toEqual([]);
+  });
+
+  it('[MQTT-4.4.0-1] [MQTT-4.6.0-1] [MQTT-4.3.3-1] [MQTT-3.3.1-1] [MQTT-3.3.1-3] back on the same gateway: the PUBREL and the unacknowledged PUBLISH packets again, same identifiers, DUP set; new messages DUP clear; nothing acknowledged repeated', async () => {
+    const clientId = uniqueName();
+    const topic = `${uniqueName()}/resume`;
+    const [first] = await connectRaw(firstUrl(), clientId, false);
+    await subscribeRaw(first, topic, 2);
+    const qosOf = (i: number): 1 | 2 => (i % 2 === 0 ? 1 : 2);
+    for (let i = 0; i < 6; i++) await publish(topic, `m${i}`, qosOf(i));
+    await eventually(() => expect(first.all<IPublishPacket>('publish')).toHaveLength(6), WAIT);
+    const sent = first.all<IPublishPacket>('publish');
+    expect(sent.map((p) => [payloadOf(p), p.qos, p.dup])).toEqual(
+      Array.from({ length: 6 }, (_, i) => [`m${i}`, qosOf(i), false]),
+    );
+    const idOf = (i: number) => sent[i]!.messageId;
+    first.send({ cmd: 'puback', messageId: idOf(0) }); // m0 acknowledged
+    first.send({ cmd: 'pubrec', messageId: idOf(1) }); // m1: PUBREL follows, PUBCOMP never sent
+    expect((await first.next('pubrel')).messageId).toBe(idOf(1));
+    first.send({ cmd: 'puback', messageId: idOf(4) }); // m4 acknowledged; m2, m3, m5 not
+    first.write([0xc0, 0x00]);
+    await first.next('pingresp'); // the acknowledgements above were handled
+    await drop(first);
+    await publish(topic, 'm6', 1); // never sent before
+
+    const [second, present] = await connectRaw(firstUrl(), clientId, false);
+    expect(present).toBe(true);
+    await eventually(() => expect(second.all('publish')).toHaveLength(4), WAIT);
+    expect(flow(second.packets)).toEqual([
+      ['pubrel', '', idOf(1), false],
+      ['publish', 'm2', idOf(2), true],
+      ['publish', 'm3', idOf(3), true],
+      ['publish', 'm5', idOf(5), true],
+      ['publish', 'm6', expect.any(Number) as unknown as number, false],
+    ]);
+    // The flows complete on the new connection.
+    second.send({ cmd: 'pubcomp', messageId: idOf(1) });
+    for (const p of second.all<IPublishPacket>('publish')) {
+      second.send({ cmd: p.qos === 1 ? 'puback' : 'pubrec', messageId: p.messageId ?? 0 });
+    }
+    await eventually(() => expect(second.all('pubrel')).toHaveLength(3), WAIT); // m1 again, then m3, m5
+    for (const p of second.all('pubrel').slice(1))
+      second.send({ cmd: 'pubcomp', messageId: p.messageId ?? 0 });
+    second.send({ cmd: 'disconnect' });
+    await second.closedByServer();
+
+    // Everything was acknowledged: the next connection gets only what is new.
+    const [third] = await connectRaw(lastUrl(), clientId, false);
+    await publish(topic, 'm7', 1);
+    const next = await third.next<IPublishPacket>('publish');
+    expect([payloadOf(next), next.dup]).toEqual(['m7', false]);
+    third.write([0xc0, 0x00]);
+    await third.next('pingresp');
+    expect(flow(third.packets).map(([cmd, payload]) => `${cmd} ${payload}`)).toEqual(['publish m7']);
+  }, 60_000);
+
+  it(`[MQTT-4.4.0-1] [MQTT-4.6.0-1] [MQTT-3.3.1-1] back on ${shapeName === 'multi-process' ? 'the other gateway' : 'the gateway'}: every unacknowledged QoS 1 and 2 message again, in order, with DUP`, async () => {
+    const clientId = uniqueName();
+    const topic = `${uniqueName()}/redeliver`;
+    const [first] = await connectRaw(firstUrl(), clientId, false);
+    await subscribeRaw(first, topic, 2);
+    const payloads = Array.from({ length: 6 }, (_, i) => `m${i}`);
+    for (const [i, payload] of payloads.entries()) await publish(topic, payload, i % 2 === 0 ? 1 : 2);
+    await eventually(() => expect(first.all<IPublishPacket>('publish')).toHaveLength(6), WAIT);
+    await drop(first); // nothing acknowledged
+
+    const [second, present] = await connectRaw(lastUrl(), clientId, false);
+    expect(present).toBe(true);
+    await eventually(() => expect(second.all<IPublishPacket>('publish')).toHaveLength(6), WAIT);
+    expect(second.all<IPublishPacket>('publish').map((p) => [payloadOf(p), p.qos, p.dup])).toEqual(
+      payloads.map((p, i) => [p, i % 2 === 0 ? 1 : 2, true]),
+    );
+    for (const p of second.all<IPublishPacket>('publish'))
+      second.send({ cmd: p.qos === 1 ? 'puback' : 'pubrec', messageId: p.messageId ?? 0 });
+    await eventually(() => expect(second.all('pubrel')).toHaveLength(3), WAIT);
+  }, 60_000);
+
+  it(`[MQTT-3.3.1-3] [MQTT-3.1.2-5] messages queued while offline are sent with DUP clear (${shapeName === 'multi-process' ? 'resumed on the other gateway' : 'resumed on the gateway'})`, async () => {
+    const clientId = uniqueName();
+    const topic = `${uniqueName()}/offline`;
+    const [first] = await connectRaw(firstUrl(), clientId, false);
+    await subscribeRaw(first, topic, 2);
+    first.send({ cmd: 'disconnect' });
+    await first.closedByServer();
+    await publish(topic, 'offline 1', 1);
+    await publish(topic, 'offline 2', 2);
+    const [second, present] = await connectRaw(lastUrl(), clientId, false);
+    expect(present).toBe(true);
+    await eventually(() => expect(second.all('publish')).toHaveLength(2), WAIT);
+    expect(second.all<IPublishPacket>('publish').map((p) => [payloadOf(p), p.qos, p.dup])).toEqual([
+      ['offline 1', 1, false],
+      ['offline 2', 2, false],
+    ]);
+  });
+
+  it('[MQTT-3.1.4-2] [MQTT-4.4.0-1] a takeover on the same gateway resumes the in-flight messages with their identifiers', async () => {
+    const clientId = uniqueName();
+    const topic = `${uniqueName()}/takeover`;
+    const [first] = await connectRaw(firstUrl(), clientId, false);
+    await subscribeRaw(first, topic, 1);
+    await publish(topic, 'acknowledged', 1);
+    first.send({ cmd: 'puback', messageId: (await first.next<IPublishPacket>('publish')).messageId });
+    for (let i = 0; i < 3; i++) await publish(topic, `t${i}`, 1);
+    await eventually(() => expect(first.all('publish')).toHaveLength(4), WAIT);
+    const ids = first
+      .all<IPublishPacket>('publish')
+      .map((p) => p.messageId)
+      .slice(1);
+    // The old connection is still open: the new one takes the session over.
+    const [second, present] = await connectRaw(firstUrl(), clientId, false);
+    expect(present).toBe(true);
+    await first.closedByServer();
+    await eventually(() => expect(second.all('publish')).toHaveLength(3), WAIT);
+    expect(second.all<IPublishPacket>('publish').map((p) => [payloadOf(p), p.messageId, p.dup])).toEqual([
+      ['t0', ids[0], true],
+      ['t1', ids[1], true],
+      ['t2', ids[2], true],
+    ]);
+  });
+});
