@@ -189,6 +189,47 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName,
     ]);
   });
 
+  it('[MQTT-4.3.3-2] inbound QoS 2: a PUBREL after reconnecting completes the flow; an identifier released elsewhere is new again back here', async () => {
+    const clientId = uniqueName();
+    const topic = `${uniqueName()}/inbound-qos2`;
+    const watcher = await clients.connect(firstUrl());
+    await watcher.client.subscribeAsync(topic, { qos: 2 });
+    const qos2 = (payload: string) => ({
+      cmd: 'publish' as const,
+      topic,
+      payload: Buffer.from(payload),
+      qos: 2 as const,
+      messageId: 5,
+      dup: false,
+      retain: false,
+    });
+    // Gateway 0: PUBLISH id 5, PUBREC, then the connection drops before PUBREL.
+    const [first] = await connectRaw(firstUrl(), clientId, false);
+    first.send(qos2('first'));
+    await first.next('pubrec');
+    await drop(first);
+    // The last gateway: the flow of id 5 completes, and id 5 is used again for a new message.
+    // (The client had its PUBREC: it goes on with PUBREL. Resending the PUBLISH instead would be stored twice
+    // when it lands on another gateway: inbound QoS 2 state stays on the gateway — docs/conformance.)
+    const [second] = await connectRaw(lastUrl(), clientId, false);
+    second.send({ cmd: 'pubrel', messageId: 5 });
+    await second.next('pubcomp');
+    second.send(qos2('second'));
+    await second.next('pubrec');
+    second.send({ cmd: 'pubrel', messageId: 5 });
+    await second.next('pubcomp');
+    await drop(second);
+    // Back on gateway 0: id 5 is a new message again, whatever gateway 0 remembered from the first flow.
+    const [third] = await connectRaw(firstUrl(), clientId, false);
+    third.send(qos2('third'));
+    await third.next('pubrec');
+    third.send({ cmd: 'pubrel', messageId: 5 });
+    await third.next('pubcomp');
+    await publish(topic, 'end', 1);
+    await eventually(() => expect(payloadsOn(watcher.received, topic)).toContain('end'), WAIT);
+    expect(payloadsOn(watcher.received, topic)).toEqual(['first', 'second', 'third', 'end']);
+  });
+
   it('[MQTT-3.1.4-2] [MQTT-4.4.0-1] a takeover on the same gateway resumes the in-flight messages with their identifiers', async () => {
     const clientId = uniqueName();
     const topic = `${uniqueName()}/takeover`;
