@@ -263,7 +263,8 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
   }
 
   parked(): ParkedDelivery | undefined {
-    if (!this.spec.persistent || this.takenOver) return undefined;
+    // Also after a takeover: the new owner, on another gateway, asks for it (handover).
+    if (!this.spec.persistent) return undefined;
     const queues = new Map<
       string,
       { sentBelow: number; unacknowledged: Map<number, { packetId: number; qos: 1 | 2 }> }
