@@ -5,6 +5,7 @@ import type { MqttConnection } from '../connection';
 import { createSessionState, type SessionState } from '../session/session-state';
 import type { CloseReason, OpenedSession, ProtocolVersion, QoS, StoredSubscription, Will } from '../types';
 import type { HandlerContext } from './context';
+import type { ParkedSession } from '../session/local-sessions';
 import { requestRemoteTakeover } from './takeover';
 
 /**
@@ -163,13 +164,28 @@ export async function handleConnect(
     return;
   }
   const persistent = !clean;
+  const lastOwnerId = opened.lastOwnerId ?? opened.previousOwnerId;
+  const resumed = persistent && opened.sessionPresent;
+  const elsewhere = (id: string): boolean => id !== '' && id !== ctx.gatewayId;
+  // The session was last on another gateway: that one closes its connection if it still has one
+  // [MQTT-3.1.4-2], and, for a resumed session, hands over what the session left there. The handover is
+  // awaited (bounded): the QoS flows continue from it. A plain takeover is not: the store's epoch already
+  // fences the old owner, and an absent gateway (no responders) needs nothing more.
+  let handedOver: ParkedSession | undefined;
+  if (elsewhere(opened.previousOwnerId) || (resumed && elsewhere(lastOwnerId))) {
+    const owner = elsewhere(opened.previousOwnerId) ? opened.previousOwnerId : lastOwnerId;
+    if (opened.previousOwnerId !== '') ctx.metrics.takeovers.inc({ where: 'remote' });
+    const request = { clientId: validation.clientId, epoch: opened.epoch, handover: resumed };
+    const asked = requestRemoteTakeover(ctx, owner, request, connection.logger);
+    if (resumed) handedOver = await asked;
+    else void asked;
+  }
   // What the session's last connection on this gateway left (a clean start discards it). Taken in the same
   // turn as `register` below, so that a park arriving later is refused: a newer connection is here already.
   const parked = connection.closed ? undefined : ctx.sessions.takeParked(validation.clientId);
   // It is current only when this gateway owned the session last: a connection on another gateway since may
   // have completed those flows and reused the identifiers [MQTT-4.3.3-2] [MQTT-4.4.0-1].
-  const resumable =
-    persistent && opened.sessionPresent && opened.lastOwnerId === ctx.gatewayId ? parked : undefined;
+  const resumable = !resumed ? undefined : lastOwnerId === ctx.gatewayId ? parked : handedOver;
   const state = createSessionState({
     clientId: validation.clientId,
     epoch: opened.epoch,
@@ -194,17 +210,6 @@ export async function handleConnect(
   if (loser !== undefined) {
     ctx.metrics.takeovers.inc({ where: 'local' });
     loser.close('taken-over');
-  }
-  if (opened.previousOwnerId !== '' && opened.previousOwnerId !== ctx.gatewayId) {
-    // The old connection is on another gateway: ask it to close. Not awaited: the store's epoch already
-    // fences the old owner, and an absent gateway (no responders) needs nothing more.
-    void requestRemoteTakeover(
-      ctx,
-      opened.previousOwnerId,
-      validation.clientId,
-      opened.epoch,
-      connection.logger,
-    );
   }
 
   // 5. store will [MQTT-3.1.2-8]: kept in memory for this connection; 3.1.1 has no will delay, so the
