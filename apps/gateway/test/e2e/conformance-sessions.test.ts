@@ -24,7 +24,7 @@ function flow(packets: readonly Packet[]): Array<[string, string, number | undef
 
 // MQTT 3.1.1 conformance of sessions (docs/conformance/mqtt-3.1.1.md): clean session, session present, what a
 // persistent session keeps, and what it sends again when it reconnects — to the same gateway (which kept the
-// in-flight state: exact) and, in the multi-process shape, to the other gateway process (store offsets only).
+// in-flight state) and, in the multi-process shape, to the other gateway process (which asks for it).
 describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName, start) => {
   let shape: SystemShape;
   const raws = rawTracker();
@@ -97,58 +97,66 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName,
     expect(payloadsOn(third.received, topic)).toEqual([]);
   });
 
-  it('[MQTT-4.4.0-1] [MQTT-4.6.0-1] [MQTT-4.3.3-1] [MQTT-3.3.1-1] [MQTT-3.3.1-3] back on the same gateway: the PUBREL and the unacknowledged PUBLISH packets again, same identifiers, DUP set; new messages DUP clear; nothing acknowledged repeated', async () => {
-    const clientId = uniqueName();
-    const topic = `${uniqueName()}/resume`;
-    const [first] = await connectRaw(firstUrl(), clientId, false);
-    await subscribeRaw(first, topic, 2);
-    const qosOf = (i: number): 1 | 2 => (i % 2 === 0 ? 1 : 2);
-    for (let i = 0; i < 6; i++) await publish(topic, `m${i}`, qosOf(i));
-    await eventually(() => expect(first.all<IPublishPacket>('publish')).toHaveLength(6), WAIT);
-    const sent = first.all<IPublishPacket>('publish');
-    expect(sent.map((p) => [payloadOf(p), p.qos, p.dup])).toEqual(
-      Array.from({ length: 6 }, (_, i) => [`m${i}`, qosOf(i), false]),
-    );
-    const idOf = (i: number) => sent[i]!.messageId;
-    first.send({ cmd: 'puback', messageId: idOf(0) }); // m0 acknowledged
-    first.send({ cmd: 'pubrec', messageId: idOf(1) }); // m1: PUBREL follows, PUBCOMP never sent
-    expect((await first.next('pubrel')).messageId).toBe(idOf(1));
-    first.send({ cmd: 'puback', messageId: idOf(4) }); // m4 acknowledged; m2, m3, m5 not
-    first.write([0xc0, 0x00]);
-    await first.next('pingresp'); // the acknowledgements above were handled
-    await drop(first);
-    await publish(topic, 'm6', 1); // never sent before
+  it.each([
+    ['the same gateway', 0],
+    ['the last gateway (the other one, handed over, in the multi-process shape)', -1],
+  ])(
+    '[MQTT-4.4.0-1] [MQTT-4.6.0-1] [MQTT-4.3.3-1] [MQTT-3.3.1-1] [MQTT-3.3.1-3] back on %s: the PUBREL and the unacknowledged PUBLISH packets again, same identifiers, DUP set; new messages DUP clear; nothing acknowledged repeated',
+    async (_where, gateway) => {
+      const backUrl = () => (gateway === 0 ? firstUrl() : lastUrl());
+      const clientId = uniqueName();
+      const topic = `${uniqueName()}/resume`;
+      const [first] = await connectRaw(firstUrl(), clientId, false);
+      await subscribeRaw(first, topic, 2);
+      const qosOf = (i: number): 1 | 2 => (i % 2 === 0 ? 1 : 2);
+      for (let i = 0; i < 6; i++) await publish(topic, `m${i}`, qosOf(i));
+      await eventually(() => expect(first.all<IPublishPacket>('publish')).toHaveLength(6), WAIT);
+      const sent = first.all<IPublishPacket>('publish');
+      expect(sent.map((p) => [payloadOf(p), p.qos, p.dup])).toEqual(
+        Array.from({ length: 6 }, (_, i) => [`m${i}`, qosOf(i), false]),
+      );
+      const idOf = (i: number) => sent[i]!.messageId;
+      first.send({ cmd: 'puback', messageId: idOf(0) }); // m0 acknowledged
+      first.send({ cmd: 'pubrec', messageId: idOf(1) }); // m1: PUBREL follows, PUBCOMP never sent
+      expect((await first.next('pubrel')).messageId).toBe(idOf(1));
+      first.send({ cmd: 'puback', messageId: idOf(4) }); // m4 acknowledged; m2, m3, m5 not
+      first.write([0xc0, 0x00]);
+      await first.next('pingresp'); // the acknowledgements above were handled
+      await drop(first);
+      await publish(topic, 'm6', 1); // never sent before
 
-    const [second, present] = await connectRaw(firstUrl(), clientId, false);
-    expect(present).toBe(true);
-    await eventually(() => expect(second.all('publish')).toHaveLength(4), WAIT);
-    expect(flow(second.packets)).toEqual([
-      ['pubrel', '', idOf(1), false],
-      ['publish', 'm2', idOf(2), true],
-      ['publish', 'm3', idOf(3), true],
-      ['publish', 'm5', idOf(5), true],
-      ['publish', 'm6', expect.any(Number) as unknown as number, false],
-    ]);
-    // The flows complete on the new connection.
-    second.send({ cmd: 'pubcomp', messageId: idOf(1) });
-    for (const p of second.all<IPublishPacket>('publish')) {
-      second.send({ cmd: p.qos === 1 ? 'puback' : 'pubrec', messageId: p.messageId ?? 0 });
-    }
-    await eventually(() => expect(second.all('pubrel')).toHaveLength(3), WAIT); // m1 again, then m3, m5
-    for (const p of second.all('pubrel').slice(1))
-      second.send({ cmd: 'pubcomp', messageId: p.messageId ?? 0 });
-    second.send({ cmd: 'disconnect' });
-    await second.closedByServer();
+      const [second, present] = await connectRaw(backUrl(), clientId, false);
+      expect(present).toBe(true);
+      await eventually(() => expect(second.all('publish')).toHaveLength(4), WAIT);
+      expect(flow(second.packets)).toEqual([
+        ['pubrel', '', idOf(1), false],
+        ['publish', 'm2', idOf(2), true],
+        ['publish', 'm3', idOf(3), true],
+        ['publish', 'm5', idOf(5), true],
+        ['publish', 'm6', expect.any(Number) as unknown as number, false],
+      ]);
+      // The flows complete on the new connection.
+      second.send({ cmd: 'pubcomp', messageId: idOf(1) });
+      for (const p of second.all<IPublishPacket>('publish')) {
+        second.send({ cmd: p.qos === 1 ? 'puback' : 'pubrec', messageId: p.messageId ?? 0 });
+      }
+      await eventually(() => expect(second.all('pubrel')).toHaveLength(3), WAIT); // m1 again, then m3, m5
+      for (const p of second.all('pubrel').slice(1))
+        second.send({ cmd: 'pubcomp', messageId: p.messageId ?? 0 });
+      second.send({ cmd: 'disconnect' });
+      await second.closedByServer();
 
-    // Everything was acknowledged: the next connection gets only what is new.
-    const [third] = await connectRaw(lastUrl(), clientId, false);
-    await publish(topic, 'm7', 1);
-    const next = await third.next<IPublishPacket>('publish');
-    expect([payloadOf(next), next.dup]).toEqual(['m7', false]);
-    third.write([0xc0, 0x00]);
-    await third.next('pingresp');
-    expect(flow(third.packets).map(([cmd, payload]) => `${cmd} ${payload}`)).toEqual(['publish m7']);
-  }, 60_000);
+      // Everything was acknowledged: the next connection gets only what is new.
+      const [third] = await connectRaw(lastUrl(), clientId, false);
+      await publish(topic, 'm7', 1);
+      const next = await third.next<IPublishPacket>('publish');
+      expect([payloadOf(next), next.dup]).toEqual(['m7', false]);
+      third.write([0xc0, 0x00]);
+      await third.next('pingresp');
+      expect(flow(third.packets).map(([cmd, payload]) => `${cmd} ${payload}`)).toEqual(['publish m7']);
+    },
+    60_000,
+  );
 
   it(`[MQTT-4.4.0-1] [MQTT-4.6.0-1] [MQTT-3.3.1-1] back on ${shapeName === 'multi-process' ? 'the other gateway' : 'the gateway'}: every unacknowledged QoS 1 and 2 message again, in order, with DUP`, async () => {
     const clientId = uniqueName();
@@ -158,14 +166,15 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName,
     const payloads = Array.from({ length: 6 }, (_, i) => `m${i}`);
     for (const [i, payload] of payloads.entries()) await publish(topic, payload, i % 2 === 0 ? 1 : 2);
     await eventually(() => expect(first.all<IPublishPacket>('publish')).toHaveLength(6), WAIT);
+    const ids = first.all<IPublishPacket>('publish').map((p) => p.messageId);
     await drop(first); // nothing acknowledged
 
     const [second, present] = await connectRaw(lastUrl(), clientId, false);
     expect(present).toBe(true);
     await eventually(() => expect(second.all<IPublishPacket>('publish')).toHaveLength(6), WAIT);
-    expect(second.all<IPublishPacket>('publish').map((p) => [payloadOf(p), p.qos, p.dup])).toEqual(
-      payloads.map((p, i) => [p, i % 2 === 0 ? 1 : 2, true]),
-    );
+    expect(
+      second.all<IPublishPacket>('publish').map((p) => [payloadOf(p), p.qos, p.dup, p.messageId]),
+    ).toEqual(payloads.map((p, i) => [p, i % 2 === 0 ? 1 : 2, true, ids[i]]));
     for (const p of second.all<IPublishPacket>('publish'))
       second.send({ cmd: p.qos === 1 ? 'puback' : 'pubrec', messageId: p.messageId ?? 0 });
     await eventually(() => expect(second.all('pubrel')).toHaveLength(3), WAIT);
@@ -189,7 +198,7 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName,
     ]);
   });
 
-  it('[MQTT-4.3.3-2] inbound QoS 2: a PUBREL after reconnecting completes the flow; an identifier released elsewhere is new again back here', async () => {
+  it('[MQTT-4.3.3-2] inbound QoS 2 across gateways: a PUBLISH resent before PUBREL is stored once; an identifier released elsewhere is new again back here', async () => {
     const clientId = uniqueName();
     const topic = `${uniqueName()}/inbound-qos2`;
     const watcher = await clients.connect(firstUrl());
@@ -203,15 +212,17 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName,
       dup: false,
       retain: false,
     });
-    // Gateway 0: PUBLISH id 5, PUBREC, then the connection drops before PUBREL.
+    // The first gateway: PUBLISH id 5, PUBREC, then the connection drops before PUBREL.
     const [first] = await connectRaw(firstUrl(), clientId, false);
     first.send(qos2('first'));
     await first.next('pubrec');
     await drop(first);
     // The last gateway: the flow of id 5 completes, and id 5 is used again for a new message.
-    // (The client had its PUBREC: it goes on with PUBREL. Resending the PUBLISH instead would be stored twice
-    // when it lands on another gateway: inbound QoS 2 state stays on the gateway — docs/conformance.)
+    // The last gateway: the client resends the PUBLISH it has not seen released — stored once all the same,
+    // the first gateway handed its identifiers over — then the flow of id 5 completes, and id 5 is used again.
     const [second] = await connectRaw(lastUrl(), clientId, false);
+    second.send({ ...qos2('first'), dup: true });
+    await second.next('pubrec');
     second.send({ cmd: 'pubrel', messageId: 5 });
     await second.next('pubcomp');
     second.send(qos2('second'));
@@ -219,7 +230,7 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName,
     second.send({ cmd: 'pubrel', messageId: 5 });
     await second.next('pubcomp');
     await drop(second);
-    // Back on gateway 0: id 5 is a new message again, whatever gateway 0 remembered from the first flow.
+    // Back on the first gateway: id 5 is a new message again, whatever it remembered of the first flow.
     const [third] = await connectRaw(firstUrl(), clientId, false);
     third.send(qos2('third'));
     await third.next('pubrec');
@@ -230,28 +241,34 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName,
     expect(payloadsOn(watcher.received, topic)).toEqual(['first', 'second', 'third', 'end']);
   });
 
-  it('[MQTT-3.1.4-2] [MQTT-4.4.0-1] a takeover on the same gateway resumes the in-flight messages with their identifiers', async () => {
-    const clientId = uniqueName();
-    const topic = `${uniqueName()}/takeover`;
-    const [first] = await connectRaw(firstUrl(), clientId, false);
-    await subscribeRaw(first, topic, 1);
-    await publish(topic, 'acknowledged', 1);
-    first.send({ cmd: 'puback', messageId: (await first.next<IPublishPacket>('publish')).messageId });
-    for (let i = 0; i < 3; i++) await publish(topic, `t${i}`, 1);
-    await eventually(() => expect(first.all('publish')).toHaveLength(4), WAIT);
-    const ids = first
-      .all<IPublishPacket>('publish')
-      .map((p) => p.messageId)
-      .slice(1);
-    // The old connection is still open: the new one takes the session over.
-    const [second, present] = await connectRaw(firstUrl(), clientId, false);
-    expect(present).toBe(true);
-    await first.closedByServer();
-    await eventually(() => expect(second.all('publish')).toHaveLength(3), WAIT);
-    expect(second.all<IPublishPacket>('publish').map((p) => [payloadOf(p), p.messageId, p.dup])).toEqual([
-      ['t0', ids[0], true],
-      ['t1', ids[1], true],
-      ['t2', ids[2], true],
-    ]);
-  });
+  it.each([
+    ['on the same gateway', 0],
+    ['from the last gateway (the other one in the multi-process shape)', -1],
+  ])(
+    '[MQTT-3.1.4-2] [MQTT-4.4.0-1] a takeover %s resumes the in-flight messages with their identifiers',
+    async (_where, gateway) => {
+      const clientId = uniqueName();
+      const topic = `${uniqueName()}/takeover`;
+      const [first] = await connectRaw(firstUrl(), clientId, false);
+      await subscribeRaw(first, topic, 1);
+      await publish(topic, 'acknowledged', 1);
+      first.send({ cmd: 'puback', messageId: (await first.next<IPublishPacket>('publish')).messageId });
+      for (let i = 0; i < 3; i++) await publish(topic, `t${i}`, 1);
+      await eventually(() => expect(first.all('publish')).toHaveLength(4), WAIT);
+      const ids = first
+        .all<IPublishPacket>('publish')
+        .map((p) => p.messageId)
+        .slice(1);
+      // The old connection is still open: the new one takes the session over.
+      const [second, present] = await connectRaw(gateway === 0 ? firstUrl() : lastUrl(), clientId, false);
+      expect(present).toBe(true);
+      await first.closedByServer();
+      await eventually(() => expect(second.all('publish')).toHaveLength(3), WAIT);
+      expect(second.all<IPublishPacket>('publish').map((p) => [payloadOf(p), p.messageId, p.dup])).toEqual([
+        ['t0', ids[0], true],
+        ['t1', ids[1], true],
+        ['t2', ids[2], true],
+      ]);
+    },
+  );
 });
