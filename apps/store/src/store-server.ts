@@ -9,6 +9,7 @@ import { createStoreServiceHandlers } from './grpc/store-service';
 import { createMessagingServiceHandlers } from './grpc/messaging-service';
 import { createInProcessStoreClient, type InProcessStoreClient } from './grpc/in-process-client';
 import { createHomeSessionLookup } from './grpc/home-session-lookup';
+import { bindWithReceiveWindows } from './grpc/receive-windows';
 
 export interface StoreServerOptions {
   config: StoreConfig;
@@ -86,13 +87,16 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
 
   let grpcPort: number;
   try {
-    grpcPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(
-        `${config.grpcHost}:${config.grpcPort}`,
-        ServerCredentials.createInsecure(),
-        (err, port) => (err ? reject(err) : resolve(port)),
-      );
-    });
+    grpcPort = await bindWithReceiveWindows(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          server.bindAsync(
+            `${config.grpcHost}:${config.grpcPort}`,
+            ServerCredentials.createInsecure(),
+            (err, port) => (err ? reject(err) : resolve(port)),
+          );
+        }),
+    );
   } catch (err) {
     await store.close();
     homeSessions?.close();
