@@ -103,6 +103,13 @@ function hasCode(e: unknown, code: status): e is ServiceError {
 const MESSAGE_OVERHEAD_BYTES = 64;
 
 /**
+ * HTTP/2 receive window of the gateway's store channels (per stream and per connection). Pull answers run up to
+ * `GATEWAY_PULL_MAX_BYTES`; with Node's 64 KiB default they would cross in 64 KiB steps, each waiting for a
+ * WINDOW_UPDATE from this gateway's event loop (the store opens its own windows likewise for appends).
+ */
+export const PULL_RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+
+/**
  * StoreAccess over gRPC: one client per shard, routing by store.proto's sharding rules, an Appender per
  * shard, a deadline on every call. Expected outcomes are values; anything unexpected throws
  * StoreUnavailableError (with the gRPC code), or QueueNotFoundError for a pull of an unregistered filter.
@@ -116,7 +123,11 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
   if (options.clients !== undefined && options.clients.length !== addresses.length) {
     throw new Error('createStoreAccess: one client per store address is required');
   }
-  const clients: readonly StoreClient[] = options.clients ?? addresses.map((a) => createStoreClient(a));
+  const clients: readonly StoreClient[] =
+    options.clients ??
+    addresses.map((a) =>
+      createStoreClient(a, undefined, { 'grpc-node.flow_control_window': PULL_RECEIVE_WINDOW_BYTES }),
+    );
   const appenders = clients.map(
     (client, shard) =>
       new Appender({
