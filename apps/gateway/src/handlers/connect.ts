@@ -151,16 +151,15 @@ export async function handleConnect(
   if (connection.closed) return;
 
   // 4. restore session
-  let opened: OpenedSession;
-  try {
-    opened = await ctx.store.openSession({
-      clientId: validation.clientId,
-      cleanStart: clean,
-      sessionExpiryIntervalSeconds: clean ? 0 : ctx.config.sessionExpiryMaxSeconds,
-    });
-  } catch (err) {
-    connection.logger.warn({ err }, 'open session failed');
-    refuse(connection, CONNACK.serverUnavailable, 'store-unavailable', 'store-unavailable');
+  const opened = await openSessionRetrying(ctx, connection, {
+    clientId: validation.clientId,
+    cleanStart: clean,
+    sessionExpiryIntervalSeconds: clean ? 0 : ctx.config.sessionExpiryMaxSeconds,
+  });
+  if (opened === undefined) {
+    if (!connection.closed) {
+      refuse(connection, CONNACK.serverUnavailable, 'store-unavailable', 'store-unavailable');
+    }
     return;
   }
   const persistent = !clean;
@@ -249,6 +248,35 @@ export async function handleConnect(
   } catch (err) {
     connection.logger.warn({ err }, 'resume delivery failed');
     connection.close('store-unavailable');
+  }
+}
+
+/** How long CONNECT keeps trying to open its session while the store is unavailable, before CONNACK 0x03. */
+const OPEN_SESSION_RETRY_MS = 4_000;
+
+/**
+ * OpenSession, tried again (with a growing pause) while the store is unavailable, for a bounded time. A store
+ * restart then costs the clients that reconnect meanwhile a slow CONNACK rather than a refusal (0x03), after
+ * which many clients (mqtt.js by default) stop reconnecting. Undefined when it did not succeed, or the
+ * connection closed meanwhile.
+ */
+async function openSessionRetrying(
+  ctx: HandlerContext,
+  connection: MqttConnection,
+  request: Parameters<HandlerContext['store']['openSession']>[0],
+): Promise<OpenedSession | undefined> {
+  const deadline = Date.now() + OPEN_SESSION_RETRY_MS;
+  for (let pauseMs = 50; ; pauseMs = Math.min(pauseMs * 2, 500)) {
+    try {
+      return await ctx.store.openSession(request);
+    } catch (err) {
+      if (connection.closed || Date.now() + pauseMs >= deadline) {
+        connection.logger.warn({ err }, 'open session failed');
+        return undefined;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    if (connection.closed) return undefined;
   }
 }
 

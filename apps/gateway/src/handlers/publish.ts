@@ -12,7 +12,8 @@ import type { HandlerContext } from './context';
  *   QoS 2: a packet identifier already received and not yet released is only acknowledged again (PUBREC),
  *          never appended twice; otherwise append, remember the identifier, PUBREC [MQTT-4.3.3-2].
  * Acknowledgements leave in the order the PUBLISH packets arrived [MQTT-4.6.0-2, -3], whatever shard
- * each message went to. 'unavailable' is not acknowledged (the client sends it again); 'rejected' closes.
+ * each message went to. 'unavailable' is not acknowledged and closes the connection (a transient error: the
+ * client sends it again on reconnecting); 'rejected' closes.
  */
 
 const QOS_LABELS = ['0', '1', '2'] as const;
@@ -89,8 +90,11 @@ export function handlePublish(
         ctx.metrics.publishAckLatency.observe(Number(process.hrtime.bigint() - receivedAt) / 1e9);
         return;
       case 'unavailable':
-        // Not acknowledged: the client sends it again (on reconnect at the latest) [MQTT-4.4.0-1].
+        // A transient error closes the connection [MQTT-4.8.0-2]: the client, with no acknowledgement, sends
+        // the message again when it reconnects [MQTT-4.4.0-1] (left open, it would wait for it forever).
         ctx.metrics.messagesDropped.inc({ reason: 'store-unavailable' });
+        connection.logger.info({ reason: outcome.message }, 'publish not stored, closing');
+        connection.close('store-unavailable');
         return;
       case 'rejected':
         ctx.metrics.messagesDropped.inc({ reason: 'rejected' });
@@ -112,7 +116,9 @@ function settleWithoutAck(
       ctx.metrics.hot.messagesIn.inc(QOS_LABELS[qos]);
       return;
     case 'unavailable':
+      // At most once: the message is lost, and the transient error closes the connection [MQTT-4.8.0-2].
       ctx.metrics.messagesDropped.inc({ reason: 'store-unavailable' });
+      if (!connection.closed) connection.close('store-unavailable');
       return;
     case 'rejected':
       ctx.metrics.messagesDropped.inc({ reason: 'rejected' });
