@@ -178,6 +178,20 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: PUBLISH and subscriptions (
       expect(session.all('publish')).toHaveLength(1);
     });
 
+    it('[MQTT-4.6.0-4] PUBRELs leave in the order their PUBRECs arrived', async () => {
+      const topic = `${uniqueName()}/pubrel-order`;
+      const session = await rawSubscriber(topic, 2);
+      const pub = await clients.connect(pubUrl());
+      for (let i = 0; i < 5; i++) await pub.client.publishAsync(topic, `m${i}`, { qos: 2 });
+      await eventually(() => expect(session.all<IPublishPacket>('publish')).toHaveLength(5), WAIT);
+      const ids = session.all<IPublishPacket>('publish').map((p) => p.messageId ?? 0);
+      const order = [ids[3]!, ids[0]!, ids[4]!, ids[1]!, ids[2]!];
+      for (const packetId of order) session.send({ cmd: 'pubrec', messageId: packetId });
+      await eventually(() => expect(session.all('pubrel')).toHaveLength(5), WAIT);
+      expect(session.all('pubrel').map((p) => ('messageId' in p ? p.messageId : 0))).toEqual(order);
+      for (const packetId of order) session.send({ cmd: 'pubcomp', messageId: packetId });
+    });
+
     it('[MQTT-3.3.1-3] the DUP flag of an incoming PUBLISH is not passed on to subscribers', async () => {
       const topic = `${uniqueName()}/dup`;
       const session = await rawSubscriber(topic, 2);

@@ -180,6 +180,23 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName,
     await eventually(() => expect(second.all('pubrel')).toHaveLength(3), WAIT);
   }, 60_000);
 
+  it('[MQTT-3.1.2-7] retained messages outlive the session that published them', async () => {
+    const topic = `${uniqueName()}/retained`;
+    const publisher = await clients.connect(lastUrl(), { clean: true });
+    await publisher.client.publishAsync(topic, 'kept', { qos: 1, retain: true });
+    await publisher.client.endAsync(); // the clean session ends here
+    const persistent = await clients.connect(lastUrl(), { clientId: uniqueName(), clean: false });
+    await persistent.client.publishAsync(topic, 'kept too', { qos: 1, retain: true });
+    await persistent.client.endAsync();
+    await clients.connect(lastUrl(), { clientId: persistent.client.options.clientId, clean: true }); // discards it
+    const late = await clients.connect(firstUrl());
+    await late.client.subscribeAsync(topic, { qos: 1 });
+    await eventually(
+      () => expect(late.received.map((m) => [m.payload.toString(), m.retain])).toEqual([['kept too', true]]),
+      WAIT,
+    );
+  });
+
   it(`[MQTT-3.3.1-3] [MQTT-3.1.2-5] messages queued while offline are sent with DUP clear (${shapeName === 'multi-process' ? 'resumed on the other gateway' : 'resumed on the gateway'})`, async () => {
     const clientId = uniqueName();
     const topic = `${uniqueName()}/offline`;
