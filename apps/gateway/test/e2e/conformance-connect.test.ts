@@ -57,12 +57,8 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: CONNECT (%s)', (_shapeName,
   });
   afterAll(() => shape?.stop(), 30_000);
 
-  /** Publishes `marker` on `topic` and waits until `sub` has it: what was published before had its chance. */
-  async function flushWith(sub: TestClient, topic: string, marker = `marker-${uniqueName()}`): Promise<void> {
-    const pub = await clients.connect(lastUrl());
-    await pub.client.publishAsync(topic, marker, { qos: 1 });
-    await eventually(() => expect(payloadsOn(sub.received, topic)).toContain(marker), WAIT);
-  }
+  const flushWith = (sub: TestClient, topic: string, marker?: string) =>
+    clients.flushWith(lastUrl(), sub, topic, marker, WAIT.timeoutMs);
 
   async function watch(topic: string, qos: 0 | 1 | 2 = 2): Promise<TestClient> {
     const watcher = await clients.connect(firstUrl());

@@ -42,12 +42,8 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: PUBLISH and subscriptions (
   });
   afterAll(() => shape?.stop(), 30_000);
 
-  /** Publishes `marker` on `topic` and waits until `sub` has it: what was published before had its chance. */
-  async function flushWith(sub: TestClient, topic: string, marker = `marker-${uniqueName()}`): Promise<void> {
-    const pub = await clients.connect(pubUrl());
-    await pub.client.publishAsync(topic, marker, { qos: 1 });
-    await eventually(() => expect(payloadsOn(sub.received, topic)).toContain(marker), WAIT);
-  }
+  const flushWith = (sub: TestClient, topic: string, marker?: string) =>
+    clients.flushWith(pubUrl(), sub, topic, marker, WAIT.timeoutMs);
 
   async function subscriber(filter: string, qos: 0 | 1 | 2 = 2): Promise<TestClient> {
     const sub = await clients.connect(subUrl());

@@ -22,12 +22,8 @@ describe.each(shapeCases())('MQTT semantics end to end (%s)', (_shapeName, start
   afterEach(() => clients.endAll());
   afterAll(() => shape?.stop(), 30_000);
 
-  /** Publishes `marker` on `topic` and waits until `sub` has it: everything published before has had its chance. */
-  async function flushWith(sub: TestClient, topic: string, marker = `marker-${uniqueName()}`): Promise<void> {
-    const pub = await clients.connect(pubUrl());
-    await pub.client.publishAsync(topic, marker, { qos: 1 });
-    await eventually(() => expect(payloadsOn(sub.received, topic)).toContain(marker), { timeoutMs: 10_000 });
-  }
+  const flushWith = (sub: TestClient, topic: string, marker?: string) =>
+    clients.flushWith(pubUrl(), sub, topic, marker);
 
   describe('QoS round trips', () => {
     const matrix = QOS.flatMap((published) => QOS.map((subscribed) => [published, subscribed] as const));

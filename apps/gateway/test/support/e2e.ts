@@ -1,7 +1,7 @@
 // Shared pieces of the end-to-end suite (test/e2e): the two system shapes to run over, and clients that are
 // ended after each test.
 import type { IClientOptions } from 'mqtt';
-import { uniqueName } from '@starling/test-harness';
+import { eventually, uniqueName } from '@starling/test-harness';
 import { connectClient, type ReceivedMessage, type TestClient } from './mqtt-clients';
 import {
   startMultiProcessShape,
@@ -26,11 +26,27 @@ export const SHAPE_START_TIMEOUT_MS = 60_000;
 /** Clients of one test file; `endAll()` in afterEach. */
 export function clientTracker() {
   const clients: TestClient[] = [];
+  const connect = async (url: string, options: IClientOptions = {}): Promise<TestClient> => {
+    const c = await connectClient(url, { clientId: uniqueName(), ...options });
+    clients.push(c);
+    return c;
+  };
   return {
-    async connect(url: string, options: IClientOptions = {}): Promise<TestClient> {
-      const c = await connectClient(url, { clientId: uniqueName(), ...options });
-      clients.push(c);
-      return c;
+    connect,
+    /**
+     * Publishes `marker` on `topic` (QoS 1) from a new client of `publishUrl` and waits until `sub` has it:
+     * everything published before has had its chance to arrive. How a test shows that something does NOT arrive.
+     */
+    async flushWith(
+      publishUrl: string,
+      sub: TestClient,
+      topic: string,
+      marker = `marker-${uniqueName()}`,
+      timeoutMs = 10_000,
+    ): Promise<void> {
+      const pub = await connect(publishUrl);
+      await pub.client.publishAsync(topic, marker, { qos: 1 });
+      await eventually(() => expect(payloadsOn(sub.received, topic)).toContain(marker), { timeoutMs });
     },
     async endAll(): Promise<void> {
       await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
