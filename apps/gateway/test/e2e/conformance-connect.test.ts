@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { IConnackPacket, ISubackPacket } from 'mqtt-packet';
 import { eventually, uniqueName } from '@starling/test-harness';
-import { clientTracker, payloadsOn, shapeCases, summary, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
+import { payloadsOn, shapeCases, summary } from '../support/e2e';
 import type { TestClient } from '../support/mqtt-clients';
-import { rawFrame, rawTracker, str, type RawSession } from '../support/raw-session';
-import type { SystemShape } from '../support/system-shapes';
+import { rawFrame, str, type RawSession } from '../support/raw-session';
+import { shapeSuite } from '../support/shape-suite';
 
 const WAIT = { timeoutMs: 10_000 };
 
@@ -42,20 +42,10 @@ function connectBytes(o: {
 // MQTT 3.1.1 conformance of CONNECT / CONNACK, keep-alive, wills and the MQTT 3.1 differences
 // (docs/conformance/mqtt-3.1.1.md), over raw sockets, mqtt.js and mosquitto's clients, against both shapes.
 describe.each(shapeCases())('MQTT 3.1.1 conformance: CONNECT (%s)', (_shapeName, start) => {
-  let shape: SystemShape;
-  const raws = rawTracker();
-  const clients = clientTracker();
-  const firstUrl = () => shape.mqttUrl(0);
-  const lastUrl = () => shape.mqttUrl(shape.gatewayCount - 1);
-
-  beforeAll(async () => {
-    shape = await start();
-  }, SHAPE_START_TIMEOUT_MS);
-  afterEach(async () => {
-    raws.destroyAll();
-    await clients.endAll();
-  });
-  afterAll(() => shape?.stop(), 30_000);
+  const suite = shapeSuite(start);
+  const { raws, clients } = suite;
+  const firstUrl = suite.firstUrl;
+  const lastUrl = suite.lastUrl;
 
   const flushWith = (sub: TestClient, topic: string, marker?: string) =>
     clients.flushWith(lastUrl(), sub, topic, marker, WAIT.timeoutMs);

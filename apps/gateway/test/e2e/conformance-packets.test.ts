@@ -6,9 +6,9 @@ import type {
   IUnsubackPacket,
 } from 'mqtt-packet';
 import { eventually, uniqueName } from '@starling/test-harness';
-import { clientTracker, payloadsOn, shapeCases, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
-import { id, rawFrame, rawTracker, str, type RawSession } from '../support/raw-session';
-import type { SystemShape } from '../support/system-shapes';
+import { payloadsOn, shapeCases } from '../support/e2e';
+import { id, rawFrame, str, type RawSession } from '../support/raw-session';
+import { shapeSuite } from '../support/shape-suite';
 
 // MQTT 3.1.1 conformance, packet level (docs/conformance/mqtt-3.1.1.md): fixed-header flags, reserved packet
 // types, packet identifiers, empty payloads and topic rules, each checked over a raw socket against both system
@@ -17,21 +17,11 @@ import type { SystemShape } from '../support/system-shapes';
 const WAIT = { timeoutMs: 10_000 };
 
 describe.each(shapeCases())('MQTT 3.1.1 conformance: packets (%s)', (_shapeName, start) => {
-  let shape: SystemShape;
-  const raws = rawTracker();
-  const clients = clientTracker();
-
-  beforeAll(async () => {
-    shape = await start();
-  }, SHAPE_START_TIMEOUT_MS);
-  afterEach(async () => {
-    raws.destroyAll();
-    await clients.endAll();
-  });
-  afterAll(() => shape?.stop(), 30_000);
+  const suite = shapeSuite(start);
+  const { raws, clients } = suite;
 
   async function connected(): Promise<RawSession> {
-    return (await raws.connect(shape.mqttUrl(0))).session;
+    return (await raws.connect(suite.shape.mqttUrl(0))).session;
   }
 
   /** Sends a PINGREQ and waits for its PINGRESP: the connection is open and every earlier packet was handled. */
@@ -203,11 +193,11 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: packets (%s)', (_shapeName,
     it('[MQTT-1.5.3-3] a leading U+FEFF is part of the topic: not stripped, not matched without it', async () => {
       const base = uniqueName();
       const withBom = `\uFEFF${base}/t`;
-      const plain = await clients.connect(shape.mqttUrl(0));
+      const plain = await clients.connect(suite.shape.mqttUrl(0));
       await plain.client.subscribeAsync(`${base}/t`, { qos: 1 });
-      const bom = await clients.connect(shape.mqttUrl(0));
+      const bom = await clients.connect(suite.shape.mqttUrl(0));
       await bom.client.subscribeAsync(withBom, { qos: 1 });
-      const pub = await clients.connect(shape.mqttUrl(shape.gatewayCount - 1));
+      const pub = await clients.connect(suite.shape.mqttUrl(suite.shape.gatewayCount - 1));
       await pub.client.publishAsync(withBom, 'with-bom', { qos: 1 });
       await pub.client.publishAsync(`${base}/t`, 'plain', { qos: 1 });
       await pub.client.publishAsync(withBom, 'end', { qos: 1 });
@@ -226,10 +216,10 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: packets (%s)', (_shapeName,
       const base = uniqueName();
       const composed = `${base}/caf\u00e9`; // é as one code point
       const decomposed = `${base}/cafe\u0301`; // e + combining acute accent
-      const sub = await clients.connect(shape.mqttUrl(0));
+      const sub = await clients.connect(suite.shape.mqttUrl(0));
       await sub.client.subscribeAsync(composed, { qos: 1 });
       await sub.client.subscribeAsync(`${base}/x`, { qos: 1 });
-      const pub = await clients.connect(shape.mqttUrl(shape.gatewayCount - 1));
+      const pub = await clients.connect(suite.shape.mqttUrl(suite.shape.gatewayCount - 1));
       for (const topic of [decomposed, `${base}/X`, `${base}/x/`, `${base.toUpperCase()}/x`])
         await pub.client.publishAsync(topic, topic, { qos: 1 });
       await pub.client.publishAsync(composed, 'composed', { qos: 1 });

@@ -1,9 +1,9 @@
 import type { IPublishPacket, ISubackPacket, IUnsubackPacket } from 'mqtt-packet';
 import { eventually, uniqueName } from '@starling/test-harness';
-import { clientTracker, payloadsOn, shapeCases, summary, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
+import { payloadsOn, shapeCases, summary } from '../support/e2e';
 import type { TestClient } from '../support/mqtt-clients';
-import { rawFrame, rawTracker, str, type RawSession } from '../support/raw-session';
-import type { SystemShape } from '../support/system-shapes';
+import { rawFrame, str, type RawSession } from '../support/raw-session';
+import { shapeSuite } from '../support/shape-suite';
 
 const WAIT = { timeoutMs: 15_000 };
 
@@ -27,20 +27,10 @@ function payloadOf(packet: IPublishPacket): string {
 // and ordering (docs/conformance/mqtt-3.1.1.md). In the multi-process shape publishers use the last gateway and
 // subscribers the first, so every message crosses gateway processes through the store.
 describe.each(shapeCases())('MQTT 3.1.1 conformance: PUBLISH and subscriptions (%s)', (_shapeName, start) => {
-  let shape: SystemShape;
-  const raws = rawTracker();
-  const clients = clientTracker();
-  const subUrl = () => shape.mqttUrl(0);
-  const pubUrl = () => shape.mqttUrl(shape.gatewayCount - 1);
-
-  beforeAll(async () => {
-    shape = await start();
-  }, SHAPE_START_TIMEOUT_MS);
-  afterEach(async () => {
-    raws.destroyAll();
-    await clients.endAll();
-  });
-  afterAll(() => shape?.stop(), 30_000);
+  const suite = shapeSuite(start);
+  const { raws, clients } = suite;
+  const subUrl = suite.firstUrl;
+  const pubUrl = suite.lastUrl;
 
   const flushWith = (sub: TestClient, topic: string, marker?: string) =>
     clients.flushWith(pubUrl(), sub, topic, marker, WAIT.timeoutMs);

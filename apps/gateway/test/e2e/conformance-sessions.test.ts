@@ -1,8 +1,8 @@
 import type { IConnackPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import { eventually, uniqueName } from '@starling/test-harness';
-import { clientTracker, payloadsOn, shapeCases, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
-import { rawTracker, type RawSession } from '../support/raw-session';
-import type { SystemShape } from '../support/system-shapes';
+import { payloadsOn, shapeCases } from '../support/e2e';
+import { type RawSession } from '../support/raw-session';
+import { shapeSuite } from '../support/shape-suite';
 
 const WAIT = { timeoutMs: 15_000 };
 
@@ -26,20 +26,10 @@ function flow(packets: readonly Packet[]): Array<[string, string, number | undef
 // persistent session keeps, and what it sends again when it reconnects — to the same gateway (which kept the
 // in-flight state) and, in the multi-process shape, to the other gateway process (which asks for it).
 describe.each(shapeCases())('MQTT 3.1.1 conformance: sessions (%s)', (shapeName, start) => {
-  let shape: SystemShape;
-  const raws = rawTracker();
-  const clients = clientTracker();
-  const firstUrl = () => shape.mqttUrl(0);
-  const lastUrl = () => shape.mqttUrl(shape.gatewayCount - 1);
-
-  beforeAll(async () => {
-    shape = await start();
-  }, SHAPE_START_TIMEOUT_MS);
-  afterEach(async () => {
-    raws.destroyAll();
-    await clients.endAll();
-  });
-  afterAll(() => shape?.stop(), 30_000);
+  const suite = shapeSuite(start);
+  const { raws, clients } = suite;
+  const firstUrl = suite.firstUrl;
+  const lastUrl = suite.lastUrl;
 
   async function connectRaw(url: string, clientId: string, clean: boolean): Promise<[RawSession, boolean]> {
     const session = await raws.open(url);

@@ -1,8 +1,8 @@
 import { generate, parser, type Packet } from 'mqtt-packet';
 import WebSocket from 'ws';
 import { eventually, uniqueName } from '@starling/test-harness';
-import { clientTracker, shapeCases, summary, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
-import type { SystemShape } from '../support/system-shapes';
+import { shapeCases, summary } from '../support/e2e';
+import { shapeSuite } from '../support/shape-suite';
 
 const WAIT = { timeoutMs: 10_000 };
 
@@ -26,21 +26,13 @@ async function openWs(url: string, protocols: string[]) {
 // MQTT over WebSocket (§6) against both shapes: binary frames only, packets not aligned on frames, the "mqtt"
 // subprotocol.
 describe.each(shapeCases())('MQTT 3.1.1 conformance: WebSocket (%s)', (_shapeName, start) => {
-  let shape: SystemShape;
-  const clients = clientTracker();
+  const suite = shapeSuite(start);
+  const { clients } = suite;
   const sockets: WebSocket[] = [];
-
-  beforeAll(async () => {
-    shape = await start();
-  }, SHAPE_START_TIMEOUT_MS);
-  afterEach(async () => {
-    sockets.splice(0).forEach((s) => s.terminate());
-    await clients.endAll();
-  });
-  afterAll(() => shape?.stop(), 30_000);
+  afterEach(() => sockets.splice(0).forEach((s) => s.terminate()));
 
   async function open(protocols: string[]) {
-    const c = await openWs(shape.wsUrl(0), protocols);
+    const c = await openWs(suite.shape.wsUrl(0), protocols);
     sockets.push(c.ws);
     return c;
   }
@@ -86,9 +78,9 @@ describe.each(shapeCases())('MQTT 3.1.1 conformance: WebSocket (%s)', (_shapeNam
 
   it('mqtt.js over WebSocket, 3.1.1 ("mqtt") and 3.1 ("mqttv3.1"), round trip with a TCP client', async () => {
     const topic = `${uniqueName()}/ws-round-trip`;
-    const v311 = await clients.connect(shape.wsUrl(0));
+    const v311 = await clients.connect(suite.shape.wsUrl(0));
     await v311.client.subscribeAsync(topic, { qos: 1 });
-    const v31 = await clients.connect(shape.wsUrl(shape.gatewayCount - 1), {
+    const v31 = await clients.connect(suite.shape.wsUrl(suite.shape.gatewayCount - 1), {
       protocolId: 'MQIsdp',
       protocolVersion: 3,
       clientId: `w${Date.now().toString(36)}`,

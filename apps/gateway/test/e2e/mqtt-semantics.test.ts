@@ -1,8 +1,8 @@
 import { eventually, uniqueName } from '@starling/test-harness';
-import { clientTracker, payloadsOn, shapeCases, summary, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
+import { payloadsOn, shapeCases, summary } from '../support/e2e';
 import { mosquittoPub, mosquittoSub } from '../support/mosquitto';
 import type { TestClient } from '../support/mqtt-clients';
-import type { SystemShape } from '../support/system-shapes';
+import { shapeSuite } from '../support/shape-suite';
 
 type QoS = 0 | 1 | 2;
 const QOS: QoS[] = [0, 1, 2];
@@ -11,16 +11,10 @@ const QOS: QoS[] = [0, 1, 2];
 // tools). In the multi-process shape publishers use the last gateway and subscribers the first, so every
 // message crosses from one gateway process to the other through the store.
 describe.each(shapeCases())('MQTT semantics end to end (%s)', (_shapeName, start) => {
-  let shape: SystemShape;
-  const clients = clientTracker();
-  const subUrl = () => shape.mqttUrl(0);
-  const pubUrl = () => shape.mqttUrl(shape.gatewayCount - 1);
-
-  beforeAll(async () => {
-    shape = await start();
-  }, SHAPE_START_TIMEOUT_MS);
-  afterEach(() => clients.endAll());
-  afterAll(() => shape?.stop(), 30_000);
+  const suite = shapeSuite(start);
+  const { clients } = suite;
+  const subUrl = suite.firstUrl;
+  const pubUrl = suite.lastUrl;
 
   const flushWith = (sub: TestClient, topic: string, marker?: string) =>
     clients.flushWith(pubUrl(), sub, topic, marker);
