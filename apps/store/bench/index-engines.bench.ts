@@ -120,7 +120,8 @@ async function lmdbAppend(
   let entries = 0;
   let messages = 0;
   for (const batch of workload(queueCount, APPEND_MESSAGES, batchMessages)) {
-    await index.appendBatch(batch, batch[batch.length - 1]!.position);
+    index.appendBatch(batch, batch[batch.length - 1]!.position);
+    await index.flushed();
     entries += batch.length;
     messages += batchMessages;
     if (performance.now() - started > TIME_CAP_MS) break;
@@ -140,7 +141,8 @@ async function lmdbReadLatency(): Promise<void> {
   const dir = tempDir('lmdb-read');
   const index = openQueueIndex({ dir, durability: 'none' });
   for (const batch of workload(1_000, APPEND_MESSAGES))
-    await index.appendBatch(batch, batch[batch.length - 1]!.position);
+    index.appendBatch(batch, batch[batch.length - 1]!.position);
+    await index.flushed();
   const pick = rng(7);
   const samples: number[] = [];
   for (let i = 0; i < 2_000; i++) {
@@ -169,7 +171,8 @@ async function lmdbOneEntryQueues(queueCount: number): Promise<void> {
     const batch: IndexEntryInput[] = [];
     for (let i = base; i < base + 10_000; i++)
       batch.push({ queue: queueName(i), position: i, size: 200, timestampMs: i });
-    await index.appendBatch(batch, base + 9_999);
+    index.appendBatch(batch, base + 9_999);
+    await index.flushed();
   }
   const createSeconds = (performance.now() - started) / 1000;
   await index.close();

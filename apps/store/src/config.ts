@@ -91,6 +91,12 @@ function readStoreConfig(env: Env): { config: StoreConfig; unknownVariables: str
         // cache (survives a process crash, not a machine crash), fsynced every STORE_FLUSH_INTERVAL.
         fsync: e.oneOf('STORE_FSYNC', ['sync', 'async'], { default: 'sync' }),
         flushIntervalMs: e.durationMs('STORE_FLUSH_INTERVAL', { default: '200ms', min: 1, max: 60_000 }),
+        // Index entries are readable before LMDB commits them; commits start at most this often (ADR 0012).
+        indexCommitIntervalMs: e.durationMs('STORE_INDEX_COMMIT_INTERVAL', {
+          default: '100ms',
+          min: 0,
+          max: 10_000,
+        }),
         segmentBytes: e.bytes('STORE_SEGMENT_BYTES', { default: '256MiB', min: 64 * 1024, max: 2 ** 40 }),
         tailCacheBytes: e.bytes('STORE_TAIL_CACHE_BYTES', { default: '64MiB', min: 0, max: 2 ** 36 }),
         maxMessageBytes: e.bytes('STORE_MAX_MESSAGE_BYTES', {

@@ -46,8 +46,20 @@ export function createStoreMetrics(registry: Registry) {
     }),
     dispatchDuration: new FastHistogram({
       name: 'starling_store_dispatch_duration_seconds',
-      help: 'Time from a batch becoming durable to its index entries being written.',
+      help: 'Time from a batch becoming durable to its index entries being readable (arrivals published).',
       buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    indexCommitDuration: new FastHistogram({
+      name: 'starling_store_index_commit_duration_seconds',
+      help: 'Time from handing staged index entries to LMDB to their commit (entries are readable before).',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    indexCommitEntries: new FastHistogram({
+      name: 'starling_store_index_commit_entries',
+      help: 'Index entries per LMDB commit.',
+      buckets: [1, 16, 256, 1024, 4096, 16384, 65536, 262144, 1048576],
       registers,
     }),
     dispatchLagBytes: new Gauge({

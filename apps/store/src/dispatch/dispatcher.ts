@@ -18,8 +18,13 @@ export interface DispatcherDeps {
   matcher: TopicMatcher;
   /** Retained updates must be durable before the index checkpoint passes them (see `flush`). */
   applyRetained(records: readonly DispatchRecord[]): Promise<void>;
-  /** Arrivals of each dispatch batch, once its entries are in the index. */
+  /** Arrivals of each dispatch batch, once its entries are in the index (readable). */
   publishArrivals(arrivals: readonly ArrivalNotice[]): void;
+  /**
+   * Entries readable but not yet committed to LMDB past which dispatch waits for a commit (memory bound
+   * when LMDB falls behind). Default 500,000 (about 10 MB of entries).
+   */
+  maxUncommittedEntries?: number;
   onDispatched?(stats: {
     records: number;
     entries: number;
@@ -33,17 +38,18 @@ export interface DispatcherDeps {
  * Writes index entries for every durable record: one in its first-level topic queue and one in every
  * registered filter queue that matches its topic, then publishes the new end offsets.
  *
- * Batching and pipelining: LMDB commit cost is per transaction and grows with the pages it copies, and
- * the commit runs on lmdb-js's write thread (`QueueIndex.appendBatch` resolves once it is done). One
- * dispatch is in the index at a time; every durable batch that arrives meanwhile (or within the same
- * event-loop turn, `setImmediate`) goes into the next one, so transactions grow with the load while the
- * main thread goes on appending.
- * Ordering and crash safety: dispatches run one at a time in log order; each writes its entries and the
- * new checkpoint (the position just past its last record) atomically, so replaying the commitlog from the
- * checkpoint after a crash neither skips nor duplicates an entry. Arrivals are published only once the
- * entries are committed (readable). Retained updates live in another LMDB environment; they are made
- * durable *before* the checkpoint moves past them, and re-applying them on replay is harmless (they are
- * applied in log order, last writer wins).
+ * Latency and batching: `QueueIndex.appendBatch` makes the entries readable at once and leaves the LMDB
+ * commit to the index, which commits every batch staged meanwhile in one transaction (ADR 0012). So the
+ * arrivals of a durable batch go out in the event-loop turn after it became durable (`setImmediate`
+ * gathers the batches of one turn), whatever LMDB is doing.
+ * Ordering and crash safety: dispatches run one at a time in log order; the index commits entries and the
+ * checkpoint (the position just past the last record) atomically, so replaying the commitlog from the
+ * checkpoint after a crash neither skips nor duplicates an entry, and assigns the offsets readers saw
+ * before the crash again (dispatch is deterministic given the registered filters; a new filter starts only
+ * after the index committed everything acknowledged before it: `Store.acknowledgedIndexed`). Retained
+ * updates live in another LMDB environment; they are made durable *before* the batch is staged (so before
+ * any checkpoint passes them), and re-applying them on replay is harmless (they are applied in log order,
+ * last writer wins).
  */
 export class Dispatcher {
   private pending: DispatchRecord[] = [];
@@ -58,7 +64,11 @@ export class Dispatcher {
   /** Position just past the last dispatched record (0 until the first dispatch). */
   private dispatchedEnd = 0;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  private readonly maxUncommitted: number;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.maxUncommitted = deps.maxUncommittedEntries ?? 500_000;
+  }
 
   /** The commitlog's `onDurable` listener. */
   readonly onDurable = (batch: DurableBatch): void => {
@@ -81,12 +91,12 @@ export class Dispatcher {
 
   /** Dispatches records replayed at recovery (not through `onDurable`), as one batch ending at `endPosition`. */
   async dispatchReplayed(records: readonly DispatchRecord[], endPosition: number): Promise<void> {
-    await this.drain();
+    await this.idle();
     await this.dispatch(records, endPosition);
   }
 
-  /** Resolves once everything handed over so far is dispatched (in the index, arrivals published). */
-  async drain(): Promise<void> {
+  /** Resolves once nothing handed over so far waits to be dispatched. */
+  private async idle(): Promise<void> {
     for (;;) {
       if (this.active !== undefined) await this.active;
       else if (this.scheduled || this.pending.length > 0) await new Promise((r) => setImmediate(r));
@@ -95,8 +105,17 @@ export class Dispatcher {
   }
 
   /**
-   * Resolves once every record before `position` is dispatched (or nothing more is waiting), without
-   * waiting for records past it: a read that must see everything acknowledged so far passes the
+   * Resolves once everything handed over so far is dispatched (readable, arrivals published) and
+   * committed to the index.
+   */
+  async drain(): Promise<void> {
+    await this.idle();
+    await this.deps.index.flushed();
+  }
+
+  /**
+   * Resolves once every record before `position` is dispatched (readable; or nothing more is waiting),
+   * without waiting for records past it: a read that must see everything acknowledged so far passes the
    * commitlog's durable end.
    */
   async reached(position: number): Promise<void> {
@@ -179,7 +198,7 @@ export class Dispatcher {
           });
         }
       }
-      const ends = await this.deps.index.appendBatch(entries, endPosition);
+      const ends = this.deps.index.appendBatch(entries, endPosition);
       this.dispatchedEnd = endPosition;
       const now = Date.now();
       this.deps.publishArrivals(ends.map((e) => ({ queue: e.queue, endOffset: e.high, timestampMs: now })));
@@ -189,6 +208,8 @@ export class Dispatcher {
         durationSeconds: (performance.now() - started) / 1000,
         checkpoint: endPosition,
       });
+      // LMDB behind by more than the bound: let it commit before staging more.
+      if (this.deps.index.uncommittedEntries() > this.maxUncommitted) await this.deps.index.flushed();
     } catch (err) {
       // An index write failure leaves the checkpoint where it was: a restart replays from there. Until
       // then, stop dispatching rather than skip entries (readers see no new messages; appends still land).

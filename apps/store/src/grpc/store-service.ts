@@ -235,6 +235,7 @@ export function createStoreServiceHandlers(
           ? {}
           : { sessionExpiryIntervalSeconds: req.sessionExpiryIntervalSeconds }),
       });
+      if (addSubscriptions.length > 0 && r.status === 'ok') await store.filtersCommitted();
       switch (r.status) {
         case 'ok':
           return { session: sessionToWire(r.session) };

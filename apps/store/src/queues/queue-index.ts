@@ -76,56 +76,65 @@ export interface TrimResult {
 
 export interface QueueIndex {
   /**
-   * Assigns consecutive offsets per queue, in input order, and commits the
-   * entries, the queues' new ranges and `checkpointPosition` in one LMDB
-   * transaction, on lmdb-js's write thread. Resolves once that transaction is
-   * committed (readers see the entries from then on) with the new end offset
-   * of every queue touched. Calls are applied one after another, in call
-   * order; a batch is only encoded once the previous one has committed, so a
-   * failed commit is never followed by a later batch's checkpoint.
+   * Assigns consecutive offsets per queue, in input order, and makes the entries readable at once
+   * (`read`, `range`): they are held in memory until LMDB has committed them. Returns the new end offset
+   * of every queue touched. The LMDB commit comes later, on lmdb-js's write thread, with every batch
+   * staged meanwhile and the last batch's `checkpointPosition`, in one transaction (see ADR 0012). Throws
+   * (and stages nothing) on invalid input or once a commit has failed.
    */
-  appendBatch(entries: readonly IndexEntryInput[], checkpointPosition: number): Promise<QueueEnd[]>;
-  /** Reads committed entries only: `high` is the committed end offset. */
+  appendBatch(entries: readonly IndexEntryInput[], checkpointPosition: number): QueueEnd[];
+  /** Reads the entries appended so far, committed or not: `high` is the end offset. */
   read(queue: QueueRef, fromOffset: number, maxEntries: number, maxBytes?: number): ReadResult;
-  /** The committed range. */
+  /** The range readers see. */
   range(queue: QueueRef): QueueRange | undefined;
   /**
-   * Creates the queue when absent (committed asynchronously, in order with the
-   * batches; an absent queue reads as empty meanwhile); returns its committed
-   * end offset (where a new subscription starts).
+   * Creates the queue when absent (committed asynchronously, in order with the batches; an absent queue
+   * reads as empty meanwhile); returns its end offset (where a new subscription starts).
    */
   ensureQueue(queue: QueueRef): number;
-  /** Last committed commitlog position whose dispatch is in the index; replay starts after it. */
+  /** Last committed commitlog position whose dispatch is in LMDB; replay starts after it. */
   checkpoint(): number | undefined;
   listQueues(): Iterable<QueueInfo>;
   queueCount(): number;
+  /** Entries readable but not yet committed to LMDB (back-pressure for dispatch). */
+  uncommittedEntries(): number;
   /** Retention: drops entries whose position is below `position` and raises each queue's low offset. */
   trimBefore(position: number): Promise<TrimResult>;
   /** Removes the queue and its entries (committed asynchronously, in order); false when it did not exist. */
   deleteQueue(queue: QueueRef): boolean;
-  /** Resolves once every write handed to LMDB so far is committed. */
+  /**
+   * Commits now (without waiting for the commit interval) and resolves once everything appended, created
+   * or deleted so far is committed to LMDB.
+   */
   flushed(): Promise<void>;
   close(): Promise<void>;
 }
 
-/**
- * - `overlapping` (default): lmdb-js overlappingSync. A commit is visible at
- *   once and flushed right after, off the main thread; after a power loss
- *   LMDB opens at the last flushed transaction — a consistent prefix.
- * - `sync`: every commit waits for fdatasync.
- * - `none`: never fsync. A process crash loses nothing (the page cache
- *   survives) but a power loss can leave a torn B-tree: only for tests and
- *   benchmarks. The ADR explains why this is not the default.
- */
 export type IndexDurability = 'overlapping' | 'sync' | 'none';
 
 export interface QueueIndexOptions {
   readonly dir: string;
   readonly durability?: IndexDurability;
+  /**
+   * Least time between the starts of two LMDB commits of appended entries (0: commit as soon as the
+   * previous commit is done). Entries are readable before their commit, so this trades nothing visible:
+   * longer means fewer, larger transactions and fewer index fsyncs, and a longer replay after a crash.
+   */
+  readonly commitIntervalMs?: number;
   /** Queue states kept in memory for the append path (name -> id, low, high). */
   readonly maxCachedQueues?: number;
   /** Entries removed per retention transaction before yielding the event loop. */
   readonly trimChunkEntries?: number;
+  /** Called after each commit of appended entries (metrics). */
+  readonly onCommit?: (stats: { entries: number; queues: number; durationSeconds: number }) => void;
+}
+
+/** A run of consecutive entries of one queue, held in memory until LMDB has committed it. */
+interface TailChunk {
+  /** Offset of its first entry. */
+  readonly first: number;
+  /** ENTRY_VALUE_BYTES per entry, in offset order; never written after it is staged. */
+  readonly bytes: Buffer;
 }
 
 interface QueueState {
@@ -134,11 +143,19 @@ interface QueueState {
   readonly name: string;
   readonly createdMs: number;
   low: number;
-  /** Next offset to assign (includes batches not committed yet). */
+  /** Next offset to assign: the end offset readers see. */
   high: number;
-  /** End offset of the committed entries: what readers see. */
+  /** End offset of the entries committed to LMDB; [committedHigh, high) are in `tail`. */
   committedHigh: number;
-  /** Commitlog position of the entry at `low` (its `lows` row), undefined when the queue is empty. */
+  /** End offset of the entries handed to LMDB (committed or being committed). */
+  encodedHigh: number;
+  /** Entries from committedHigh on, oldest first; empty when everything is committed. */
+  tail: TailChunk[];
+  /** False until the commit that writes its name and meta (a queue created by a staged batch). */
+  persisted: boolean;
+  /** Removed by deleteQueue: a staged batch must not write it back. */
+  deleted: boolean;
+  /** Commitlog position of the entry at `low` (its `lows` row), undefined when LMDB holds none of it. */
   lowPosition: number | undefined;
   /** Sequence number of the last batch that touched it: de-duplicates without a Set. */
   batch: number;
@@ -153,6 +170,7 @@ const MAX_QUEUE_ID = 0xffff_ffff;
 
 export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   const durability = options.durability ?? 'overlapping';
+  const commitIntervalMs = options.commitIntervalMs ?? 0;
   const maxCachedQueues = options.maxCachedQueues ?? 200_000;
   const trimChunkEntries = options.trimChunkEntries ?? 20_000;
 
@@ -173,7 +191,7 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
 
   // Keys are copied into lmdb-js's instruction buffer at once (async puts included), so one scratch
   // buffer serves every key. Values of asynchronous puts are read by the write thread at commit
-  // time: they get their own bytes (one slab per batch), never a scratch buffer.
+  // time: they get their own bytes (the staged chunks, never written again), never a scratch buffer.
   const keyScratch = Buffer.allocUnsafeSlow(ENTRY_KEY_BYTES);
   const lowScratch = Buffer.allocUnsafeSlow(LOW_KEY_BYTES);
   const metaScratch = Buffer.allocUnsafeSlow(1024);
@@ -182,17 +200,35 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   const caches: Record<QueueKind, Map<string, QueueState>> = { topic: new Map(), filter: new Map() };
   /** Queues deleted by a write not committed yet: LMDB still has them, lookups must not. */
   const deleting: Record<QueueKind, Set<string>> = { topic: new Set(), filter: new Set() };
-  let checkpointPosition = stateDb.get(CHECKPOINT_KEY);
-  let committedCheckpoint = checkpointPosition;
+  const storedCheckpoint = stateDb.get(CHECKPOINT_KEY);
+  /** Checkpoint of the last staged batch. */
+  let checkpointPosition = storedCheckpoint;
+  let committedCheckpoint = storedCheckpoint;
   let nextQueueId = stateDb.get(NEXT_QUEUE_ID_KEY) ?? 1;
   let batchSeq = 0;
   let closed = false;
   let failure: unknown;
   let trimChain: Promise<unknown> = Promise.resolve();
-  let appendChain: Promise<unknown> = Promise.resolve();
   /** Asynchronous write groups handed to lmdb-js and not committed yet. */
   let inflight = 0;
   let idleWaiters: Array<() => void> = [];
+
+  // Staged batches: readable, not yet handed to LMDB. `dirty` lists the queues with staged entries (or a
+  // staged creation), in the order a batch first touched them.
+  let dirty: QueueState[] = [];
+  let stagedCheckpoint: number | undefined;
+  let stagedEntries = 0;
+  /** Entries handed to LMDB and not yet committed. */
+  let encodedEntries = 0;
+  /** Batches staged, and batches whose commit is done: `flushed` waits for the second to catch up. */
+  let stagedSeq = 0;
+  let committedSeq = 0;
+  /** The commit of the last encode, while it runs: one at a time, so a failure stops the next. */
+  let committing: Promise<void> | undefined;
+  let encodeTimer: NodeJS.Timeout | undefined;
+  let encodeQueued = false;
+  let lastEncodeAt = -Infinity;
+  let commitWaiters: Array<() => void> = [];
 
   function assertOpen(): void {
     if (closed) throw new QueueIndexError('STORE_INDEX_CLOSED', 'queue index is closed');
@@ -207,6 +243,25 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     }
   }
 
+  function newState(id: number, kind: QueueKind, name: string, createdMs: number): QueueState {
+    return {
+      id,
+      kind,
+      name,
+      createdMs,
+      low: 0,
+      high: 0,
+      committedHigh: 0,
+      encodedHigh: 0,
+      tail: [],
+      persisted: true,
+      deleted: false,
+      lowPosition: undefined,
+      batch: 0,
+      slot: 0,
+    };
+  }
+
   function loadState(queue: QueueRef, id: number): QueueState {
     const value = metaDb.getBinary(id);
     if (value === undefined)
@@ -215,18 +270,13 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     if (meta.kind !== queue.kind || meta.name !== queue.name) {
       throw new QueueIndexError('STORE_INDEX_CORRUPT', `queue ${id} meta does not match its name key`);
     }
-    return {
-      id,
-      kind: meta.kind,
-      name: meta.name,
-      createdMs: meta.createdMs,
-      low: meta.low,
-      high: meta.high,
-      committedHigh: meta.high,
-      lowPosition: meta.low < meta.high ? positionAt(id, meta.low) : undefined,
-      batch: 0,
-      slot: 0,
-    };
+    const state = newState(id, meta.kind, meta.name, meta.createdMs);
+    state.low = meta.low;
+    state.high = meta.high;
+    state.committedHigh = meta.high;
+    state.encodedHigh = meta.high;
+    state.lowPosition = meta.low < meta.high ? positionAt(id, meta.low) : undefined;
+    return state;
   }
 
   /** Cache, then LMDB (a queue whose deletion is still being committed is gone already). */
@@ -242,36 +292,26 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     return state;
   }
 
-  /**
-   * Creates an absent queue by asynchronous puts in the current lmdb-js batch, in order with
-   * everything else written asynchronously. The caller puts `nextQueueId` once it is done creating.
-   */
+  /** A new queue, in memory only: its name and meta are written by whoever creates it. */
   function create(queue: QueueRef): QueueState {
     if (nextQueueId > MAX_QUEUE_ID) throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
-    const state: QueueState = {
-      id: nextQueueId++,
-      kind: queue.kind,
-      name: queue.name,
-      createdMs: Date.now(),
-      low: 0,
-      high: 0,
-      committedHigh: 0,
-      lowPosition: undefined,
-      batch: 0,
-      slot: 0,
-    };
-    void namesDb.put(nameKey(queue), state.id);
+    const state = newState(nextQueueId++, queue.kind, queue.name, Date.now());
+    state.persisted = false;
     caches[queue.kind].set(queue.name, state);
     return state;
   }
 
-  /** A failed transaction rolled LMDB back: forget in-memory state that may have run ahead of it. */
+  /** Nothing of it lives only in memory: it can be evicted and reloaded from LMDB. */
+  function isClean(state: QueueState): boolean {
+    return state.persisted && state.committedHigh === state.high;
+  }
+
+  /** A failed synchronous transaction rolled LMDB back: forget what may have run ahead of it. */
   function resetAfterAbort(): void {
-    caches.topic.clear();
-    caches.filter.clear();
-    nextQueueId = stateDb.get(NEXT_QUEUE_ID_KEY) ?? 1;
-    checkpointPosition = stateDb.get(CHECKPOINT_KEY);
-    committedCheckpoint = checkpointPosition;
+    // States holding staged or uncommitted work are the only copy of it: they stay.
+    for (const cache of [caches.topic, caches.filter]) {
+      for (const [name, state] of cache) if (isClean(state)) cache.delete(name);
+    }
   }
 
   /** Synchronous write transactions run only when no asynchronous write is in flight (see `whenIdle`). */
@@ -320,8 +360,8 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   }
 
   /**
-   * Insertion-order eviction: the hot queues of the next batch are reloaded with two gets. Only
-   * while nothing is in flight: a reloaded state would miss the offsets of uncommitted entries.
+   * Insertion-order eviction of clean states: the hot queues of the next batch are reloaded with two
+   * gets. Only while nothing is in flight: a reloaded state would miss what an uncommitted write changed.
    */
   function evictIfNeeded(): void {
     if (inflight > 0) return;
@@ -329,9 +369,11 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     if (total <= maxCachedQueues) return;
     let excess = total - Math.floor(maxCachedQueues * 0.9);
     for (const cache of [caches.filter, caches.topic]) {
-      for (const name of cache.keys()) {
-        if (excess-- <= 0) return;
+      for (const [name, state] of cache) {
+        if (excess <= 0) return;
+        if (!isClean(state)) continue;
         cache.delete(name);
+        excess--;
       }
     }
   }
@@ -357,18 +399,12 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     return readU64(block.value, (offset - block.first) * ENTRY_VALUE_BYTES);
   }
 
-  function appendBatch(entries: readonly IndexEntryInput[], checkpoint: number): Promise<QueueEnd[]> {
-    const run = appendChain.then(() => encodeBatch(entries, checkpoint));
-    appendChain = run.catch(() => undefined);
-    return run;
-  }
-
   /**
-   * Validates everything first (nothing may be handed to lmdb-js before a throw: asynchronous puts
-   * cannot be taken back), then encodes every put of the batch in one synchronous run, so lmdb-js
-   * puts them all, with the checkpoint, in one transaction (one event-turn batch).
+   * Validates everything first (nothing is staged before a throw), then assigns offsets and stages each
+   * touched queue's new entries as one chunk. Nothing reaches LMDB here: `encode` hands every staged
+   * batch over at once, later.
    */
-  function encodeBatch(entries: readonly IndexEntryInput[], checkpoint: number): Promise<QueueEnd[]> {
+  function appendBatch(entries: readonly IndexEntryInput[], checkpoint: number): QueueEnd[] {
     assertWritable();
     if (checkpointPosition !== undefined && checkpoint < checkpointPosition) {
       throw new QueueIndexError(
@@ -377,8 +413,8 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       );
     }
     // Pass 1: validate, and load every existing queue into the cache (a damaged index throws here,
-    // before anything is handed to lmdb-js). No eviction runs until the batch is committed.
-    let missing: Set<string> | undefined;
+    // before anything is staged).
+    let missing = 0;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       if (entry.position > checkpoint) {
@@ -387,9 +423,9 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
           `entry position ${entry.position} is after checkpoint ${checkpoint}`,
         );
       }
-      if (lookup(entry.queue) === undefined) (missing ??= new Set()).add(nameKey(entry.queue));
+      if (lookup(entry.queue) === undefined) missing++;
     }
-    if (missing !== undefined && nextQueueId + missing.size - 1 > MAX_QUEUE_ID)
+    if (missing > 0 && nextQueueId + missing - 1 > MAX_QUEUE_ID)
       throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
 
     const batch = ++batchSeq;
@@ -405,81 +441,206 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         state.slot = touched.length;
         touched.push(state);
         members.push([]);
-        // An empty queue gains a low entry: register it for retention.
-        if (state.low === state.high) {
-          state.lowPosition = entry.position;
-          void lowsDb.put(writeLowKey(lowScratch, entry.position, state.id), EMPTY);
-        }
       }
       members[state.slot]!.push(i);
     }
-    // Pass 3: one block value per queue (split every BLOCK_ENTRIES), keyed by its first offset.
+    // Pass 3: one chunk per touched queue, all in one slab.
     const slab = Buffer.allocUnsafeSlow(Math.max(1, entries.length) * ENTRY_VALUE_BYTES);
     let at = 0;
+    const ends: QueueEnd[] = new Array<QueueEnd>(touched.length);
     for (let t = 0; t < touched.length; t++) {
       const state = touched[t]!;
       const list = members[t]!;
-      for (let from = 0; from < list.length; from += BLOCK_ENTRIES) {
-        const to = Math.min(list.length, from + BLOCK_ENTRIES);
-        const start = at;
-        for (let k = from; k < to; k++) {
-          const entry = entries[list[k]!]!;
-          writeEntryValueAt(slab, at, entry.position, entry.size, entry.timestampMs);
-          at += ENTRY_VALUE_BYTES;
-        }
-        void entriesDb.put(writeEntryKey(keyScratch, state.id, state.high + from), slab.subarray(start, at));
+      const start = at;
+      for (let k = 0; k < list.length; k++) {
+        const entry = entries[list[k]!]!;
+        writeEntryValueAt(slab, at, entry.position, entry.size, entry.timestampMs);
+        at += ENTRY_VALUE_BYTES;
       }
+      // Not in `dirty` yet when nothing of it is staged.
+      if (state.encodedHigh === state.high) dirty.push(state);
+      state.tail.push({ first: state.high, bytes: slab.subarray(start, at) });
       state.high += list.length;
+      ends[t] = { queue: { kind: state.kind, name: state.name }, high: state.high };
     }
-    if (missing !== undefined) void stateDb.put(NEXT_QUEUE_ID_KEY, nextQueueId);
-    const highs = touched.map((s) => s.high);
-    for (const state of touched) void metaDb.put(state.id, encodeMeta(NO_SCRATCH, state));
-    const commit = stateDb.put(CHECKPOINT_KEY, checkpoint);
+    stagedEntries += entries.length;
     checkpointPosition = checkpoint;
-    return track(commit, () => {
-      committedCheckpoint = checkpoint;
-      const ends: QueueEnd[] = new Array<QueueEnd>(touched.length);
-      for (let i = 0; i < touched.length; i++) {
-        const s = touched[i]!;
-        const high = highs[i]!;
-        if (high > s.committedHigh) s.committedHigh = high;
-        ends[i] = { queue: { kind: s.kind, name: s.name }, high };
+    stagedCheckpoint = checkpoint;
+    stagedSeq++;
+    scheduleEncode(false);
+    return ends;
+  }
+
+  function scheduleEncode(now: boolean): void {
+    if (committing !== undefined || closed) return; // the running commit schedules the next one
+    if (stagedCheckpoint === undefined && dirty.length === 0) return;
+    const wait = now ? 0 : lastEncodeAt + commitIntervalMs - performance.now();
+    if (wait > 0) {
+      encodeTimer ??= setTimeout(runEncode, wait);
+      return;
+    }
+    if (encodeTimer !== undefined) {
+      clearTimeout(encodeTimer);
+      encodeTimer = undefined;
+    }
+    // Batches staged in this event-loop turn go into the same transaction.
+    if (!encodeQueued) {
+      encodeQueued = true;
+      setImmediate(runEncode);
+    }
+  }
+
+  const runEncode = (): void => {
+    encodeTimer = undefined;
+    encodeQueued = false;
+    if (committing !== undefined || closed || failure !== undefined) return;
+    if (stagedCheckpoint === undefined && dirty.length === 0) return;
+    encode();
+  };
+
+  /**
+   * Hands every staged batch to lmdb-js in one synchronous run, so that it commits them, with the last
+   * checkpoint, in one transaction: per queue, its staged chunks as blocks (split every BLOCK_ENTRIES)
+   * keyed by their first offset, its meta, its name if it is new and its `lows` row if LMDB held none of
+   * it. One commit at a time: a failed commit is never followed by a later checkpoint.
+   */
+  function encode(): void {
+    const queues = dirty;
+    const checkpoint = stagedCheckpoint;
+    const entries = stagedEntries;
+    const seq = stagedSeq;
+    dirty = [];
+    stagedCheckpoint = undefined;
+    stagedEntries = 0;
+    encodedEntries += entries;
+    lastEncodeAt = performance.now();
+    const started = lastEncodeAt;
+    let created = false;
+    const highs: number[] = new Array<number>(queues.length);
+    for (let q = 0; q < queues.length; q++) {
+      const state = queues[q]!;
+      highs[q] = state.high;
+      if (state.deleted) continue;
+      if (!state.persisted) {
+        void namesDb.put(nameKey(state), state.id);
+        created = true;
       }
-      return ends;
-    });
+      // The staged chunks are the tail's last ones: those past what LMDB already has or is committing.
+      let first = state.tail.length;
+      while (first > 0 && state.tail[first - 1]!.first >= state.encodedHigh) first--;
+      const staged = state.tail.slice(first);
+      if (staged.length > 0 && state.low === state.encodedHigh) {
+        // LMDB holds none of this queue's entries: register its new low entry for retention.
+        state.lowPosition = readU64(staged[0]!.bytes, 0);
+        void lowsDb.put(writeLowKey(lowScratch, state.lowPosition, state.id), EMPTY);
+      }
+      const bytes = staged.length === 1 ? staged[0]!.bytes : Buffer.concat(staged.map((c) => c.bytes));
+      const blockBytes = BLOCK_ENTRIES * ENTRY_VALUE_BYTES;
+      for (let from = 0; from < bytes.length; from += blockBytes) {
+        const key = writeEntryKey(keyScratch, state.id, state.encodedHigh + from / ENTRY_VALUE_BYTES);
+        void entriesDb.put(key, bytes.subarray(from, Math.min(bytes.length, from + blockBytes)));
+      }
+      state.encodedHigh = state.high;
+      void metaDb.put(state.id, encodeMeta(NO_SCRATCH, state));
+    }
+    if (created) void stateDb.put(NEXT_QUEUE_ID_KEY, nextQueueId);
+    const commit =
+      checkpoint !== undefined
+        ? stateDb.put(CHECKPOINT_KEY, checkpoint)
+        : stateDb.put(NEXT_QUEUE_ID_KEY, nextQueueId);
+    committing = track(commit, () => {
+      if (checkpoint !== undefined) committedCheckpoint = checkpoint;
+      for (let q = 0; q < queues.length; q++) {
+        const state = queues[q]!;
+        state.persisted = true;
+        const high = highs[q]!;
+        if (high > state.committedHigh) state.committedHigh = high;
+        const tail = state.tail;
+        let drop = 0;
+        while (drop < tail.length && tail[drop]!.first < state.committedHigh) drop++;
+        if (drop === tail.length) state.tail = [];
+        else if (drop > 0) state.tail = tail.slice(drop);
+      }
+      encodedEntries -= entries;
+      committedSeq = seq;
+      options.onCommit?.({
+        entries,
+        queues: queues.length,
+        durationSeconds: (performance.now() - started) / 1000,
+      });
+    }).then(
+      () => {
+        committing = undefined;
+        wakeCommitWaiters();
+        scheduleEncode(false);
+      },
+      () => {
+        committing = undefined;
+        wakeCommitWaiters();
+      },
+    );
+  }
+
+  function wakeCommitWaiters(): void {
+    const waiters = commitWaiters;
+    commitWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   function read(queue: QueueRef, fromOffset: number, maxEntries: number, maxBytes = Infinity): ReadResult {
     assertOpen();
     const state = lookup(queue);
     if (state === undefined) return { status: 'unknown-queue' };
-    const { id, low } = state;
-    // Only what is committed: the cache runs ahead of LMDB while a batch is in flight.
-    const high = state.committedHigh;
+    const { id, low, high, committedHigh } = state;
     const belowLow = fromOffset < low;
     const start = Math.max(fromOffset, low);
     const end = Math.min(high, start + Math.max(0, maxEntries));
     const entries: QueueEntry[] = [];
-    if (start < end) {
-      let bytes = 0;
+    let bytes = 0;
+    /** Adds one entry from a block or chunk; false once `maxBytes` is reached. */
+    const take = (value: Buffer, at: number, offset: number): boolean => {
+      const size = readU32(value, at + 8);
+      // Always return at least one entry, so a record larger than maxBytes cannot stall a reader.
+      if (entries.length > 0 && bytes + size > maxBytes) return false;
+      bytes += size;
+      entries.push({ offset, position: readU64(value, at), size, timestampMs: readU64(value, at + 12) });
+      return true;
+    };
+    let offset = start;
+    let full = false;
+    // Committed entries from LMDB: the cache may be ahead of LMDB's snapshot until the commit callback
+    // has run, so LMDB is read only below `committedHigh`; the rest comes from the tail.
+    const lmdbEnd = Math.min(end, committedHigh);
+    if (offset < lmdbEnd) {
       // Blocks hold consecutive offsets from their key on: start at the block holding `start`.
-      const floor = blockAt(id, start);
+      const floor = blockAt(id, offset);
       scan: for (const { key, value } of entriesDb.getRange({
-        start: entryKey(id, floor === undefined ? start : floor.first),
-        end: entryKey(id, end),
+        start: entryKey(id, floor === undefined ? offset : floor.first),
+        end: entryKey(id, lmdbEnd),
       })) {
         const first = readU64(key, 4);
         const count = value.length / ENTRY_VALUE_BYTES;
-        for (let i = Math.max(0, start - first); i < count; i++) {
-          const offset = first + i;
-          if (offset >= end) break scan;
-          const at = i * ENTRY_VALUE_BYTES;
-          const size = readU32(value, at + 8);
-          // Always return at least one entry, so a record larger than maxBytes cannot stall a reader.
-          if (entries.length > 0 && bytes + size > maxBytes) break scan;
-          bytes += size;
-          entries.push({ offset, position: readU64(value, at), size, timestampMs: readU64(value, at + 12) });
+        for (let i = Math.max(0, offset - first); i < count && offset < lmdbEnd; i++) {
+          if (!take(value, i * ENTRY_VALUE_BYTES, offset)) {
+            full = true;
+            break scan;
+          }
+          offset++;
         }
+      }
+    }
+    if (!full && offset < end) {
+      for (const chunk of state.tail) {
+        const count = chunk.bytes.length / ENTRY_VALUE_BYTES;
+        if (chunk.first + count <= offset) continue;
+        let i = offset - chunk.first;
+        for (; i < count && offset < end; i++, offset++) {
+          if (!take(chunk.bytes, i * ENTRY_VALUE_BYTES, offset)) {
+            full = true;
+            break;
+          }
+        }
+        if (full || offset >= end) break;
       }
     }
     evictIfNeeded();
@@ -489,37 +650,58 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   function range(queue: QueueRef): QueueRange | undefined {
     assertOpen();
     const state = lookup(queue);
-    return state === undefined ? undefined : { low: state.low, high: state.committedHigh };
+    return state === undefined ? undefined : { low: state.low, high: state.high };
   }
 
   function ensureQueue(queue: QueueRef): number {
     assertOpen();
     const existing = lookup(queue);
-    if (existing !== undefined) return existing.committedHigh;
+    if (existing !== undefined) return existing.high;
     assertWritable();
     const created = create(queue);
+    // Eviction waits for this commit (it runs only with nothing in flight), so the state cannot be
+    // reloaded from LMDB before its name is there.
+    created.persisted = true;
+    void namesDb.put(nameKey(queue), created.id);
     void metaDb.put(created.id, encodeMeta(NO_SCRATCH, created));
     // The creation commits with the current lmdb-js batch; nothing waits for it (an absent queue is empty).
     track(stateDb.put(NEXT_QUEUE_ID_KEY, nextQueueId), () => undefined).catch(() => undefined);
-    return created.committedHigh;
+    return created.high;
   }
 
   function* listQueues(): Iterable<QueueInfo> {
     assertOpen();
+    // LMDB's rows, with the end offsets readers see for queues that have uncommitted entries.
     for (const { value } of metaDb.getRange({})) {
       const meta = decodeMeta(value);
+      const cached = caches[meta.kind].get(meta.name);
+      if (deleting[meta.kind].has(meta.name) && cached === undefined) continue;
       yield {
         queue: { kind: meta.kind, name: meta.name },
-        low: meta.low,
-        high: meta.high,
+        low: cached?.low ?? meta.low,
+        high: cached?.high ?? meta.high,
         createdMs: meta.createdMs,
       };
+    }
+    // Queues created by a batch not committed yet.
+    for (const cache of [caches.topic, caches.filter]) {
+      for (const state of [...cache.values()]) {
+        if (state.persisted || state.deleted) continue;
+        yield {
+          queue: { kind: state.kind, name: state.name },
+          low: state.low,
+          high: state.high,
+          createdMs: state.createdMs,
+        };
+      }
     }
   }
 
   function queueCount(): number {
     assertOpen();
-    return (metaDb.getStats() as { entryCount: number }).entryCount;
+    let unpersisted = 0;
+    for (const state of dirty) if (!state.persisted && !state.deleted) unpersisted++;
+    return (metaDb.getStats() as { entryCount: number }).entryCount + unpersisted;
   }
 
   /**
@@ -622,33 +804,48 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     const state = lookup(queue);
     if (state === undefined) return false;
     assertWritable();
-    const { id, low, high, committedHigh } = state;
-    if (low < high && state.lowPosition !== undefined)
-      void lowsDb.remove(writeLowKey(lowScratch, state.lowPosition, id));
-    // Committed blocks, then those of the batch in flight (it starts at the committed end).
+    const { id, committedHigh, encodedHigh } = state;
+    if (state.lowPosition !== undefined) void lowsDb.remove(writeLowKey(lowScratch, state.lowPosition, id));
+    // Committed blocks, then those of the commit in flight (it starts at the committed end); staged
+    // entries are never written (`deleted`).
     const keys: Buffer[] = [];
     for (const key of entriesDb.getKeys({ start: queuePrefix(id), end: entryKey(id, committedHigh) }))
       keys.push(Buffer.from(key));
     for (const key of keys) void entriesDb.remove(key);
-    for (let offset = committedHigh; offset < high; offset += BLOCK_ENTRIES)
+    for (let offset = committedHigh; offset < encodedHigh; offset += BLOCK_ENTRIES)
       void entriesDb.remove(writeEntryKey(keyScratch, id, offset));
     void namesDb.remove(nameKey(queue));
     const commit = metaDb.remove(id);
+    state.deleted = true;
     caches[queue.kind].delete(queue.name);
     deleting[queue.kind].add(queue.name);
     track(commit, () => undefined).catch(() => undefined);
     return true;
   }
 
+  /** Resolves once the batches staged before the call are committed (or a commit failed). */
+  async function committedThrough(seq: number): Promise<void> {
+    while (committedSeq < seq && failure === undefined && !closed) {
+      if (committing === undefined) {
+        if (encodeTimer !== undefined) clearTimeout(encodeTimer);
+        runEncode();
+        if (committing === undefined) return; // nothing left to encode
+      }
+      await new Promise<void>((resolve) => commitWaiters.push(resolve));
+    }
+  }
+
   async function flushed(): Promise<void> {
-    await appendChain;
+    await committedThrough(stagedSeq);
     await whenIdle();
   }
 
   async function close(): Promise<void> {
     if (closed) return;
-    await appendChain;
+    await committedThrough(stagedSeq);
     closed = true;
+    if (encodeTimer !== undefined) clearTimeout(encodeTimer);
+    encodeTimer = undefined;
     await trimChain;
     await whenIdle();
     await env.close();
@@ -662,6 +859,7 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     checkpoint: () => committedCheckpoint,
     listQueues,
     queueCount,
+    uncommittedEntries: () => stagedEntries + encodedEntries,
     trimBefore,
     deleteQueue,
     flushed,

@@ -11,7 +11,9 @@ import { call, connectStore } from '../support/grpc-clients';
  * Nothing acknowledged is ever lost: a real store process (`apps/store/dist/main.js`, fsync=sync) is killed
  * with SIGKILL while 32 concurrent appenders are mid-flight, restarted on the same data directory, and every
  * append it had acknowledged must be readable — exactly once in its first-level topic queue and exactly once in
- * the registered filter queue that matches it.
+ * the registered filter queue that matches it. Index entries are readable before LMDB commits them (ADR 0012),
+ * so readers pull during the load, and every offset they read must name the same message after the restart —
+ * in a filter registered before the load and in one registered in the middle of it.
  */
 describe('store crash (SIGKILL mid-load, restart, verify)', () => {
   const dir = makeTempDir('store-crash');
@@ -73,16 +75,46 @@ describe('store crash (SIGKILL mid-load, restart, verify)', () => {
         }
       }
     };
+    /** What readers saw before the crash, per queue: offset -> position. */
+    const seenBefore = new Map<string, Map<number, number>>();
+    const reader = async (kind: 'QUEUE_KIND_TOPIC' | 'QUEUE_KIND_FILTER', name: string, from: number) => {
+      const seen = new Map<number, number>();
+      seenBefore.set(name, seen);
+      while (!stop) {
+        try {
+          const r = await call(clients.store, clients.store.pullMessages, {
+            queue: { kind, name },
+            fromOffset: from,
+            maxMessages: 200,
+          });
+          for (const m of r.messages) seen.set(m.offset, m.position);
+          from = r.nextOffset;
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    };
     const workers = Array.from({ length: 32 }, (_, w) => worker(w));
+    const readers = [reader('QUEUE_KIND_TOPIC', 'load', 0), reader('QUEUE_KIND_FILTER', 'load/+/x', 0)];
+    // A filter registered mid-load starts at its end offset; its offsets must survive too.
+    const lateBy = Date.now() + 10_000;
+    while (acked.size < 1000 && Date.now() < lateBy) await new Promise((r) => setTimeout(r, 5));
+    const late = await call(clients.store, clients.store.registerFilter, {
+      filter: 'load/1/#',
+      holderId: 'crash-test',
+    });
+    readers.push(reader('QUEUE_KIND_FILTER', 'load/1/#', Number(late.endOffset)));
     // Kill once a good amount is acknowledged (bounded in time either way).
     const deadline = Date.now() + 10_000;
     while (acked.size < 3000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     killedAt = acked.size;
     await proc.kill('SIGKILL');
     stop = true;
-    await Promise.all(workers);
+    await Promise.all([...workers, ...readers]);
     clients.close();
     expect(killedAt).toBeGreaterThan(500);
+    expect(seenBefore.get('load/1/#')!.size).toBeGreaterThan(0);
 
     proc = await startServiceProcess('store', { env });
     expect(proc.lines.join('\n')).toMatch(/"clean":false/);
@@ -114,6 +146,19 @@ describe('store crash (SIGKILL mid-load, restart, verify)', () => {
       for (const m of topicQueue) {
         const p = m.payload.toString();
         if (acked.has(p)) expect(m.position).toBe(acked.get(p));
+      }
+      // Every offset a reader saw before the crash names the same record after it.
+      const lateQueue = await readAll(clients, 'QUEUE_KIND_FILTER', 'load/1/#');
+      for (const [name, queue] of [
+        ['load', topicQueue],
+        ['load/+/x', filterQueue],
+        ['load/1/#', lateQueue],
+      ] as const) {
+        const after = new Map(queue.map((m) => [m.offset, m.position]));
+        const moved = [...seenBefore.get(name)!].filter(
+          ([offset, position]) => after.get(offset) !== position,
+        );
+        expect({ queue: name, moved: moved.slice(0, 5) }).toEqual({ queue: name, moved: [] });
       }
     } finally {
       clients.close();

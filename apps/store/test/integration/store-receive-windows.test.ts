@@ -1,6 +1,10 @@
 import http2 from 'node:http2';
 import { eventually } from '@starling/test-harness';
-import { CONNECTION_RECEIVE_WINDOW_BYTES, STREAM_RECEIVE_WINDOW_BYTES } from '../../src/grpc/receive-windows';
+import {
+  CONNECTION_RECEIVE_WINDOW_BYTES,
+  STREAM_RECEIVE_WINDOW_BYTES,
+  bindWithReceiveWindows,
+} from '../../src/grpc/receive-windows';
 import { call } from '../support/grpc-clients';
 import { startTestStore, type TestStore } from '../support/start-store';
 
@@ -36,6 +40,22 @@ describe('the store gRPC server opens large HTTP/2 receive windows (appends are 
     }));
     const r = await call(s.clients.store, s.clients.store.appendMessages, { messages });
     expect(r.positions).toHaveLength(400);
+  });
+
+  it('restores http2.createServer after overlapping binds, whichever ends first', async () => {
+    const original = http2.createServer;
+    for (const firstToEnd of ['a', 'b'] as const) {
+      const ends: Record<'a' | 'b', () => void> = { a: () => {}, b: () => {} };
+      const bindA = bindWithReceiveWindows(() => new Promise<void>((r) => (ends.a = r)));
+      const bindB = bindWithReceiveWindows(() => new Promise<void>((r) => (ends.b = r)));
+      expect(http2.createServer).not.toBe(original);
+      ends[firstToEnd]();
+      await (firstToEnd === 'a' ? bindA : bindB);
+      expect(http2.createServer).not.toBe(original);
+      ends[firstToEnd === 'a' ? 'b' : 'a']();
+      await Promise.all([bindA, bindB]);
+      expect(http2.createServer).toBe(original);
+    }
   });
 
   it('leaves http2.createServer as it was once bound', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TopicMatcher } from '@starling/mqtt-topic';
 
+import type { ArrivalNotice } from '../../../src/arrival-hub';
 import type { DurableBatch } from '../../../src/commitlog';
 import { Dispatcher } from '../../../src/dispatch/dispatcher';
 import { openQueueIndex, type QueueIndex, type QueueRef } from '../../../src/queues';
@@ -14,21 +15,31 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-function setup(): { index: QueueIndex; matcher: TopicMatcher; dispatcher: Dispatcher; errors: unknown[] } {
+function setup(options: { commitIntervalMs?: number; maxUncommittedEntries?: number } = {}): {
+  index: QueueIndex;
+  matcher: TopicMatcher;
+  dispatcher: Dispatcher;
+  errors: unknown[];
+  arrivals: ArrivalNotice[];
+} {
   const dir = mkdtempSync(join(tmpdir(), 'starling-dispatcher-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const index = openQueueIndex({ dir });
+  const index = openQueueIndex({ dir, commitIntervalMs: options.commitIntervalMs ?? 0 });
   cleanups.push(() => index.close());
   const matcher = new TopicMatcher();
   const errors: unknown[] = [];
+  const arrivals: ArrivalNotice[] = [];
   const dispatcher = new Dispatcher({
     index,
     matcher,
     applyRetained: () => Promise.resolve(),
-    publishArrivals: () => {},
+    publishArrivals: (batch) => arrivals.push(...batch),
     onError: (err) => errors.push(err),
+    ...(options.maxUncommittedEntries !== undefined
+      ? { maxUncommittedEntries: options.maxUncommittedEntries }
+      : {}),
   });
-  return { index, matcher, dispatcher, errors };
+  return { index, matcher, dispatcher, errors, arrivals };
 }
 
 /** A durable batch of `topics`, one record each, starting at `from`. */
@@ -70,6 +81,37 @@ describe('Dispatcher', () => {
     expect(positionsIn(index, { kind: 'topic', name: 't' })).toEqual([0, 50]);
     // Nothing is pending: a position past the log's end resolves at once instead of waiting forever.
     await dispatcher.reached(10_000);
+    await dispatcher.drain();
     expect(index.checkpoint()).toBe(100);
+  });
+
+  it('publishes arrivals once the entries are readable, without waiting for the index commit', async () => {
+    const { index, dispatcher, arrivals } = setup({ commitIntervalMs: 60_000 });
+    dispatcher.onDurable(batch(0, ['t/a']));
+    await dispatcher.drain(); // the first commit goes out at once
+    dispatcher.onDurable(batch(50, ['t/b', 'u/c']));
+    await dispatcher.reached(150);
+    expect(arrivals.map((a) => [a.queue.name, a.endOffset])).toEqual([
+      ['t', 1],
+      ['t', 2],
+      ['u', 1],
+    ]);
+    expect(positionsIn(index, { kind: 'topic', name: 't' })).toEqual([0, 50]);
+    // The interval holds the commit back; drain commits.
+    expect(index.checkpoint()).toBe(50);
+    await dispatcher.drain();
+    expect(index.checkpoint()).toBe(150);
+  });
+
+  it('waits for a commit once too many entries are uncommitted', async () => {
+    const { index, dispatcher } = setup({ commitIntervalMs: 60_000, maxUncommittedEntries: 1 });
+    dispatcher.onDurable(batch(0, ['t/a']));
+    await dispatcher.drain();
+    dispatcher.onDurable(batch(50, ['t/b', 't/c']));
+    await dispatcher.reached(150);
+    // Two entries staged, over the bound: dispatch committed them instead of waiting for the interval.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(index.checkpoint()).toBe(150);
+    expect(index.uncommittedEntries()).toBe(0);
   });
 });

@@ -50,10 +50,22 @@ function positionsOf(index: QueueIndex, queue: QueueRef, from = 0): number[] {
   return result.entries.map((e) => e.position);
 }
 
+/** Appends and waits for the LMDB commit (what reopening, retention and checkpoint tests need). */
+async function appendCommitted(
+  index: QueueIndex,
+  entries: readonly IndexEntryInput[],
+  checkpoint: number,
+): Promise<ReturnType<QueueIndex['appendBatch']>> {
+  const ends = index.appendBatch(entries, checkpoint);
+  await index.flushed();
+  return ends;
+}
+
 describe('QueueIndex (LMDB)', () => {
   it('assigns consecutive offsets per queue in input order and returns each touched queue end', async () => {
     const index = openIndex(tempDir());
-    const ends = await index.appendBatch(
+    const ends = await appendCommitted(
+      index,
       [
         ...message(0, [telemetry, allTelemetry]),
         ...message(120, [devices, cmdFilter]),
@@ -70,7 +82,7 @@ describe('QueueIndex (LMDB)', () => {
     expect(offsetsOf(index, telemetry)).toEqual([0, 1]);
     expect(positionsOf(index, telemetry)).toEqual([0, 250]);
 
-    const next = await index.appendBatch(message(400, [telemetry]), 400);
+    const next = await appendCommitted(index, message(400, [telemetry]), 400);
     expect(next).toEqual([{ queue: telemetry, high: 3 }]);
     expect(offsetsOf(index, telemetry)).toEqual([0, 1, 2]);
     expect(index.range(allTelemetry)).toEqual({ low: 0, high: 2 });
@@ -90,7 +102,7 @@ describe('QueueIndex (LMDB)', () => {
     const index = openIndex(tempDir());
     const topicA: QueueRef = { kind: 'topic', name: 'a' };
     const filterA: QueueRef = { kind: 'filter', name: 'a' };
-    await index.appendBatch([...message(1, [topicA]), ...message(2, [topicA, filterA])], 2);
+    await appendCommitted(index, [...message(1, [topicA]), ...message(2, [topicA, filterA])], 2);
     expect(index.range(topicA)).toEqual({ low: 0, high: 2 });
     expect(index.range(filterA)).toEqual({ low: 0, high: 1 });
     expect(index.queueCount()).toBe(2);
@@ -98,11 +110,11 @@ describe('QueueIndex (LMDB)', () => {
 
   it('commits a batch and its checkpoint atomically: a failing batch leaves neither', async () => {
     const index = openIndex(tempDir());
-    await index.appendBatch(message(10, [telemetry]), 10);
+    await appendCommitted(index, message(10, [telemetry]), 10);
 
     // The second entry is after the checkpoint: a caller bug, the transaction aborts.
     const bad = [...message(20, [telemetry, cmdFilter]), ...message(99, [devices])];
-    await expect(index.appendBatch(bad, 50)).rejects.toThrow(
+    expect(() => index.appendBatch(bad, 50)).toThrow(
       expect.objectContaining({ code: 'STORE_INDEX_ENTRY_AFTER_CHECKPOINT' }) as QueueIndexError,
     );
     expect(index.checkpoint()).toBe(10);
@@ -111,7 +123,7 @@ describe('QueueIndex (LMDB)', () => {
     expect(index.queueCount()).toBe(1);
 
     // Offsets resume where the committed state ends, with no hole from the aborted batch.
-    expect(await index.appendBatch(message(20, [telemetry, cmdFilter]), 20)).toEqual([
+    expect(await appendCommitted(index, message(20, [telemetry, cmdFilter]), 20)).toEqual([
       { queue: telemetry, high: 2 },
       { queue: cmdFilter, high: 1 },
     ]);
@@ -120,8 +132,8 @@ describe('QueueIndex (LMDB)', () => {
 
   it('rejects a checkpoint that goes backwards', async () => {
     const index = openIndex(tempDir());
-    await index.appendBatch(message(500, [telemetry]), 500);
-    await expect(index.appendBatch(message(400, [telemetry]), 400)).rejects.toThrow(QueueIndexError);
+    await appendCommitted(index, message(500, [telemetry]), 500);
+    expect(() => index.appendBatch(message(400, [telemetry]), 400)).toThrow(QueueIndexError);
     expect(index.checkpoint()).toBe(500);
     expect(index.range(telemetry)).toEqual({ low: 0, high: 1 });
   });
@@ -129,14 +141,15 @@ describe('QueueIndex (LMDB)', () => {
   it('records a checkpoint with no entries', async () => {
     const index = openIndex(tempDir());
     expect(index.checkpoint()).toBeUndefined();
-    expect(await index.appendBatch([], 77)).toEqual([]);
+    expect(await appendCommitted(index, [], 77)).toEqual([]);
     expect(index.checkpoint()).toBe(77);
   });
 
   it('keeps entries, ranges, checkpoint and queue identities across reopen', async () => {
     const dir = tempDir();
     const first = openQueueIndex({ dir });
-    await first.appendBatch(
+    await appendCommitted(
+      first,
       [...message(0, [telemetry, allTelemetry]), ...message(64, [devices, cmdFilter])],
       64,
     );
@@ -162,7 +175,9 @@ describe('QueueIndex (LMDB)', () => {
       ].sort(),
     );
     // Appends continue after the persisted end, and new queues do not reuse ids.
-    expect(await index.appendBatch(message(128, [cmdFilter, { kind: 'topic', name: 'new' }]), 128)).toEqual([
+    expect(
+      await appendCommitted(index, message(128, [cmdFilter, { kind: 'topic', name: 'new' }]), 128),
+    ).toEqual([
       { queue: cmdFilter, high: 2 },
       { queue: { kind: 'topic', name: 'new' }, high: 1 },
     ]);
@@ -174,7 +189,7 @@ describe('QueueIndex (LMDB)', () => {
     const index = openIndex(tempDir());
     const batch: IndexEntryInput[] = [];
     for (let i = 0; i < 10; i++) batch.push(...message(i * 1000, [telemetry], i === 5 ? 5000 : 100));
-    await index.appendBatch(batch, 9000);
+    await appendCommitted(index, batch, 9000);
 
     const byCount = index.read(telemetry, 2, 3);
     expect(byCount.status === 'ok' && byCount.entries.map((e) => e.offset)).toEqual([2, 3, 4]);
@@ -221,7 +236,7 @@ describe('QueueIndex (LMDB)', () => {
   it('ensureQueue creates a queue once and returns its end offset', async () => {
     const index = openIndex(tempDir());
     expect(index.ensureQueue(cmdFilter)).toBe(0);
-    await index.appendBatch([...message(1, [cmdFilter]), ...message(2, [cmdFilter])], 2);
+    await appendCommitted(index, [...message(1, [cmdFilter]), ...message(2, [cmdFilter])], 2);
     expect(index.ensureQueue(cmdFilter)).toBe(2);
     expect(index.queueCount()).toBe(1);
   });
@@ -231,7 +246,7 @@ describe('QueueIndex (LMDB)', () => {
     const long: QueueRef = { kind: 'filter', name: `${'level/'.repeat(2000)}#` };
     const unicode: QueueRef = { kind: 'topic', name: 'température' };
     const first = openQueueIndex({ dir });
-    await first.appendBatch([...message(1, [long, unicode]), ...message(2, [long])], 2);
+    await appendCommitted(first, [...message(1, [long, unicode]), ...message(2, [long])], 2);
     await first.close();
     const index = openIndex(dir);
     expect(index.range(long)).toEqual({ low: 0, high: 2 });
@@ -245,7 +260,7 @@ describe('QueueIndex (LMDB)', () => {
       const batch: IndexEntryInput[] = [];
       for (let p = 0; p < 10; p++)
         batch.push(...message(p * 100, p % 2 === 0 ? [telemetry, allTelemetry] : [telemetry]));
-      await index.appendBatch(batch, 900);
+      await appendCommitted(index, batch, 900);
 
       expect(await index.trimBefore(450)).toEqual({ queuesTrimmed: 2, entriesRemoved: 5 + 3 });
       expect(index.range(telemetry)).toEqual({ low: 5, high: 10 });
@@ -268,7 +283,7 @@ describe('QueueIndex (LMDB)', () => {
       const index = openIndex(dir, { trimChunkEntries: 3 });
       const batch: IndexEntryInput[] = [];
       for (let p = 0; p < 20; p++) batch.push(...message(p, [telemetry, p < 5 ? cmdFilter : devices]));
-      await index.appendBatch(batch, 19);
+      await appendCommitted(index, batch, 19);
 
       // A chunk of 3 entries per transaction: several chunks, same outcome.
       expect(await index.trimBefore(100)).toEqual({ queuesTrimmed: 3, entriesRemoved: 40 });
@@ -282,7 +297,7 @@ describe('QueueIndex (LMDB)', () => {
         belowLow: true,
       });
 
-      await index.appendBatch([...message(200, [cmdFilter]), ...message(300, [cmdFilter])], 300);
+      await appendCommitted(index, [...message(200, [cmdFilter]), ...message(300, [cmdFilter])], 300);
       expect(index.range(cmdFilter)).toEqual({ low: 5, high: 7 });
       expect(await index.trimBefore(250)).toEqual({ queuesTrimmed: 1, entriesRemoved: 1 });
       expect(positionsOf(index, cmdFilter)).toEqual([300]);
@@ -292,7 +307,8 @@ describe('QueueIndex (LMDB)', () => {
     it('persists low offsets across reopen', async () => {
       const dir = tempDir();
       const first = openQueueIndex({ dir });
-      await first.appendBatch(
+      await appendCommitted(
+        first,
         [...message(0, [telemetry]), ...message(10, [telemetry]), ...message(20, [telemetry])],
         20,
       );
@@ -307,7 +323,8 @@ describe('QueueIndex (LMDB)', () => {
 
   it('deleteQueue removes the queue, its entries and its retention row', async () => {
     const index = openIndex(tempDir());
-    await index.appendBatch(
+    await appendCommitted(
+      index,
       [...message(0, [telemetry, cmdFilter]), ...message(10, [telemetry, cmdFilter])],
       10,
     );
@@ -324,7 +341,7 @@ describe('QueueIndex (LMDB)', () => {
 
     // Registered again later, the filter is a new queue starting at offset 0.
     expect(index.ensureQueue(cmdFilter)).toBe(0);
-    await index.appendBatch(message(20, [cmdFilter]), 20);
+    await appendCommitted(index, message(20, [cmdFilter]), 20);
     expect(offsetsOf(index, cmdFilter)).toEqual([0]);
     expect(positionsOf(index, cmdFilter)).toEqual([20]);
   });
@@ -345,7 +362,7 @@ describe('QueueIndex (LMDB)', () => {
           ]),
         );
       }
-      await index.appendBatch(batch, base + 9_999);
+      await appendCommitted(index, batch, base + 9_999);
     }
     expect(index.queueCount()).toBe(queues + 100);
     expect(index.range({ kind: 'filter', name: 'dev/77777/cmd' })).toEqual({ low: 0, high: 1 });
@@ -365,8 +382,8 @@ describe('QueueIndex (LMDB)', () => {
     const first = openQueueIndex({ dir, trimChunkEntries: 50 });
     const batch: IndexEntryInput[] = [];
     for (let p = 0; p < 250; p++) batch.push(...message(p * 10, [telemetry]));
-    await first.appendBatch(batch, 2490);
-    await first.appendBatch(message(2500, [telemetry]), 2500);
+    await appendCommitted(first, batch, 2490);
+    await appendCommitted(first, message(2500, [telemetry]), 2500);
     expect(offsetsOf(first, telemetry)).toEqual(Array.from({ length: 251 }, (_, i) => i));
     // Inside a block, and across block boundaries.
     const mid = first.read(telemetry, 100, 5);
@@ -400,60 +417,123 @@ describe('QueueIndex (LMDB)', () => {
     expect(await index.trimBefore(10_000)).toEqual({ queuesTrimmed: 0, entriesRemoved: 0 });
   });
 
-  describe('asynchronous commits', () => {
-    it('assigns offsets at once but shows entries to readers only once committed', async () => {
-      const index = openIndex(tempDir());
-      await index.appendBatch(message(0, [telemetry]), 0);
-      const pending = index.appendBatch([...message(10, [telemetry]), ...message(20, [telemetry])], 20);
-      const second = index.appendBatch(message(30, [telemetry, cmdFilter]), 30);
-      // Neither batch is committed yet: readers see the committed state only.
-      expect(index.range(telemetry)).toEqual({ low: 0, high: 1 });
-      expect(index.read(telemetry, 0, 10)).toMatchObject({ status: 'ok', high: 1, entries: [{ offset: 0 }] });
-      expect(index.range(cmdFilter)).toBeUndefined();
-      expect(index.checkpoint()).toBe(0);
-      // Calls apply in order: the second batch continues the first one's offsets.
-      expect(await pending).toEqual([{ queue: telemetry, high: 3 }]);
-      expect(await second).toEqual([
+  describe('entries readable before their commit', () => {
+    it('shows entries to readers at once and commits every staged batch later, in one transaction', async () => {
+      const commits: number[] = [];
+      const index = openIndex(tempDir(), { onCommit: ({ entries }) => commits.push(entries) });
+      await appendCommitted(index, message(0, [telemetry]), 0);
+      expect(index.appendBatch([...message(10, [telemetry]), ...message(20, [telemetry])], 20)).toEqual([
+        { queue: telemetry, high: 3 },
+      ]);
+      expect(index.appendBatch(message(30, [telemetry, cmdFilter]), 30)).toEqual([
         { queue: telemetry, high: 4 },
         { queue: cmdFilter, high: 1 },
       ]);
+      // Readable at once; LMDB has neither batch yet.
+      expect(index.checkpoint()).toBe(0);
+      expect(index.uncommittedEntries()).toBe(4);
       expect(positionsOf(index, telemetry)).toEqual([0, 10, 20, 30]);
+      expect(positionsOf(index, telemetry, 2)).toEqual([20, 30]);
+      expect(index.range(cmdFilter)).toEqual({ low: 0, high: 1 });
+      // A byte limit across the committed part and the staged part.
+      expect(index.read(telemetry, 0, 10, 250)).toMatchObject({
+        status: 'ok',
+        high: 4,
+        entries: [{ offset: 0 }, { offset: 1 }],
+      });
+      expect([...index.listQueues()].map((q) => [q.queue.name, q.high])).toEqual([
+        ['telemetry', 4],
+        ['devices/+/cmd', 1],
+      ]);
+      expect(index.queueCount()).toBe(2);
+
+      await index.flushed();
+      expect(commits).toEqual([1, 4]);
       expect(index.checkpoint()).toBe(30);
+      expect(index.uncommittedEntries()).toBe(0);
+      expect(positionsOf(index, telemetry)).toEqual([0, 10, 20, 30]);
+      expect(positionsOf(index, cmdFilter)).toEqual([30]);
     });
 
-    it('orders ensureQueue and deleteQueue with batches in flight', async () => {
+    it('commits at most once per commit interval, and at once when flushed', async () => {
+      const commits: number[] = [];
+      const index = openIndex(tempDir(), {
+        commitIntervalMs: 60_000,
+        onCommit: ({ entries }) => commits.push(entries),
+      });
+      await appendCommitted(index, message(0, [telemetry]), 0);
+      index.appendBatch(message(10, [telemetry]), 10);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      index.appendBatch(message(20, [telemetry]), 20);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The interval holds the second commit back; readers do not wait for it.
+      expect(commits).toEqual([1]);
+      expect(index.checkpoint()).toBe(0);
+      expect(positionsOf(index, telemetry)).toEqual([0, 10, 20]);
+      await index.flushed();
+      expect(commits).toEqual([1, 2]);
+      expect(index.checkpoint()).toBe(20);
+    });
+
+    it('orders ensureQueue and deleteQueue with staged batches and a commit in flight', async () => {
       const dir = tempDir();
+      const other: QueueRef = { kind: 'filter', name: 'other/+' };
+      const gone: QueueRef = { kind: 'filter', name: 'gone/#' };
       const first = openQueueIndex({ dir });
-      await first.appendBatch(message(0, [cmdFilter]), 0);
-      const inFlight = first.appendBatch(message(10, [cmdFilter, telemetry]), 10);
-      await Promise.resolve(); // the batch is encoded, not committed
-      // The registration sees the committed end; the deletion removes the in-flight entry too.
-      expect(first.ensureQueue(cmdFilter)).toBe(1);
+      await appendCommitted(first, message(0, [cmdFilter, gone]), 0);
+      first.appendBatch(message(5, [gone]), 5);
+      await new Promise((resolve) => setImmediate(resolve)); // encoded, commit in flight
+      expect(first.deleteQueue(gone)).toBe(true);
+      first.appendBatch(message(10, [cmdFilter, telemetry]), 10); // staged
+      // A registration sees the end readers see; the deletion drops the staged entry too.
+      expect(first.ensureQueue(cmdFilter)).toBe(2);
       expect(first.deleteQueue(cmdFilter)).toBe(true);
+      expect(first.range(cmdFilter)).toBeUndefined();
       expect(first.ensureQueue(cmdFilter)).toBe(0);
-      expect(first.ensureQueue({ kind: 'filter', name: 'other/+' })).toBe(0);
-      await inFlight;
-      await first.appendBatch(message(20, [cmdFilter]), 20);
+      expect(first.ensureQueue(other)).toBe(0);
+      await first.flushed();
+      await appendCommitted(first, message(20, [cmdFilter]), 20);
       await first.close();
 
       const index = openIndex(dir);
       expect(positionsOf(index, cmdFilter)).toEqual([20]);
       expect(positionsOf(index, telemetry)).toEqual([10]);
-      expect(index.range({ kind: 'filter', name: 'other/+' })).toEqual({ low: 0, high: 0 });
+      expect(index.range(gone)).toBeUndefined();
+      expect(index.range(other)).toEqual({ low: 0, high: 0 });
       expect(index.queueCount()).toBe(3);
       expect(index.checkpoint()).toBe(20);
       // Retention rows are consistent: only live queues are trimmed.
       expect(await index.trimBefore(100)).toEqual({ queuesTrimmed: 2, entriesRemoved: 2 });
     });
 
+    it('never evicts a queue whose entries are not committed', async () => {
+      const dir = tempDir();
+      const first = openQueueIndex({ dir, maxCachedQueues: 10, commitIntervalMs: 60_000 });
+      await appendCommitted(first, message(0, [telemetry]), 0);
+      const queues = Array.from({ length: 50 }, (_, i): QueueRef => ({ kind: 'topic', name: `q${i}` }));
+      first.appendBatch(
+        queues.flatMap((q, i) => message(10 + i, [q])),
+        60,
+      );
+      // Reads load evicted queues from LMDB and trigger eviction: the staged ones must stay.
+      for (const q of queues) expect(first.range(q)).toEqual({ low: 0, high: 1 });
+      expect(positionsOf(first, queues[49]!)).toEqual([59]);
+      expect(first.queueCount()).toBe(51);
+      await first.close();
+
+      const index = openIndex(dir);
+      for (const [i, q] of queues.entries()) expect(positionsOf(index, q)).toEqual([10 + i]);
+      expect(index.checkpoint()).toBe(60);
+    });
+
     it('runs retention only between commits', async () => {
       const index = openIndex(tempDir());
-      await index.appendBatch([...message(0, [telemetry]), ...message(10, [telemetry])], 10);
-      const batch = index.appendBatch(message(20, [telemetry]), 20);
-      const trimmed = index.trimBefore(15);
-      await batch;
-      expect(await trimmed).toEqual({ queuesTrimmed: 1, entriesRemoved: 2 });
+      await appendCommitted(index, [...message(0, [telemetry]), ...message(10, [telemetry])], 10);
+      index.appendBatch(message(20, [telemetry]), 20);
+      expect(await index.trimBefore(15)).toEqual({ queuesTrimmed: 1, entriesRemoved: 2 });
       expect(index.range(telemetry)).toEqual({ low: 2, high: 3 });
+      expect(positionsOf(index, telemetry)).toEqual([20]);
+      await index.flushed();
       expect(positionsOf(index, telemetry)).toEqual([20]);
     });
   });
