@@ -74,6 +74,17 @@ export class LocalArrivalHandlers {
   dispatch(event: ArrivalEvent, onHandlerError: (err: unknown) => void): number {
     const entries = this.byQueue.get(queueKey(event.queue));
     if (entries === undefined) return 0;
+    if (entries.size === 1) {
+      // The usual case (one reader per queue per gateway): no snapshot of the set to take.
+      for (const entry of entries) {
+        try {
+          entry.handler(event);
+        } catch (err) {
+          onHandlerError(err);
+        }
+      }
+      return 1;
+    }
     let called = 0;
     for (const entry of [...entries]) {
       if (!entries.has(entry)) continue;

@@ -1,3 +1,4 @@
+import { arrivalEventCodec } from '@starling/proto';
 import { ArrivalEventInvalidError, decodeArrivalEvent, encodeArrivalEvent } from '../../src/arrival-codec';
 import type { ArrivalEvent } from '../../src/event-bus';
 import { awkwardNames } from '../fixtures/awkward-names';
@@ -72,5 +73,71 @@ describe('arrival codec (starling.events.v1.ArrivalEvent)', () => {
       for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(Math.random() * 256);
       expect(() => decodeArrivalEvent(bytes)).not.toThrow();
     }
+  });
+
+  describe('agrees with protobufjs on the published schema', () => {
+    /** A deterministic spread of events: every kind, awkward names, numbers at their limits. */
+    function* samples(): Generator<ArrivalEvent> {
+      const numbers = [0, 1, 127, 128, 300, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 52 + 7];
+      let i = 0;
+      for (const name of ['', 't', ...awkwardNames, 'x'.repeat(200), 'y'.repeat(70_000)]) {
+        for (const kind of ['topic', 'filter'] as const) {
+          const n = numbers[i++ % numbers.length]!;
+          yield {
+            queue: { kind, name },
+            shard: Math.min(n, 0xffff_ffff),
+            endOffset: Number.MAX_SAFE_INTEGER - n,
+            timestampMs: i % 3 === 0 && n > 0 ? -n : n,
+          };
+        }
+      }
+    }
+
+    it('writes the bytes protobufjs writes, and reads what protobufjs writes', () => {
+      for (const event of samples()) {
+        const wire = {
+          queue: {
+            kind: event.queue.kind === 'topic' ? 'QUEUE_KIND_TOPIC' : 'QUEUE_KIND_FILTER',
+            name: event.queue.name,
+          },
+          endOffset: event.endOffset,
+          shard: event.shard,
+          storeTimestampMs: event.timestampMs,
+        } as const;
+        const reference = Buffer.from(arrivalEventCodec.encode(wire));
+        expect(Buffer.from(encodeArrivalEvent(event)).equals(reference)).toBe(true);
+        expect(decodeArrivalEvent(reference)).toEqual(event);
+      }
+    });
+
+    it('skips unknown fields of every wire type, and the last value of a repeated field wins', () => {
+      const event: ArrivalEvent = {
+        queue: { kind: 'topic', name: 'a' },
+        shard: 1,
+        endOffset: 9,
+        timestampMs: 5,
+      };
+      const extra = Buffer.from(
+        '28ac02' + // 5 varint 300
+          '31' +
+          '0102030405060708' + // 6 fixed64
+          '3a03616263' + // 7 bytes "abc"
+          '45' +
+          '01020304' + // 8 fixed32
+          '1004', // 2 end_offset again: 4 replaces 9
+        'hex',
+      );
+      const bytes = Buffer.concat([Buffer.from(encodeArrivalEvent(event)), extra]);
+      expect(decodeArrivalEvent(bytes)).toEqual({ ...event, endOffset: 4 });
+      const fromProtobufjs = arrivalEventCodec.decode(bytes);
+      expect(fromProtobufjs.endOffset).toBe(4);
+    });
+
+    it('refuses what protobufjs would refuse: groups and lengths past the end', () => {
+      const good = Buffer.from(encodeArrivalEvent(golden));
+      expect(decodeArrivalEvent(Buffer.concat([good, Buffer.from('2b', 'hex')]))).toBeUndefined(); // start group
+      expect(decodeArrivalEvent(Buffer.concat([good, Buffer.from('3a05ab', 'hex')]))).toBeUndefined();
+      expect(decodeArrivalEvent(Buffer.from('0a0808021203612f2b', 'hex'))).toBeUndefined(); // queue length 8 > 7
+    });
   });
 });
