@@ -49,6 +49,8 @@ export interface GatewayConfig {
   offsetCommitIntervalMs: number;
   catchUpIntervalMs: number;
   filterLeaseMs: number;
+  /** Lease of this gateway as session owner on each store shard; renewed every third of it (ADR 0013). */
+  ownerLeaseMs: number;
   appendMaxBatchMessages: number;
   pullMaxMessages: number;
   pullMaxBytes: number;
@@ -83,6 +85,10 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVar
       offsetCommitIntervalMs: e.durationMs('GATEWAY_OFFSET_COMMIT_INTERVAL', { default: '100ms', min: 1 }),
       catchUpIntervalMs: e.durationMs('GATEWAY_CATCH_UP_INTERVAL', { default: '1s', min: 10 }),
       filterLeaseMs: e.durationMs('GATEWAY_FILTER_LEASE', { default: '60s', min: 1_000 }),
+      // After a crash, the store disconnects this gateway's sessions and publishes their wills one lease after
+      // the last renewal. Shorter: wills sooner; too short: a long GC pause or store restart releases live
+      // sessions (their clients are disconnected and reconnect). At most 10 min (the store's cap).
+      ownerLeaseMs: e.durationMs('GATEWAY_OWNER_LEASE', { default: '30s', min: 1_000, max: 600_000 }),
       appendMaxBatchMessages: e.int('GATEWAY_APPEND_MAX_BATCH', { default: 1000, min: 1, max: 10_000 }),
       pullMaxMessages: e.int('GATEWAY_PULL_MAX_MESSAGES', { default: 500, min: 1, max: 10_000 }),
       pullMaxBytes: e.bytes('GATEWAY_PULL_MAX_BYTES', { default: '2MiB', min: 1024 }),

@@ -11,6 +11,7 @@ import { createPacketHandler } from './handlers';
 import { serveTakeover } from './handlers/takeover';
 import type { GatewayMetrics } from './metrics';
 import { LocalSessions } from './session/local-sessions';
+import { shardOfClient } from './store-access/sharding';
 import { startTcpTransport, type AcceptedConnection, type TransportServer } from './transports/tcp';
 import { readTlsCredentials, startTlsTransport, type TlsCredentials } from './transports/tls';
 import { startWebSocketTransport } from './transports/websocket';
@@ -89,6 +90,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     takeoverWaitMs: TAKEOVER_WAIT_MS,
   };
   const handler = createPacketHandler(ctx);
+  // A shard let this gateway's owner lease lapse: it disconnected the sessions homed there and published their
+  // wills. Their connections here must not go on as if nothing happened; the clients reconnect (ADR 0013).
+  store.onOwnerLapsed((shard) => {
+    for (const connection of sessions.connections()) {
+      if (shardOfClient(connection.clientId, store.shardCount) === shard)
+        connection.close('session-released');
+    }
+  });
   const connections = new Set<MqttConnection>();
   const connectionLogger = logger.child({ component: 'connection' });
   let nextId = 1;

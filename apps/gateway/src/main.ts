@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     metrics,
     appendMaxBatchMessages: config.appendMaxBatchMessages,
     filterLeaseMs: config.filterLeaseMs,
+    ownerLeaseMs: config.ownerLeaseMs,
   });
   gateway = await startGateway({ config, logger, metrics, store, bus, tlsCredentials });
   const { mqtt, ws, mqtts } = gateway.ports;

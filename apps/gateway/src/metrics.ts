@@ -231,6 +231,16 @@ export function createGatewayMetrics(registry: Registry) {
       help: 'Connected sessions that persist after disconnect (the offline ones live in the store).',
       registers,
     }),
+    ownerLeaseRenewalFailures: new Counter({
+      name: 'starling_gateway_owner_lease_renewal_failures_total',
+      help: 'Owner lease renewals a store shard did not answer (ADR 0013); a lease of them in a row releases sessions.',
+      registers,
+    }),
+    ownerLeaseLapses: new Counter({
+      name: 'starling_gateway_owner_lease_lapses_total',
+      help: "Times a store shard answered that this gateway's owner lease had lapsed: its sessions there were closed.",
+      registers,
+    }),
     takeovers: new Counter({
       name: 'starling_gateway_takeovers_total',
       help: 'Sessions taken over by a new connection with the same client id, by where the old one was.',

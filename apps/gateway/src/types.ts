@@ -123,12 +123,19 @@ export interface RetainedMessage {
  */
 export interface StoreAccess {
   readonly shardCount: number;
+  /**
+   * The owner id sessions are opened with: the gateway id and this process's incarnation, so that a gateway
+   * restarted under the same name is a new owner (ADR 0013). Takeover requests are addressed to it.
+   */
+  readonly ownerId: string;
   /** Resolves once the message is durable in the commitlog (then, and only then, PUBACK / PUBREC). */
   append(request: AppendRequest): Promise<AppendOutcome>;
   openSession(request: {
     clientId: string;
     cleanStart: boolean;
     sessionExpiryIntervalSeconds: number;
+    /** The connection's will, stored with the session: the store publishes it if this gateway dies. */
+    will?: Will | undefined;
   }): Promise<OpenedSession>;
   /**
    * Adds (or replaces) and removes subscriptions of a stored session; returns the queues each added filter
@@ -163,6 +170,11 @@ export interface StoreAccess {
   onFilterLapsed(listener: (lapsed: FilterQueues) => void): void;
   /** Renews this gateway's registration of `filter` now (a pull found its queue gone or shorter). */
   renewFilter(filter: string): void;
+  /**
+   * Called when a store shard had let this gateway's owner lease lapse (no renewal reached it for a lease):
+   * it released the sessions homed there (disconnected, wills published); their connections must close.
+   */
+  onOwnerLapsed(listener: (shard: number) => void): void;
   pull(queue: ShardQueue, fromOffset: number, maxMessages: number, maxBytes: number): Promise<PullResult>;
   /** Retained messages matching a new subscription, from every shard that can hold them. */
   matchRetained(filter: string): Promise<readonly RetainedMessage[]>;
@@ -185,7 +197,9 @@ export type CloseReason =
   | 'taken-over'
   | 'server-shutting-down'
   | 'store-unavailable'
-  | 'queue-full';
+  | 'queue-full'
+  /** The store released the session (this gateway's owner lease lapsed) and published its will already. */
+  | 'session-released';
 
 /**
  * One client connection as the handlers and the delivery engine see it. The packet layer owns the socket:

@@ -69,6 +69,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       metrics: options.gatewayMetrics,
       appendMaxBatchMessages: gatewayConfig.appendMaxBatchMessages,
       filterLeaseMs: gatewayConfig.filterLeaseMs,
+      ownerLeaseMs: gatewayConfig.ownerLeaseMs,
     }),
     bus,
   });

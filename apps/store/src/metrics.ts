@@ -170,6 +170,34 @@ export function createStoreMetrics(registry: Registry) {
       help: 'Retained messages stored on this shard.',
       registers,
     }),
+    // Session owners' leases (ADR 0013).
+    ownerLeases: {
+      leases: new Gauge({
+        name: 'starling_store_owner_leases',
+        help: 'Live session-owner leases on this shard (one per running gateway incarnation).',
+        registers,
+      }),
+      sessionsConnected: new Gauge({
+        name: 'starling_store_sessions_connected',
+        help: 'Sessions this shard holds connected (their owner live or not yet lapsed).',
+        registers,
+      }),
+      lapses: new Counter({
+        name: 'starling_store_owner_lease_lapses_total',
+        help: 'Session-owner leases that lapsed (a gateway crashed, restarted, or lost this shard for a lease).',
+        registers,
+      }),
+      sessionsReleased: new Counter({
+        name: 'starling_store_lapsed_owner_sessions_released_total',
+        help: 'Sessions marked disconnected (clean ones deleted) because their owner lease lapsed.',
+        registers,
+      }),
+      willsPublished: new Counter({
+        name: 'starling_store_lapsed_owner_wills_published_total',
+        help: 'Wills the store published for sessions whose owner lease lapsed.',
+        registers,
+      }),
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import { createMessagingServiceHandlers } from './grpc/messaging-service';
 import { createInProcessStoreClient, type InProcessStoreClient } from './grpc/in-process-client';
 import { createHomeSessionLookup } from './grpc/home-session-lookup';
 import { bindWithReceiveWindows } from './grpc/receive-windows';
+import { OwnerLeases } from './owner-leases';
 
 export interface StoreServerOptions {
   config: StoreConfig;
@@ -48,11 +49,14 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     );
   }
   let store: Store;
+  // Set right after the store opens; a will appended before that is not one of a lapse.
+  const lapses: { leases?: OwnerLeases } = {};
   try {
     store = await Store.open({
       ...config,
       logger,
       ...(metrics ? { metrics } : {}),
+      onWillAppended: (clientId: string) => lapses.leases?.willAppended(clientId),
       ...(homeSessions
         ? { homeSessionFilters: (shard: number, id: string) => homeSessions.sessionFilters(shard, id) }
         : {}),
@@ -61,6 +65,14 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     homeSessions?.close();
     throw err;
   }
+
+  const leases = OwnerLeases.start({
+    state: store.state,
+    logger: logger.child({ component: 'owner-leases' }),
+    metrics: metrics?.ownerLeases,
+    publishDueWills: () => store.runHousekeeping(),
+  });
+  lapses.leases = leases;
 
   let serving = false;
   const context = { logger: logger.child({ component: 'grpc' }), metrics, isServing: () => serving };
@@ -80,7 +92,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
       config.pullMaxBytes + config.maxMessageBytes * 2,
     ),
   });
-  const storeHandlers = createStoreServiceHandlers(store, context, limits, streams);
+  const storeHandlers = createStoreServiceHandlers(store, context, limits, streams, leases);
   server.addService(storeServiceDefinition(), storeHandlers);
   server.addService(messagingServiceDefinition(), createMessagingServiceHandlers(store, context, limits));
   server.addService(healthServiceDefinition(), health.handlers);
@@ -98,6 +110,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
         }),
     );
   } catch (err) {
+    await leases.close();
     await store.close();
     homeSessions?.close();
     throw err;
@@ -132,6 +145,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
             resolve();
           });
         });
+        await leases.close();
         await store.close();
         homeSessions?.close();
         logger.info('store closed cleanly');

@@ -93,6 +93,14 @@ export type {
   OpenSessionRequest__Output as OpenSessionRequestOutput,
 } from './generated/starling/store/v1/OpenSessionRequest';
 export type {
+  RenewOwnerLeaseRequest,
+  RenewOwnerLeaseRequest__Output as RenewOwnerLeaseRequestOutput,
+} from './generated/starling/store/v1/RenewOwnerLeaseRequest';
+export type {
+  RenewOwnerLeaseResponse,
+  RenewOwnerLeaseResponse__Output as RenewOwnerLeaseResponseOutput,
+} from './generated/starling/store/v1/RenewOwnerLeaseResponse';
+export type {
   OpenSessionResponse,
   OpenSessionResponse__Output as OpenSessionResponseOutput,
 } from './generated/starling/store/v1/OpenSessionResponse';

@@ -155,6 +155,8 @@ export async function handleConnect(
     clientId: validation.clientId,
     cleanStart: clean,
     sessionExpiryIntervalSeconds: clean ? 0 : ctx.config.sessionExpiryMaxSeconds,
+    // 5. store will, first half: with the session, so the store publishes it if this gateway dies (ADR 0013).
+    will: validation.will,
   });
   if (opened === undefined) {
     if (!connection.closed) {
@@ -165,7 +167,7 @@ export async function handleConnect(
   const persistent = !clean;
   const lastOwnerId = opened.lastOwnerId ?? opened.previousOwnerId;
   const resumed = persistent && opened.sessionPresent;
-  const elsewhere = (id: string): boolean => id !== '' && id !== ctx.gatewayId;
+  const elsewhere = (id: string): boolean => id !== '' && id !== ctx.store.ownerId;
   // The session was last on another gateway: that one closes its connection if it still has one
   // [MQTT-3.1.4-2], and, for a resumed session, hands over what the session left there. The handover is
   // awaited (bounded): the QoS flows continue from it. A plain takeover is not: the store's epoch already
@@ -184,7 +186,7 @@ export async function handleConnect(
   const parked = connection.closed ? undefined : ctx.sessions.takeParked(validation.clientId);
   // It is current only when this gateway owned the session last: a connection on another gateway since may
   // have completed those flows and reused the identifiers [MQTT-4.3.3-2] [MQTT-4.4.0-1].
-  const resumable = !resumed ? undefined : lastOwnerId === ctx.gatewayId ? parked : handedOver;
+  const resumable = !resumed ? undefined : lastOwnerId === ctx.store.ownerId ? parked : handedOver;
   const state = createSessionState({
     clientId: validation.clientId,
     epoch: opened.epoch,
@@ -211,8 +213,8 @@ export async function handleConnect(
     loser.close('taken-over');
   }
 
-  // 5. store will [MQTT-3.1.2-8]: kept in memory for this connection; 3.1.1 has no will delay, so the
-  // gateway appends it itself when the connection ends without DISCONNECT.
+  // 5. store will [MQTT-3.1.2-8]: kept in memory for this connection too; 3.1.1 has no will delay, so the
+  // gateway appends it itself when the connection ends without DISCONNECT, and the store drops its copy.
   state.will = validation.will;
 
   // 6. CONNACK: session present only for a resumed persistent session [MQTT-3.2.2-1, -2, -3]. MQTT 3.1 has no

@@ -71,7 +71,7 @@ export async function requestRemoteTakeover(
 
 /** Serves this gateway's takeover subject: closes the local connection of an older epoch, hands its park over. */
 export function serveTakeover(ctx: HandlerContext): BusSubscription {
-  return ctx.bus.serve(takeoverSubject(ctx.gatewayId), async (bytes) => {
+  return ctx.bus.serve(takeoverSubject(ctx.store.ownerId), async (bytes) => {
     const request = decodeTakeoverRequest(bytes);
     if (request === undefined) return Buffer.from('{"closed":false,"error":"bad request"}');
     const connection = ctx.sessions.get(request.clientId);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { validateTopicName } from '@starling/mqtt-topic';
 import type { Logger } from '@starling/observability';
@@ -11,6 +12,7 @@ import {
   type OpenSessionResponseOutput,
   type PullMessagesResponseOutput,
   type RegisterFilterResponseOutput,
+  type RenewOwnerLeaseResponseOutput,
   type SubscriptionOutput,
   type UnregisterFilterResponseOutput,
   type UpdateSessionResponseOutput,
@@ -46,6 +48,7 @@ import {
   StoreUnavailableError,
 } from './errors';
 import { FilterLeases } from './filter-leases';
+import { OwnerLease } from './owner-lease';
 import { isServiceError, reasonOf, unary } from './grpc-call';
 import { shardOfClient, shardOfTopic, shardsOfFilter } from './sharding';
 
@@ -79,6 +82,8 @@ export interface StoreAccessOptions {
   readonly maxMessageBytes?: number;
   /** Lease of clean-session filter registrations; renewed every third of it. */
   readonly filterLeaseMs: number;
+  /** Lease as session owner on every shard (default 30 s); renewed every third of it (ADR 0013). */
+  readonly ownerLeaseMs?: number;
   readonly deadlines?: Partial<StoreDeadlines>;
 }
 
@@ -141,6 +146,8 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
       }),
   );
   let closed = false;
+  // A gateway restarted under the same name is another owner: the store must not take it for the dead one.
+  const ownerId = `${gatewayId}~${randomBytes(6).toString('hex')}`;
 
   // Filters of persistent sessions registered on shards other than the home shard (holder = client id).
   // The home shard registers and unregisters its own copy through UpdateSession / CloseSession; these we
@@ -288,8 +295,27 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
     },
   });
 
+  const ownerLapseListeners: Array<(shard: number) => void> = [];
+  const ownerLease = new OwnerLease({
+    shardCount,
+    leaseMs: options.ownerLeaseMs ?? 30_000,
+    logger: logger.child({ component: 'owner-lease' }),
+    async renew(shard, leaseMs) {
+      const r = await rpc<RenewOwnerLeaseResponseOutput>(shard, (c, o, cb) =>
+        c.RenewOwnerLease({ ownerId, gatewayId, leaseMs }, o, cb),
+      );
+      return r.lapsed;
+    },
+    onLapsed(shard) {
+      options.metrics?.ownerLeaseLapses.inc();
+      for (const listener of ownerLapseListeners) listener(shard);
+    },
+    onRenewalFailed: () => options.metrics?.ownerLeaseRenewalFailures.inc(),
+  });
+
   const access: StoreAccessHandle = {
     shardCount,
+    ownerId,
 
     append(request: AppendRequest): Promise<AppendOutcome> {
       if (closed) return Promise.resolve({ status: 'unavailable', message: 'store access is closed' });
@@ -331,7 +357,7 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
       );
     },
 
-    async openSession({ clientId, cleanStart, sessionExpiryIntervalSeconds }): Promise<OpenedSession> {
+    async openSession({ clientId, cleanStart, sessionExpiryIntervalSeconds, will }): Promise<OpenedSession> {
       const home = shardOfClient(clientId, shardCount);
       // The owner before us is read first, then the session opened: OpenSession answers with the session
       // as it is after opening, whose owner is us. Between the two calls another gateway may open it too;
@@ -346,7 +372,17 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
       const previousOwnerId = stored !== null && stored.disconnectedAtMs === 0 ? stored.ownerId : '';
       const opened = await guarded('OpenSession', home, () =>
         rpc<OpenSessionResponseOutput>(home, (c, o, cb) =>
-          c.OpenSession({ clientId, ownerId: gatewayId, cleanStart, sessionExpiryIntervalSeconds }, o, cb),
+          c.OpenSession(
+            {
+              clientId,
+              ownerId,
+              cleanStart,
+              sessionExpiryIntervalSeconds,
+              will: will ? willToWire(will) : null,
+            },
+            o,
+            cb,
+          ),
         ),
       );
       if (cleanStart && stored !== null && shardCount > 1) {
@@ -483,6 +519,10 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
       lapseListeners.push(listener);
     },
 
+    onOwnerLapsed(listener) {
+      ownerLapseListeners.push(listener);
+    },
+
     renewFilter(filter) {
       if (!closed) leases.renew(filter);
     },
@@ -547,6 +587,7 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
     async close() {
       if (closed) return;
       leases.close();
+      ownerLease.close();
       // Pending publishes still get their answer (acknowledged or not) before the clients go.
       await Promise.all(appenders.map((a) => a.close()));
       closed = true;

@@ -17,5 +17,6 @@ export type StoreClient = Pick<
   | 'CloseSession'
   | 'GetSession'
   | 'MatchRetained'
+  | 'RenewOwnerLease'
   | 'close'
 >;

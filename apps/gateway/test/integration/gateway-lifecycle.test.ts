@@ -84,6 +84,7 @@ async function startTestGateway(backend: Backend, env: Record<string, string> = 
     metrics,
     appendMaxBatchMessages: config.appendMaxBatchMessages,
     filterLeaseMs: config.filterLeaseMs,
+    ownerLeaseMs: config.ownerLeaseMs,
   });
   const gateway = await startGateway({ config, logger, metrics, store, bus });
   return {

@@ -310,7 +310,8 @@ describe.each(TRANSPORTS)('store access (one shard, %s)', (transport) => {
       cleanStart: false,
       sessionExpiryIntervalSeconds: 60,
     });
-    expect(second.previousOwnerId).toBe('gw-1');
+    expect(second.previousOwnerId).toBe(access.ownerId); // gw-1 and its incarnation (ADR 0013)
+    expect(access.ownerId).toMatch(/^gw-1~[0-9a-f]{12}$/);
     expect(second.sessionPresent).toBe(true);
     const queue: ShardQueue = { shard: 0, kind: 'filter', name: 'taken/#' };
     expect(

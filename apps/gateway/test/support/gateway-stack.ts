@@ -61,6 +61,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     metrics,
     appendMaxBatchMessages: config.appendMaxBatchMessages,
     filterLeaseMs: config.filterLeaseMs,
+    ownerLeaseMs: config.ownerLeaseMs,
   });
   const gateway = await startGateway({ config, logger, metrics, store: storeAccess, bus });
   return {

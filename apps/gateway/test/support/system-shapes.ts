@@ -180,6 +180,7 @@ export async function startStandaloneShape(options: ShapeOptions = {}): Promise<
       metrics,
       appendMaxBatchMessages: config.appendMaxBatchMessages,
       filterLeaseMs: config.filterLeaseMs,
+      ownerLeaseMs: config.ownerLeaseMs,
     });
     try {
       gateways[i] = await startGateway({ config, logger: gatewayLogger, metrics, store, bus: newBus() });

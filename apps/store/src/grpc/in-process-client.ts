@@ -24,7 +24,8 @@ export type StoreUnaryMethod =
   | 'DeleteSession'
   | 'MatchRetained'
   | 'ListRetained'
-  | 'GetShardInfo';
+  | 'GetShardInfo'
+  | 'RenewOwnerLease';
 
 /** A StoreService client for the unary calls, and `close()`: what a gateway in the store's process uses. */
 export type InProcessStoreClient = Pick<StoreServiceClient, StoreUnaryMethod | 'close'>;

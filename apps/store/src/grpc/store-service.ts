@@ -28,6 +28,7 @@ import {
   resourceExhausted,
 } from './status';
 import type { AppendOutcome, PullOutcome } from '../store';
+import { MAX_OWNER_LEASE_MS, type OwnerLeases } from '../owner-leases';
 
 export interface StoreServiceLimits {
   pullMaxMessages: number;
@@ -107,6 +108,7 @@ export function createStoreServiceHandlers(
   limits: StoreServiceLimits,
   /** Open WatchArrivals streams; the server ends them at shutdown (they never end by themselves). */
   streams: Set<{ end(): void }>,
+  ownerLeases: OwnerLeases,
 ): StoreServiceHandlers {
   const shard = store.shardIndex;
   const checkHomeShard = (clientId: string): void => {
@@ -204,11 +206,13 @@ export function createStoreServiceHandlers(
       requireId(req.clientId, 'client id');
       requireId(req.ownerId, 'owner id');
       checkHomeShard(req.clientId);
+      const will = willFromWire(req.will);
       const r = await store.state.sessions.open({
         clientId: req.clientId,
         ownerId: req.ownerId,
         cleanStart: req.cleanStart,
         sessionExpiryIntervalSeconds: req.sessionExpiryIntervalSeconds,
+        ...(will ? { will } : {}),
       });
       return { sessionPresent: r.sessionPresent, epoch: r.epoch, session: sessionToWire(r.session) };
     }),
@@ -356,5 +360,12 @@ export function createStoreServiceHandlers(
     GetShardInfo: unary(context, 'GetShardInfo', () =>
       Promise.resolve({ shardIndex: shard, shardCount: store.shardCount }),
     ),
+
+    RenewOwnerLease: unary(context, 'RenewOwnerLease', async (req) => {
+      requireId(req.ownerId, 'owner id');
+      if (req.leaseMs === 0) throw invalidArgument('invalid-lease', 'lease_ms must be above 0');
+      const leaseMs = Math.min(req.leaseMs, MAX_OWNER_LEASE_MS);
+      return ownerLeases.renew(req.ownerId, req.gatewayId === '' ? req.ownerId : req.gatewayId, leaseMs);
+    }),
   };
 }

@@ -16,6 +16,7 @@ export type {
   NotFound,
   OpenSessionRequest,
   OpenSessionResult,
+  ReleaseOwnerResult,
   Session,
   SessionStore,
   StaleEpoch,
@@ -32,4 +33,5 @@ export type {
   RetainedStore,
 } from './retained-store';
 export type { MessageProperties } from './message-properties';
+export type { OwnerRecord, OwnerStore } from './owner-store';
 export { StateStoreError, type StateStoreErrorCode } from './state-store-error';

@@ -1,6 +1,6 @@
 import { validateTopicName } from '@starling/mqtt-topic';
 import { assertValidFilter, type FilterRegistryOps } from './filter-registry';
-import { composeKey, readTimePart, stringPart, tagPart, timePart } from './key-codec';
+import { composeKey, prefixEnd, readTimePart, stringPart, tagPart, timePart } from './key-codec';
 import { type ConsumerRef, type OffsetOps, type QueueRef } from './offset-store';
 import {
   type PendingWillRecord,
@@ -37,6 +37,20 @@ export interface OpenSessionRequest {
   readonly ownerId: string;
   readonly cleanStart: boolean;
   readonly sessionExpiryIntervalSeconds: number;
+  /** The connection's will, replacing a stored one (a connection taken over leaves its own); absent clears it. */
+  readonly will?: Will;
+}
+
+/** What `releaseOwner` did. */
+export interface ReleaseOwnerResult {
+  /** Sessions marked disconnected (clean ones deleted). */
+  readonly released: number;
+  /** Of those, the ones whose will became pending. */
+  readonly willsPending: number;
+  /** Client ids of those wills (the caller counts their publication). */
+  readonly willClientIds: readonly string[];
+  /** More sessions of the owner are left: call again. */
+  readonly more: boolean;
 }
 
 export interface OpenSessionResult {
@@ -142,6 +156,17 @@ export interface SessionStore {
   nextDeadline(): number | undefined;
   /** Stored sessions, connected or not (the sessions gauge). */
   count(): number;
+  /** Sessions connected (disconnected at 0), whatever their owner. */
+  connectedCount(): number;
+  /** Owner ids holding at least one connected session (startup: which owners need a lease). */
+  connectedOwners(): Set<string>;
+  /**
+   * The owner's lease lapsed (ADR 0013): each session it still holds connected is closed as a close without
+   * DISCONNECT at `atMs` would close it — disconnected at `atMs` (its expiry starts; a session with expiry 0
+   * is deleted) and its will pending [MQTT-3.1.2-8]. At most `maxItems` sessions per call (one transaction);
+   * `more` says to call again. A session opened since by another owner is not touched.
+   */
+  releaseOwner(ownerId: string, atMs: number, maxItems?: number): Promise<ReleaseOwnerResult>;
 }
 
 // Deadline index kinds; a will sorts before a session end at the same time.
@@ -149,6 +174,10 @@ const DEADLINE_WILL = 1;
 const DEADLINE_SESSION_END = 2;
 
 interface DeadlineRecord {
+  readonly clientId: string;
+}
+
+interface OwnedRecord {
   readonly clientId: string;
 }
 
@@ -206,7 +235,9 @@ function storedWill(will: Will): Will {
 
 export function createSessionStore(deps: SessionStoreDeps): SessionStore {
   const { database, writer, now, queueEndOffset, filterOps, offsetOps } = deps;
-  const { sessions, wills, deadlines, meta } = database;
+  const { sessions, wills, deadlines, meta, owned } = database;
+  const ownedKey = (ownerId: string, clientId: string): Buffer =>
+    composeKey(stringPart(ownerId), stringPart(clientId));
 
   const consumerOf = (clientId: string): ConsumerRef => ({ kind: 'session', id: clientId });
   const filterQueue = (filter: string): QueueRef => ({ kind: 'filter', name: filter });
@@ -222,6 +253,11 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
   ): void {
     const previousEnd = previous === undefined ? undefined : sessionEndAt(previous);
     const nextEnd = next === undefined ? undefined : sessionEndAt(next);
+    // `owned` lists the connected sessions by owner: what a lapsed owner's lease releases.
+    if (previous !== undefined && previous.disconnectedAtMs === 0)
+      owned.removeSync(ownedKey(previous.ownerId, clientId));
+    if (next !== undefined && next.disconnectedAtMs === 0)
+      owned.putSync(ownedKey(next.ownerId, clientId), { clientId } satisfies OwnedRecord);
     if (previousEnd !== undefined)
       deadlines.removeSync(deadlineKey(previousEnd, DEADLINE_SESSION_END, clientId));
     if (next === undefined) sessions.removeSync(sessionKey(clientId));
@@ -262,6 +298,28 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
     writeSession(record, undefined, record.clientId);
   }
 
+  /** Marks the session disconnected (or deletes it); returns whether its will became pending. */
+  function closeIn(
+    context: WriteContext,
+    record: SessionRecord,
+    disconnectedAtMs: number,
+    discard: boolean,
+    publishWill: boolean,
+  ): boolean {
+    const { clientId, epoch } = record;
+    const { will, ...rest } = record; // the will leaves the session either way [MQTT-3.1.2-10]
+    const next: SessionRecord = { ...rest, disconnectedAtMs };
+    const sessionEnd = discard ? disconnectedAtMs : sessionEndAt(next);
+    if (discard) deleteSessionIn(context, record);
+    else writeSession(record, next, clientId);
+    if (!publishWill || will === undefined) return false;
+    // Published after the will delay or when the session ends, whichever is first [MQTT-3.1.3-9].
+    const afterDelay = disconnectedAtMs + will.willDelayIntervalSeconds * 1000;
+    const dueAtMs = sessionEnd === undefined ? afterDelay : Math.min(afterDelay, sessionEnd);
+    writePendingWill(clientId, { clientId, epoch, will, dueAtMs });
+    return true;
+  }
+
   function view(record: SessionRecord): Session {
     const consumer = consumerOf(record.clientId);
     const subscriptions = record.subscriptions.map((subscription): Subscription => {
@@ -296,6 +354,7 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
         if (clientId.length === 0) throw invalidArgument('empty client id');
         if (ownerId.length === 0) throw invalidArgument('empty session owner id');
         assertValidExpiry(sessionExpiryIntervalSeconds);
+        if (request.will !== undefined) assertValidWill(request.will);
         const epoch = ((meta.get(META_LAST_EPOCH) as number | undefined) ?? 0) + 1;
         meta.putSync(META_LAST_EPOCH, epoch);
         writePendingWill(clientId, undefined); // a new connection suppresses a pending will [MQTT-3.1.2-8]
@@ -310,7 +369,7 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
           ownerId,
           epoch,
           subscriptions: base?.subscriptions ?? [],
-          ...(base?.will === undefined ? {} : { will: base.will }),
+          ...(request.will === undefined ? {} : { will: storedWill(request.will) }),
           sessionExpiryIntervalSeconds,
           disconnectedAtMs: 0,
         };
@@ -373,18 +432,7 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
       return writer.write((context): CloseSessionResult => {
         const found = fenced(clientId, epoch);
         if (!('record' in found)) return found;
-        const { record } = found;
-        const { will, ...rest } = record; // the will leaves the session either way [MQTT-3.1.2-10]
-        const next: SessionRecord = { ...rest, disconnectedAtMs };
-        const sessionEnd = discard ? disconnectedAtMs : sessionEndAt(next);
-        if (discard) deleteSessionIn(context, record);
-        else writeSession(record, next, clientId);
-        if (publishWill && will !== undefined) {
-          // Published after the will delay or when the session ends, whichever is first [MQTT-3.1.3-9].
-          const afterDelay = disconnectedAtMs + will.willDelayIntervalSeconds * 1000;
-          const dueAtMs = sessionEnd === undefined ? afterDelay : Math.min(afterDelay, sessionEnd);
-          writePendingWill(clientId, { clientId, epoch, will, dueAtMs });
-        }
+        closeIn(context, found.record, disconnectedAtMs, discard, publishWill);
         return { status: 'ok' };
       });
     },
@@ -464,6 +512,42 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
 
     count() {
       return sessions.getCount();
+    },
+    connectedCount() {
+      return owned.getCount();
+    },
+    connectedOwners() {
+      const owners = new Set<string>();
+      for (const { value } of owned.getRange()) {
+        const record = readSession(database, (value as OwnedRecord).clientId);
+        if (record !== undefined && record.disconnectedAtMs === 0) owners.add(record.ownerId);
+      }
+      return owners;
+    },
+    releaseOwner(ownerId, atMs, maxItems = 1000) {
+      return writer.write((context): ReleaseOwnerResult => {
+        const prefix = stringPart(ownerId);
+        const clientIds = Array.from(
+          owned.getRange({ start: prefix, end: prefixEnd(prefix), limit: maxItems + 1 }),
+          ({ value }) => (value as OwnedRecord).clientId,
+        );
+        const more = clientIds.length > maxItems;
+        let released = 0;
+        const willClientIds: string[] = [];
+        for (const clientId of clientIds.slice(0, maxItems)) {
+          const record = readSession(database, clientId);
+          if (record === undefined || record.ownerId !== ownerId || record.disconnectedAtMs !== 0) {
+            owned.removeSync(ownedKey(ownerId, clientId)); // an index entry without its record (not expected)
+            continue;
+          }
+          // A crash of the owner is a close without DISCONNECT for its clients [MQTT-3.1.2-8]; a session with
+          // expiry 0 (clean) ends now [MQTT-3.1.2-6].
+          const discard = record.sessionExpiryIntervalSeconds === 0;
+          if (closeIn(context, record, atMs, discard, true)) willClientIds.push(clientId);
+          released += 1;
+        }
+        return { released, willsPending: willClientIds.length, willClientIds, more };
+      });
     },
     nextDeadline() {
       for (const key of deadlines.getKeys({ limit: 1 })) return readTimePart(key);

@@ -4,9 +4,10 @@ import { StateStoreError } from './state-store-error';
 /**
  * The layout version written by this code; an unknown one refuses to open (a build that does not know the
  * `holdings` index would let it drift). 1 → 2: `holdings` added (state-upgrade.ts fills it), `epochs` only for
- * clients whose session lives on another shard and that hold a filter here.
+ * clients whose session lives on another shard and that hold a filter here. 2 → 3: `owned` (the connected
+ * sessions by owner, ADR 0013) and `owners` added.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * The LMDB environment of one shard's durable state and its named sub-databases. Keys are
@@ -26,6 +27,8 @@ export const SCHEMA_VERSION = 2;
  * | deadlines  | atMs ‖ kind ‖ clientId                | DeadlineRecord (index)       |
  * | offsets    | consumerKind ‖ id ‖ queueKind ‖ name  | OffsetRecord                 |
  * | retained   | topic (utf8, see retainedKey)         | RetainedRecord               |
+ * | owned      | ownerId ‖ clientId (connected only)   | OwnedRecord (index)          |
+ * | owners     | ownerId                               | OwnerRecord (lease)          |
  */
 export interface StateDatabase {
   readonly env: RootDatabase;
@@ -40,6 +43,8 @@ export interface StateDatabase {
   readonly deadlines: Database<unknown, Buffer>;
   readonly offsets: Database<unknown, Buffer>;
   readonly retained: Database<unknown, Buffer>;
+  readonly owned: Database<unknown, Buffer>;
+  readonly owners: Database<unknown, Buffer>;
 }
 
 export const META_SCHEMA_VERSION = Buffer.from('schemaVersion');
@@ -74,17 +79,19 @@ export function openStateDatabase(dir: string): StateDatabase & { readonly layou
     deadlines: sub('deadlines'),
     offsets: sub('offsets'),
     retained: sub('retained'),
+    owned: sub('owned'),
+    owners: sub('owners'),
   };
   const version = database.meta.get(META_SCHEMA_VERSION);
   if (version === undefined) {
     database.meta.putSync(META_SCHEMA_VERSION, SCHEMA_VERSION);
     return { ...database, layoutVersion: SCHEMA_VERSION };
   }
-  if (version !== SCHEMA_VERSION && version !== 1) {
+  if (version !== SCHEMA_VERSION && version !== 1 && version !== 2) {
     void env.close();
     throw new StateStoreError(
       'STORE_STATE_SCHEMA',
-      `state in ${dir} has layout version ${JSON.stringify(version)}; this build reads versions 1 and ${SCHEMA_VERSION}`,
+      `state in ${dir} has layout version ${JSON.stringify(version)}; this build reads versions 1 to ${SCHEMA_VERSION}`,
     );
   }
   return { ...database, layoutVersion: version };

@@ -2,10 +2,11 @@ import { createFilterRegistry, holdsAnyFilter, type FilterRegistry } from './fil
 import { createOffsetStore, type OffsetStore } from './offset-store';
 import { createRetainedStore, type RetainedStore } from './retained-store';
 import { readSession, sessionKey } from './session-record';
-import { openStateDatabase } from './state-database';
-import { upgradeFromLayout1 } from './state-upgrade';
+import { openStateDatabase, SCHEMA_VERSION } from './state-database';
+import { upgradeLayout } from './state-upgrade';
 import { createStateWriter } from './state-writer';
 import { createSessionStore, type SessionStore } from './session-store';
+import { createOwnerStore, type OwnerStore } from './owner-store';
 
 export interface StateStoreOptions {
   /** Directory of the LMDB environment (created when missing). */
@@ -31,6 +32,8 @@ export interface StateStore {
   readonly sessions: SessionStore;
   readonly offsets: OffsetStore;
   readonly retained: RetainedStore;
+  /** Session owners' leases (ADR 0013). */
+  readonly owners: OwnerStore;
   /** Waits for outstanding writes, then closes the environment. */
   close(): Promise<void>;
 }
@@ -40,7 +43,7 @@ export function openStateStore(options: StateStoreOptions): StateStore {
   const { queueEndOffset } = options;
   const isHomeShard = options.isHomeShard ?? (() => true);
   const database = openStateDatabase(options.dir);
-  if (database.layoutVersion === 1) upgradeFromLayout1(database);
+  if (database.layoutVersion < SCHEMA_VERSION) upgradeLayout(database, database.layoutVersion);
   const writer = createStateWriter(database.env, {
     ...(options.onFilterAdded === undefined ? {} : { onFilterAdded: options.onFilterAdded }),
     ...(options.onFilterRemoved === undefined ? {} : { onFilterRemoved: options.onFilterRemoved }),
@@ -76,6 +79,7 @@ export function openStateStore(options: StateStoreOptions): StateStore {
     sessions,
     offsets,
     retained,
+    owners: createOwnerStore({ database, writer }),
     close: () => database.env.close(),
   };
 }

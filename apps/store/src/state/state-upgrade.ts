@@ -1,5 +1,6 @@
 import { type HoldingRecord } from './filter-registry';
-import { prefixEnd, stringPartEnd } from './key-codec';
+import { composeKey, prefixEnd, stringPart, stringPartEnd } from './key-codec';
+import { type SessionRecord } from './session-record';
 import { META_SCHEMA_VERSION, SCHEMA_VERSION, type StateDatabase } from './state-database';
 
 /** Consumer tag of a session in `offsets` keys (offset-store.ts). */
@@ -59,6 +60,28 @@ export function upgradeFromLayout1(database: StateDatabase): void {
         database.offsets.removeSync(key);
       }
     }
-    database.meta.putSync(META_SCHEMA_VERSION, SCHEMA_VERSION);
   });
+}
+
+/**
+ * Layout 2 → 3, in one transaction at open: `owned` is filled with every connected session (disconnected at
+ * 0) under its owner, so that the owner's lease, once renewed, covers them (ADR 0013).
+ */
+export function upgradeFromLayout2(database: StateDatabase): void {
+  database.env.transactionSync(() => {
+    for (const { key, value } of database.sessions.getRange()) {
+      const record = value as SessionRecord;
+      if (record.disconnectedAtMs !== 0) continue;
+      database.owned.putSync(composeKey(stringPart(record.ownerId), Buffer.from(key)), {
+        clientId: record.clientId,
+      });
+    }
+  });
+}
+
+/** Brings an older layout to SCHEMA_VERSION, step by step, then records the version. */
+export function upgradeLayout(database: StateDatabase, from: number): void {
+  if (from < 2) upgradeFromLayout1(database);
+  if (from < 3) upgradeFromLayout2(database);
+  database.meta.putSync(META_SCHEMA_VERSION, SCHEMA_VERSION);
 }

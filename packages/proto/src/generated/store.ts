@@ -32,6 +32,8 @@ import type { QueueOffset as _starling_store_v1_QueueOffset, QueueOffset__Output
 import type { QueueRef as _starling_store_v1_QueueRef, QueueRef__Output as _starling_store_v1_QueueRef__Output } from './starling/store/v1/QueueRef';
 import type { RegisterFilterRequest as _starling_store_v1_RegisterFilterRequest, RegisterFilterRequest__Output as _starling_store_v1_RegisterFilterRequest__Output } from './starling/store/v1/RegisterFilterRequest';
 import type { RegisterFilterResponse as _starling_store_v1_RegisterFilterResponse, RegisterFilterResponse__Output as _starling_store_v1_RegisterFilterResponse__Output } from './starling/store/v1/RegisterFilterResponse';
+import type { RenewOwnerLeaseRequest as _starling_store_v1_RenewOwnerLeaseRequest, RenewOwnerLeaseRequest__Output as _starling_store_v1_RenewOwnerLeaseRequest__Output } from './starling/store/v1/RenewOwnerLeaseRequest';
+import type { RenewOwnerLeaseResponse as _starling_store_v1_RenewOwnerLeaseResponse, RenewOwnerLeaseResponse__Output as _starling_store_v1_RenewOwnerLeaseResponse__Output } from './starling/store/v1/RenewOwnerLeaseResponse';
 import type { RetainedMessage as _starling_store_v1_RetainedMessage, RetainedMessage__Output as _starling_store_v1_RetainedMessage__Output } from './starling/store/v1/RetainedMessage';
 import type { Session as _starling_store_v1_Session, Session__Output as _starling_store_v1_Session__Output } from './starling/store/v1/Session';
 import type { StoreServiceClient as _starling_store_v1_StoreServiceClient, StoreServiceDefinition as _starling_store_v1_StoreServiceDefinition } from './starling/store/v1/StoreService';
@@ -86,6 +88,8 @@ export interface ProtoGrpcType {
         QueueRef: MessageTypeDefinition<_starling_store_v1_QueueRef, _starling_store_v1_QueueRef__Output>
         RegisterFilterRequest: MessageTypeDefinition<_starling_store_v1_RegisterFilterRequest, _starling_store_v1_RegisterFilterRequest__Output>
         RegisterFilterResponse: MessageTypeDefinition<_starling_store_v1_RegisterFilterResponse, _starling_store_v1_RegisterFilterResponse__Output>
+        RenewOwnerLeaseRequest: MessageTypeDefinition<_starling_store_v1_RenewOwnerLeaseRequest, _starling_store_v1_RenewOwnerLeaseRequest__Output>
+        RenewOwnerLeaseResponse: MessageTypeDefinition<_starling_store_v1_RenewOwnerLeaseResponse, _starling_store_v1_RenewOwnerLeaseResponse__Output>
         RetainedMessage: MessageTypeDefinition<_starling_store_v1_RetainedMessage, _starling_store_v1_RetainedMessage__Output>
         Session: MessageTypeDefinition<_starling_store_v1_Session, _starling_store_v1_Session__Output>
         StoreService: SubtypeConstructor<typeof grpc.Client, _starling_store_v1_StoreServiceClient> & { service: _starling_store_v1_StoreServiceDefinition }

@@ -26,6 +26,8 @@ import type { PullMessagesRequest as _starling_store_v1_PullMessagesRequest, Pul
 import type { PullMessagesResponse as _starling_store_v1_PullMessagesResponse, PullMessagesResponse__Output as _starling_store_v1_PullMessagesResponse__Output } from '../../../starling/store/v1/PullMessagesResponse';
 import type { RegisterFilterRequest as _starling_store_v1_RegisterFilterRequest, RegisterFilterRequest__Output as _starling_store_v1_RegisterFilterRequest__Output } from '../../../starling/store/v1/RegisterFilterRequest';
 import type { RegisterFilterResponse as _starling_store_v1_RegisterFilterResponse, RegisterFilterResponse__Output as _starling_store_v1_RegisterFilterResponse__Output } from '../../../starling/store/v1/RegisterFilterResponse';
+import type { RenewOwnerLeaseRequest as _starling_store_v1_RenewOwnerLeaseRequest, RenewOwnerLeaseRequest__Output as _starling_store_v1_RenewOwnerLeaseRequest__Output } from '../../../starling/store/v1/RenewOwnerLeaseRequest';
+import type { RenewOwnerLeaseResponse as _starling_store_v1_RenewOwnerLeaseResponse, RenewOwnerLeaseResponse__Output as _starling_store_v1_RenewOwnerLeaseResponse__Output } from '../../../starling/store/v1/RenewOwnerLeaseResponse';
 import type { UnregisterFilterRequest as _starling_store_v1_UnregisterFilterRequest, UnregisterFilterRequest__Output as _starling_store_v1_UnregisterFilterRequest__Output } from '../../../starling/store/v1/UnregisterFilterRequest';
 import type { UnregisterFilterResponse as _starling_store_v1_UnregisterFilterResponse, UnregisterFilterResponse__Output as _starling_store_v1_UnregisterFilterResponse__Output } from '../../../starling/store/v1/UnregisterFilterResponse';
 import type { UpdateSessionRequest as _starling_store_v1_UpdateSessionRequest, UpdateSessionRequest__Output as _starling_store_v1_UpdateSessionRequest__Output } from '../../../starling/store/v1/UpdateSessionRequest';
@@ -142,6 +144,15 @@ export interface StoreServiceClient extends grpc.Client {
   registerFilter(argument: _starling_store_v1_RegisterFilterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_RegisterFilterResponse__Output>): grpc.ClientUnaryCall;
   registerFilter(argument: _starling_store_v1_RegisterFilterRequest, callback: grpc.requestCallback<_starling_store_v1_RegisterFilterResponse__Output>): grpc.ClientUnaryCall;
   
+  RenewOwnerLease(argument: _starling_store_v1_RenewOwnerLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_RenewOwnerLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RenewOwnerLease(argument: _starling_store_v1_RenewOwnerLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_starling_store_v1_RenewOwnerLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RenewOwnerLease(argument: _starling_store_v1_RenewOwnerLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_RenewOwnerLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RenewOwnerLease(argument: _starling_store_v1_RenewOwnerLeaseRequest, callback: grpc.requestCallback<_starling_store_v1_RenewOwnerLeaseResponse__Output>): grpc.ClientUnaryCall;
+  renewOwnerLease(argument: _starling_store_v1_RenewOwnerLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_RenewOwnerLeaseResponse__Output>): grpc.ClientUnaryCall;
+  renewOwnerLease(argument: _starling_store_v1_RenewOwnerLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_starling_store_v1_RenewOwnerLeaseResponse__Output>): grpc.ClientUnaryCall;
+  renewOwnerLease(argument: _starling_store_v1_RenewOwnerLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_RenewOwnerLeaseResponse__Output>): grpc.ClientUnaryCall;
+  renewOwnerLease(argument: _starling_store_v1_RenewOwnerLeaseRequest, callback: grpc.requestCallback<_starling_store_v1_RenewOwnerLeaseResponse__Output>): grpc.ClientUnaryCall;
+  
   UnregisterFilter(argument: _starling_store_v1_UnregisterFilterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_UnregisterFilterResponse__Output>): grpc.ClientUnaryCall;
   UnregisterFilter(argument: _starling_store_v1_UnregisterFilterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_starling_store_v1_UnregisterFilterResponse__Output>): grpc.ClientUnaryCall;
   UnregisterFilter(argument: _starling_store_v1_UnregisterFilterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_UnregisterFilterResponse__Output>): grpc.ClientUnaryCall;
@@ -192,6 +203,8 @@ export interface StoreServiceHandlers extends grpc.UntypedServiceImplementation 
   
   RegisterFilter: grpc.handleUnaryCall<_starling_store_v1_RegisterFilterRequest__Output, _starling_store_v1_RegisterFilterResponse>;
   
+  RenewOwnerLease: grpc.handleUnaryCall<_starling_store_v1_RenewOwnerLeaseRequest__Output, _starling_store_v1_RenewOwnerLeaseResponse>;
+  
   UnregisterFilter: grpc.handleUnaryCall<_starling_store_v1_UnregisterFilterRequest__Output, _starling_store_v1_UnregisterFilterResponse>;
   
   UpdateSession: grpc.handleUnaryCall<_starling_store_v1_UpdateSessionRequest__Output, _starling_store_v1_UpdateSessionResponse>;
@@ -213,6 +226,7 @@ export interface StoreServiceDefinition extends grpc.ServiceDefinition {
   OpenSession: MethodDefinition<_starling_store_v1_OpenSessionRequest, _starling_store_v1_OpenSessionResponse, _starling_store_v1_OpenSessionRequest__Output, _starling_store_v1_OpenSessionResponse__Output>
   PullMessages: MethodDefinition<_starling_store_v1_PullMessagesRequest, _starling_store_v1_PullMessagesResponse, _starling_store_v1_PullMessagesRequest__Output, _starling_store_v1_PullMessagesResponse__Output>
   RegisterFilter: MethodDefinition<_starling_store_v1_RegisterFilterRequest, _starling_store_v1_RegisterFilterResponse, _starling_store_v1_RegisterFilterRequest__Output, _starling_store_v1_RegisterFilterResponse__Output>
+  RenewOwnerLease: MethodDefinition<_starling_store_v1_RenewOwnerLeaseRequest, _starling_store_v1_RenewOwnerLeaseResponse, _starling_store_v1_RenewOwnerLeaseRequest__Output, _starling_store_v1_RenewOwnerLeaseResponse__Output>
   UnregisterFilter: MethodDefinition<_starling_store_v1_UnregisterFilterRequest, _starling_store_v1_UnregisterFilterResponse, _starling_store_v1_UnregisterFilterRequest__Output, _starling_store_v1_UnregisterFilterResponse__Output>
   UpdateSession: MethodDefinition<_starling_store_v1_UpdateSessionRequest, _starling_store_v1_UpdateSessionResponse, _starling_store_v1_UpdateSessionRequest__Output, _starling_store_v1_UpdateSessionResponse__Output>
   WatchArrivals: MethodDefinition<_starling_store_v1_WatchArrivalsRequest, _starling_store_v1_WatchArrivalsResponse, _starling_store_v1_WatchArrivalsRequest__Output, _starling_store_v1_WatchArrivalsResponse__Output>
