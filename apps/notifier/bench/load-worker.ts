@@ -19,6 +19,11 @@ export interface LoadScenario {
   /** Appends per second; 0 means as fast as the store takes them. */
   ratePerSec: number;
   durationMs: number;
+  /**
+   * Load at the same rate over the same queues before `durationMs`, not measured: the processes' code is
+   * compiled and every queue exists when measuring starts (its figures are reported apart).
+   */
+  warmupMs?: number;
   maxBatchMessages: number;
   maxInFlight: number;
   drainTimeoutMs: number;
@@ -46,6 +51,9 @@ export interface LoadResult {
   ackLatenciesMs: number[];
   /** p99 append-to-event latency (ms) of the appends sent in each second of the load, in order. */
   p99BySecondMs: number[];
+  /** The warm-up's append-to-event latency (ms) p50 / p99, when there was one. */
+  warmupP50Ms?: number;
+  warmupP99Ms?: number;
 }
 
 async function run(s: LoadScenario): Promise<LoadResult> {
@@ -61,13 +69,19 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   let eventsReceived = 0;
   let lastCoverAt = 0;
   let start = performance.now();
+  const warmupMs = s.warmupMs ?? 0;
+  /** Appends sent before this are the warm-up's. */
+  let measureFrom = start;
+  const warmupLatencies: number[] = [];
 
   const bus = await connectNatsEventBus({ servers: s.natsUrl, name: `bench-subscriber-${s.prefix}` });
   names.forEach((name, q) => {
     bus.subscribeArrivals({ kind: 'topic', name }, (e) => {
       const now = performance.now();
-      eventsReceived++;
-      dispatchLatencies.push(Date.now() - e.timestampMs);
+      if (now >= measureFrom) {
+        eventsReceived++;
+        dispatchLatencies.push(Date.now() - e.timestampMs);
+      }
       eventsPerQueue[q] = eventsPerQueue[q]! + 1;
       const sent = sends[q]!;
       let c = covered[q]!;
@@ -75,8 +89,12 @@ async function run(s: LoadScenario): Promise<LoadResult> {
       if (c >= upTo) return;
       for (; c < upTo; c++) {
         const sentAt = sent[c]!;
+        if (sentAt < measureFrom) {
+          warmupLatencies.push(now - sentAt);
+          continue;
+        }
         latencies.push(now - sentAt);
-        (bySecond[Math.floor((sentAt - start) / 1000)] ??= []).push(now - sentAt);
+        (bySecond[Math.floor((sentAt - measureFrom) / 1000)] ??= []).push(now - sentAt);
       }
       covered[q] = c;
       lastCoverAt = now;
@@ -88,11 +106,14 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   const payload = Buffer.alloc(16, 0x61);
   let sent = 0;
   let acked = 0;
+  /** Appends of the measured phase acknowledged (the warm-up's are not counted). */
+  let measuredAcked = 0;
   let errors = 0;
   let inFlight = 0;
   let next = 0; // round-robin cursor over queues
   const ackLatencies: number[] = [];
   start = performance.now();
+  measureFrom = start + warmupMs;
   const sendBatch = (n: number): void => {
     const now = performance.now();
     const messages = new Array<{ topic: string; payload: Buffer; qos: number }>(n);
@@ -104,38 +125,56 @@ async function run(s: LoadScenario): Promise<LoadResult> {
     }
     sent += n;
     inFlight++;
+    const measured = now >= measureFrom;
     client.appendMessages({ messages }, (err: Error | null, _res?: AppendMessagesResponseOutput) => {
       inFlight--;
-      ackLatencies.push(performance.now() - now);
+      if (measured) ackLatencies.push(performance.now() - now);
       if (err) errors += n;
-      else acked += n;
+      else {
+        acked += n;
+        if (measured) measuredAcked += n;
+      }
     });
   };
+  let announced = false;
   for (;;) {
     const elapsed = performance.now() - start;
-    if (elapsed >= s.durationMs) break;
+    if (elapsed >= warmupMs + s.durationMs) break;
+    if (!announced && elapsed >= warmupMs) {
+      announced = true;
+      parentPort?.postMessage({ measuring: true });
+    }
     const target = s.ratePerSec > 0 ? Math.floor((s.ratePerSec * elapsed) / 1000) : Number.MAX_SAFE_INTEGER;
     while (sent < target && inFlight < s.maxInFlight) sendBatch(Math.min(target - sent, s.maxBatchMessages));
     // Yield to I/O: acknowledgements and events arrive between ticks (~1 ms at these rates).
     await new Promise((r) => setImmediate(r));
     if (s.ratePerSec > 0) await new Promise((r) => setTimeout(r, 0));
   }
-  const loadMs = performance.now() - start;
+  const loadMs = performance.now() - measureFrom;
   const drainDeadline = performance.now() + s.drainTimeoutMs;
-  while ((inFlight > 0 || latencies.length < acked) && performance.now() < drainDeadline) {
+  while (
+    (inFlight > 0 || latencies.length + warmupLatencies.length < acked) &&
+    performance.now() < drainDeadline
+  ) {
     await new Promise((r) => setTimeout(r, 5));
   }
   client.close();
   await bus.close();
   latencies.sort((a, b) => a - b);
+  warmupLatencies.sort((a, b) => a - b);
+  const at = (l: number[], p: number) =>
+    Number((l[Math.min(l.length - 1, Math.floor(p * l.length))] ?? NaN).toFixed(2));
   return {
+    ...(warmupMs > 0
+      ? { warmupP50Ms: at(warmupLatencies, 0.5), warmupP99Ms: at(warmupLatencies, 0.99) }
+      : {}),
     appendsSent: sent,
-    appendsAcked: acked,
+    appendsAcked: measuredAcked,
     appendErrors: errors,
     loadMs,
     eventsReceived,
-    deliveryMs: lastCoverAt - start,
-    uncovered: acked - latencies.length,
+    deliveryMs: lastCoverAt - measureFrom,
+    uncovered: measuredAcked - latencies.length,
     latenciesMs: latencies,
     maxEventsPerQueue: Math.max(0, ...eventsPerQueue),
     dispatchLatenciesMs: dispatchLatencies.sort((a, b) => a - b),

@@ -2,7 +2,10 @@
  * Notifier benchmark: `pnpm --filter @starling/notifier bench`. A real store process (fsync=async), a real
  * nats-server, the notifier in this process with a real NATS bus, and per scenario a worker thread that
  * appends to the store and subscribes to every queue it writes. Everything is measured in this run; prints
- * one JSON line per scenario, then a table. BENCH_SCENARIO_MS sets each scenario's load duration.
+ * one JSON line per scenario, then a table. BENCH_SCENARIO_MS sets each scenario's measured load duration.
+ * Each scenario first runs BENCH_WARMUP_MS (default 2 s) of the same load over the same queues, unmeasured:
+ * compiled code, existing queues and open NATS subscriptions are the steady state the targets are about.
+ * The warm-up's own p50/p99 are reported too (`warmupP50Ms`, `warmupP99Ms`): the cost of the first second.
  *
  * Scenarios:
  *   throughput-10k-queues  appends as fast as the store takes them, round-robin over 10,000 queues:
@@ -22,6 +25,7 @@ import type { LoadResult, LoadScenario } from './load-worker';
 
 const SCENARIO_MS = Number(process.env['BENCH_SCENARIO_MS'] ?? 5_000);
 const WINDOW_MS = Number(process.env['BENCH_COALESCE_WINDOW_MS'] ?? 2);
+const WARMUP_MS = Number(process.env['BENCH_WARMUP_MS'] ?? 2_000);
 /** Distinct queues of the spread scenarios (the issue says 10,000; lower it to profile the store's share). */
 const QUEUES = Number(process.env['BENCH_QUEUE_COUNT'] ?? 10_000);
 /** `BENCH_ONLY=latency-10k-per-sec,hot-queue-50k-per-sec` runs a subset (scenario names or prefixes). */
@@ -49,10 +53,15 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function runWorker(scenario: LoadScenario): Promise<LoadResult> {
+/** Runs one scenario's worker; `onMeasuring` runs when its warm-up ends (the counters' "before"). */
+function runWorker(scenario: LoadScenario, onMeasuring: () => void): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: scenario });
-    worker.once('message', (m: { ok: boolean; result?: LoadResult; error?: string }) => {
+    worker.on('message', (m: { measuring?: true; ok?: boolean; result?: LoadResult; error?: string }) => {
+      if (m.measuring) {
+        onMeasuring();
+        return;
+      }
       void worker.terminate();
       if (m.ok && m.result) resolve(m.result);
       else reject(new Error(m.error ?? 'worker failed'));
@@ -101,12 +110,13 @@ const STORE_HISTOGRAMS = {
   storeAppend: 'starling_store_append_latency_seconds',
   storeDispatch: 'starling_store_dispatch_duration_seconds',
 } as const;
-async function storeSnapshot(opsPort: number) {
-  const out: Partial<Record<keyof typeof STORE_HISTOGRAMS, Map<number, number>>> = {};
+type StoreSnapshot = Record<keyof typeof STORE_HISTOGRAMS, Map<number, number>>;
+async function storeSnapshot(opsPort: number): Promise<StoreSnapshot> {
+  const out: Partial<StoreSnapshot> = {};
   for (const [k, name] of Object.entries(STORE_HISTOGRAMS)) {
     out[k as keyof typeof STORE_HISTOGRAMS] = await storeBuckets(opsPort, name);
   }
-  return out as Record<keyof typeof STORE_HISTOGRAMS, Map<number, number>>;
+  return out as StoreSnapshot;
 }
 
 async function counters(metrics: NotifierMetrics) {
@@ -155,20 +165,23 @@ async function main(): Promise<void> {
   while (!notifier.isReady() && Date.now() < readyBy) await new Promise((r) => setTimeout(r, 10));
   if (!notifier.isReady()) throw new Error('notifier did not become ready');
 
-  const base = { storeAddress, natsUrl: nats.url, drainTimeoutMs: 3_000 };
+  const base = { storeAddress, natsUrl: nats.url, drainTimeoutMs: 3_000, warmupMs: WARMUP_MS };
   try {
     let n = 0;
     const scenario = async (
       name: string,
-      load: Omit<LoadScenario, 'storeAddress' | 'natsUrl' | 'drainTimeoutMs' | 'prefix'>,
+      load: Omit<LoadScenario, 'storeAddress' | 'natsUrl' | 'drainTimeoutMs' | 'prefix' | 'warmupMs'>,
       figures: (r: LoadResult, c: Awaited<ReturnType<typeof counters>>) => Result,
     ): Promise<void> => {
       if (!selected(name)) return;
-      const before = await counters(metrics);
-      const bucketsBefore = await publishBuckets(metrics);
-      const storeBefore = await storeSnapshot(storeOps);
+      // Taken when the warm-up ends: the figures cover the measured load only.
+      const take = () => Promise.all([counters(metrics), publishBuckets(metrics), storeSnapshot(storeOps)]);
+      let snapshot = take();
       const started = performance.now();
-      const r = await runWorker({ ...base, ...load, prefix: `b${n++}q` });
+      const r = await runWorker({ ...base, ...load, prefix: `b${n++}q` }, () => {
+        snapshot = take();
+      });
+      const [before, bucketsBefore, storeBefore] = await snapshot;
       const after = await counters(metrics);
       const bucketsAfter = await publishBuckets(metrics);
       const storeAfter = await storeSnapshot(storeOps);
@@ -210,6 +223,8 @@ async function main(): Promise<void> {
       dispatchToEventP99Ms: round(percentile(r.dispatchLatenciesMs, 99)),
       // Append-to-event p99 of the appends sent in each second: a slow start shows apart from steady state.
       p99BySecondMs: r.p99BySecondMs.join(' '),
+      warmupMs: WARMUP_MS,
+      ...(r.warmupP50Ms !== undefined ? { warmupP50Ms: r.warmupP50Ms, warmupP99Ms: r.warmupP99Ms } : {}),
     });
 
     await scenario(
