@@ -1,36 +1,45 @@
 import { hashRange } from './string-table';
 
 const MIN_CAPACITY = 16;
-// A slot is four Int32 side by side: 16 bytes, four slots to a 64-byte cache line.
-const SLOT = 4;
+/** Int32 per slot: 32 bytes, two slots to a 64-byte cache line. */
+const SLOT = 8;
 const HASH_AT = 0;
-const START_AT = 1;
-const LENGTH_AT = 2;
-const COUNT_AT = 3;
-const UTF16 = new TextDecoder('utf-16le');
+const COUNT_AT = 1;
+/** `length * 2 + wide`: the key's length in UTF-16 code units, and 1 when it is stored as UTF-16. */
+const SHAPE_AT = 2;
+/** Where a key too long to sit in its slot starts in the arena (a byte offset). */
+const START_AT = 3;
+/** The slot's last 20 bytes hold a short key itself, from byte 12 (Int32 3 to 7). */
+const INLINE_FROM_BYTE = 12;
+const INLINE_BYTES = 20;
 const MIN_ARENA = 256;
 
 /**
  * An open-addressing (linear probing) hash table from strings to positive counts that holds no JavaScript
- * object per key: the keys' UTF-16 code units live back to back in one Uint16Array, and every slot is four
- * Int32 (hash, key start, key length, count). A million keys are two typed arrays that the garbage
- * collector never walks, where a table of strings is a million objects it marks on every major collection —
- * with the exact filters of a big deployment in it, that marking slowed every other allocation of the store.
+ * object per key. A million keys are two typed arrays that the garbage collector never walks, where a table
+ * of strings is a million objects it marks on every major collection — with the exact filters of a big
+ * deployment in it, that marking slowed every other allocation of the store.
  *
- * The four fields of a slot sit side by side in one Int32Array rather than in four parallel arrays: at a
- * million keys every lookup is a cache miss (and, with 4 KiB pages, a TLB miss) per array it touches, so a
- * probe that reads one slot array and the key's code units costs two misses instead of five.
+ * Every slot is 32 bytes of one Int32Array: hash, count, shape (length and encoding), and either the key
+ * itself, when it fits in 20 bytes, or where it starts in the arena. At a million keys a lookup is bound by
+ * memory latency, not by instructions: each array it touches is a cache miss and, with 4 KiB pages, a TLB
+ * miss whose page walk misses too. A key in its slot (`devices/123456/cmd` and most other device filters)
+ * costs one random access per lookup; parallel arrays of hashes, starts, lengths and counts plus a separate
+ * key arena cost five. Keys are stored one byte per code unit when every unit is below 256 (Latin-1, which
+ * covers the ASCII of nearly every topic) and as UTF-16 otherwise, so most keys take half the bytes.
  *
- * Same probing and hashing as `StringTable` (a lookup by a range of a larger string, backward-shift deletion,
- * load factor at most 1/2). Deleted keys leave their code units in the arena until it is compacted, when the
- * dead units outnumber the live ones.
+ * Same probing and hashing as `StringTable` (a lookup by a range of a larger string — the hash is over
+ * UTF-16 code units whatever the storage — backward-shift deletion, load factor at most 1/2). Deleted long
+ * keys leave their bytes in the arena until it is compacted, when the dead bytes outnumber the live ones.
  */
 export class PackedStringCounts {
   /** SLOT Int32 per slot; a hash of 0 marks an empty slot. */
   private slots: Int32Array;
+  /** The same memory as `slots`, byte by byte, for the keys held in their slot. */
+  private slotBytes: Uint8Array;
   private mask: number;
   private count = 0;
-  private arena = new Uint16Array(MIN_ARENA);
+  private arena = new Uint8Array(MIN_ARENA);
   private arenaUsed = 0;
   private arenaLive = 0;
 
@@ -39,6 +48,7 @@ export class PackedStringCounts {
     while (size < capacity) size *= 2;
     this.mask = size - 1;
     this.slots = new Int32Array(size * SLOT);
+    this.slotBytes = new Uint8Array(this.slots.buffer);
   }
 
   get size(): number {
@@ -67,8 +77,7 @@ export class PackedStringCounts {
       return;
     }
     if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
-    const start = this.store(key);
-    this.place(hash, start, key.length, value);
+    this.insert(hash, key, value);
     this.count += 1;
   }
 
@@ -76,8 +85,10 @@ export class PackedStringCounts {
     let hole = this.slotOf(key, 0, key.length, hashRange(key, 0, key.length));
     if (hole < 0) return false;
     const { slots, mask } = this;
-    this.arenaLive -= slots[hole * SLOT + LENGTH_AT]!;
+    const keyBytes = storedBytes(slots[hole * SLOT + SHAPE_AT]!);
+    if (keyBytes > INLINE_BYTES) this.arenaLive -= keyBytes;
     // Backward-shift deletion, as in StringTable: every remaining key stays reachable from its home slot.
+    // A slot moves whole, with the key it holds.
     for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
       const h = slots[j * SLOT + HASH_AT]!;
       if (h === 0) break;
@@ -88,7 +99,7 @@ export class PackedStringCounts {
         hole = j;
       }
     }
-    slots[hole * SLOT + HASH_AT] = 0;
+    slots.fill(0, hole * SLOT, hole * SLOT + SLOT);
     this.count -= 1;
     const capacity = mask + 1;
     if (capacity > MIN_CAPACITY && this.count * 8 < capacity) {
@@ -113,74 +124,136 @@ export class PackedStringCounts {
   }
 
   private slotOf(text: string, from: number, end: number, hash: number): number {
-    const { slots, arena, mask } = this;
+    const { slots, mask } = this;
     const length = end - from;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const at = i * SLOT;
       const h = slots[at + HASH_AT];
       if (h === 0) return -1;
-      if (h === hash && slots[at + LENGTH_AT] === length) {
-        const start = slots[at + START_AT]!;
-        let k = 0;
-        while (k < length && arena[start + k] === text.charCodeAt(from + k)) k++;
-        if (k === length) return i;
+      if (h === hash && slots[at + SHAPE_AT]! >> 1 === length && this.keyEquals(at, text, from, length)) {
+        return i;
       }
     }
   }
 
-  private keyAt(slot: number): string {
-    const start = this.slots[slot * SLOT + START_AT]!;
-    return UTF16.decode(this.arena.subarray(start, start + this.slots[slot * SLOT + LENGTH_AT]!));
+  /** Whether the key of the slot at `at` (whose length is `length`) equals `text.slice(from, from + length)`. */
+  private keyEquals(at: number, text: string, from: number, length: number): boolean {
+    const wide = (this.slots[at + SHAPE_AT]! & 1) === 1;
+    const keyBytes = wide ? length * 2 : length;
+    let source = this.slotBytes;
+    let start = at * 4 + INLINE_FROM_BYTE;
+    if (keyBytes > INLINE_BYTES) {
+      source = this.arena;
+      start = this.slots[at + START_AT]!;
+    }
+    if (!wide) {
+      for (let k = 0; k < length; k++) if (source[start + k] !== text.charCodeAt(from + k)) return false;
+      return true;
+    }
+    for (let k = 0; k < length; k++) {
+      const unit = source[start + 2 * k]! | (source[start + 2 * k + 1]! << 8);
+      if (unit !== text.charCodeAt(from + k)) return false;
+    }
+    return true;
   }
 
-  /** Appends the key's code units to the arena; returns where they start. */
-  private store(key: string): number {
-    if (this.arenaUsed + key.length > this.arena.length) {
+  private keyAt(slot: number): string {
+    const at = slot * SLOT;
+    const shape = this.slots[at + SHAPE_AT]!;
+    const length = shape >> 1;
+    const wide = (shape & 1) === 1;
+    const inline = storedBytes(shape) <= INLINE_BYTES;
+    const source = inline ? this.slotBytes : this.arena;
+    const start = inline ? at * 4 + INLINE_FROM_BYTE : this.slots[at + START_AT]!;
+    const units: number[] = [];
+    for (let k = 0; k < length; k++) {
+      units.push(wide ? source[start + 2 * k]! | (source[start + 2 * k + 1]! << 8) : source[start + k]!);
+    }
+    let key = '';
+    // In chunks: String.fromCharCode takes its units as arguments, and a key may be 65535 units long.
+    for (let k = 0; k < units.length; k += 4096) key += String.fromCharCode(...units.slice(k, k + 4096));
+    return key;
+  }
+
+  /** Puts a new key in the first free slot of its probe run, its bytes in the slot or the arena. */
+  private insert(hash: number, key: string, value: number): void {
+    const at = this.freeSlot(hash) * SLOT;
+    let wide = 0;
+    for (let k = 0; k < key.length; k++) if (key.charCodeAt(k) > 0xff) wide = 1;
+    const keyBytes = wide === 1 ? key.length * 2 : key.length;
+    let target = this.slotBytes;
+    let start = at * 4 + INLINE_FROM_BYTE;
+    if (keyBytes > INLINE_BYTES) {
+      start = this.reserve(keyBytes);
+      target = this.arena;
+      this.slots[at + START_AT] = start;
+    }
+    for (let k = 0; k < key.length; k++) {
+      const unit = key.charCodeAt(k);
+      if (wide === 1) {
+        target[start + 2 * k] = unit & 0xff;
+        target[start + 2 * k + 1] = unit >> 8;
+      } else {
+        target[start + k] = unit;
+      }
+    }
+    this.slots[at + HASH_AT] = hash;
+    this.slots[at + COUNT_AT] = value;
+    this.slots[at + SHAPE_AT] = key.length * 2 + wide;
+  }
+
+  private freeSlot(hash: number): number {
+    const { slots, mask } = this;
+    let i = hash & mask;
+    while (slots[i * SLOT + HASH_AT] !== 0) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** Room for `keyBytes` more bytes at the end of the arena; returns where they start. */
+  private reserve(keyBytes: number): number {
+    if (this.arenaUsed + keyBytes > this.arena.length) {
       let size = this.arena.length * 2;
-      while (size < this.arenaUsed + key.length) size *= 2;
-      const grown = new Uint16Array(size);
+      while (size < this.arenaUsed + keyBytes) size *= 2;
+      const grown = new Uint8Array(size);
       grown.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = grown;
     }
     const start = this.arenaUsed;
-    for (let k = 0; k < key.length; k++) this.arena[start + k] = key.charCodeAt(k);
-    this.arenaUsed += key.length;
-    this.arenaLive += key.length;
+    this.arenaUsed += keyBytes;
+    this.arenaLive += keyBytes;
     return start;
   }
 
-  private place(hash: number, start: number, length: number, value: number): void {
-    const { slots, mask } = this;
-    let i = hash & mask;
-    while (slots[i * SLOT + HASH_AT] !== 0) i = (i + 1) & mask;
-    const at = i * SLOT;
-    slots[at + HASH_AT] = hash;
-    slots[at + START_AT] = start;
-    slots[at + LENGTH_AT] = length;
-    slots[at + COUNT_AT] = value;
-  }
-
-  /** New slot arrays of `size`, and a compacted arena holding only the live keys. */
+  /** New slots of `size`, and a compacted arena holding only the live long keys. */
   private rehash(size: number): void {
     const { slots, arena } = this;
     const capacity = this.mask + 1;
     this.mask = size - 1;
     this.slots = new Int32Array(size * SLOT);
+    this.slotBytes = new Uint8Array(this.slots.buffer);
     let arenaSize = MIN_ARENA;
     while (arenaSize < this.arenaLive * 2) arenaSize *= 2;
-    this.arena = new Uint16Array(arenaSize);
+    this.arena = new Uint8Array(arenaSize);
     this.arenaUsed = 0;
+    this.arenaLive = 0;
     for (let i = 0; i < capacity; i++) {
-      const at = i * SLOT;
-      const h = slots[at + HASH_AT]!;
+      const from = i * SLOT;
+      const h = slots[from + HASH_AT]!;
       if (h === 0) continue;
-      const start = this.arenaUsed;
-      const from = slots[at + START_AT]!;
-      const length = slots[at + LENGTH_AT]!;
-      this.arena.set(arena.subarray(from, from + length), start);
-      this.arenaUsed += length;
-      this.place(h, start, length, slots[at + COUNT_AT]!);
+      const at = this.freeSlot(h) * SLOT;
+      this.slots.set(slots.subarray(from, from + SLOT), at);
+      const keyBytes = storedBytes(slots[from + SHAPE_AT]!);
+      if (keyBytes > INLINE_BYTES) {
+        const start = this.reserve(keyBytes);
+        const old = slots[from + START_AT]!;
+        this.arena.set(arena.subarray(old, old + keyBytes), start);
+        this.slots[at + START_AT] = start;
+      }
     }
-    this.arenaLive = this.arenaUsed;
   }
+}
+
+/** Bytes a key of this shape takes: one per code unit, or two when it is stored as UTF-16. */
+function storedBytes(shape: number): number {
+  return (shape & 1) === 1 ? (shape >> 1) * 2 : shape >> 1;
 }

@@ -69,4 +69,62 @@ describe('PackedStringCounts', () => {
     const live = [...model.keys()].reduce((sum, k) => sum + k.length, 0);
     expect(t.bytes).toBeLessThan(4096 + model.size * 16 * 4 + live * 2 * 4);
   });
+
+  it('keeps short keys in their slot and long or wide ones in the arena, on both sides of every boundary', () => {
+    const t = new PackedStringCounts();
+    // 20 bytes fit in a slot: 20 Latin-1 units, or 10 UTF-16 units once any unit is above 0xff.
+    const keys: string[] = [];
+    for (let length = 0; length <= 24; length++) {
+      keys.push('d'.repeat(length), 'é'.repeat(length), `${'x'.repeat(length)}/ÿ`);
+      if (length <= 14) keys.push('€'.repeat(length), `a${'€'.repeat(length)}`, `😀${'b'.repeat(length)}`);
+    }
+    const distinct = [...new Set(keys)];
+    distinct.forEach((key, i) => t.set(key, i + 1));
+    expect(t.size).toBe(distinct.length);
+    distinct.forEach((key, i) => {
+      expect(t.get(key)).toBe(i + 1);
+      // The same text inside a longer string, found by range.
+      const text = `<${key}>`;
+      expect(t.getRange(text, 1, 1 + key.length, hashRange(text, 1, 1 + key.length))).toBe(i + 1);
+    });
+    // A Latin-1 unit never equals a wide one, though their low bytes do.
+    expect(t.get('\u0101'.repeat(3))).toBeUndefined();
+    expect(t.get('d'.repeat(25))).toBeUndefined();
+    expect(new Map(t.entries())).toEqual(new Map(distinct.map((key, i) => [key, i + 1])));
+    for (const key of distinct) expect(t.delete(key)).toBe(true);
+    expect(t.size).toBe(0);
+  });
+
+  it('agrees with a Map for long and wide keys through growth, shrinking and arena compaction', () => {
+    const random = lcg(7);
+    const t = new PackedStringCounts();
+    const model = new Map<string, number>();
+    const pieces = ['tenants', 'dev', 'ü', '€', '😀', 'state', 'a'];
+    const key = (space: number) => {
+      const n = Math.floor(random() * space);
+      return `${pieces[n % pieces.length]!}/${n}/${'y'.repeat(n % 23)}`;
+    };
+    for (let round = 0; round < 100_000; round++) {
+      const space = round % 40_000 < 20_000 ? 10_000 : 200;
+      const k = key(space);
+      const op = random();
+      if (op < 0.5) {
+        t.set(k, round + 1);
+        model.set(k, round + 1);
+      } else if (op < 0.8) {
+        expect(t.delete(k)).toBe(model.delete(k));
+      } else {
+        expect(t.get(k)).toBe(model.get(k));
+      }
+    }
+    expect(new Map(t.entries())).toEqual(model);
+  });
+
+  it('finds every key after deletions inside long probe runs (a tiny table, many neighbours)', () => {
+    const t = new PackedStringCounts();
+    const keys = Array.from({ length: 7 }, (_, i) => `devices/${i}/a-long-enough-suffix-${i}`);
+    for (const k of keys) t.set(k, 1);
+    for (let i = 0; i < keys.length; i += 2) t.delete(keys[i]!);
+    for (let i = 0; i < keys.length; i++) expect(t.get(keys[i]!)).toBe(i % 2 === 0 ? undefined : 1);
+  });
 });
