@@ -67,6 +67,7 @@ export type {
   GetShardInfoResponse,
   GetShardInfoResponse__Output as GetShardInfoResponseOutput,
 } from './generated/starling/store/v1/GetShardInfoResponse';
+export type { InFlight, InFlight__Output as InFlightOutput } from './generated/starling/store/v1/InFlight';
 export type {
   ListRetainedRequest,
   ListRetainedRequest__Output as ListRetainedRequestOutput,

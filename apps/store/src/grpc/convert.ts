@@ -1,13 +1,25 @@
 // Conversions between the wire types of starling.store.v1 and the store's domain types.
 import type {
+  InFlightOutput as WireInFlight,
   MessagePropertiesOutput,
+  QueueOffset as WireQueueOffset,
+  QueueOffsetOutput,
   QueueRefOutput,
   SessionOutput,
   SubscriptionOutput,
   WillOutput,
 } from '@starling/proto';
 import type { QueueRef } from '../queues';
-import type { MessageProperties, QoS, RetainedMessage, Session, SubscriptionOptions, Will } from '../state';
+import type {
+  InFlight,
+  MessageProperties,
+  QoS,
+  QueueOffset,
+  RetainedMessage,
+  Session,
+  SubscriptionOptions,
+  Will,
+} from '../state';
 import type { StoredMessage } from '../store';
 import { invalidArgument } from './status';
 
@@ -35,6 +47,39 @@ export function queueToWire(queue: QueueRef): {
   name: string;
 } {
   return { kind: queue.kind === 'topic' ? 'QUEUE_KIND_TOPIC' : 'QUEUE_KIND_FILTER', name: queue.name };
+}
+
+/** A committed offset with a session's in-flight state (ADR 0014); the state store checks the values. */
+export function queueOffsetFromWire(o: QueueOffsetOutput): QueueOffset {
+  const inFlight = o.inFlight.map((m): InFlight => {
+    if (m.qos !== 1 && m.qos !== 2)
+      throw invalidArgument('invalid-qos', `in-flight message: QoS must be 1 or 2, not ${m.qos}`);
+    return { offset: m.offset, packetId: m.packetId, qos: m.qos, pubrelSent: m.pubrelSent };
+  });
+  return {
+    queue: queueFromWire(o.queue),
+    offset: o.offset,
+    ...(o.sentBelow === undefined ? {} : { sentBelow: o.sentBelow }),
+    ...(inFlight.length === 0 ? {} : { inFlight }),
+  };
+}
+
+export function inFlightToWire(inFlight: readonly InFlight[] | undefined): WireInFlight[] {
+  return (inFlight ?? []).map(({ offset, packetId, qos, pubrelSent }) => ({
+    offset,
+    packetId,
+    qos,
+    pubrelSent,
+  }));
+}
+
+export function queueOffsetToWire(o: QueueOffset): WireQueueOffset {
+  return {
+    queue: queueToWire(o.queue),
+    offset: o.offset,
+    ...(o.sentBelow === undefined ? {} : { sentBelow: o.sentBelow }),
+    inFlight: inFlightToWire(o.inFlight),
+  };
 }
 
 export function qosFromWire(qos: number, what: string): QoS {
@@ -142,10 +187,14 @@ export function sessionToWire(s: Session): SessionOutput {
       retainHandling: sub.retainHandling,
       subscriptionIdentifier: sub.subscriptionIdentifier,
       ...(sub.committedOffset === undefined ? {} : { committedOffset: sub.committedOffset }),
+      ...(sub.sentBelow === undefined ? {} : { sentBelow: sub.sentBelow }),
+      inFlight: inFlightToWire(sub.inFlight),
     })),
     will: willToWire(s.will),
     sessionExpiryIntervalSeconds: s.sessionExpiryIntervalSeconds,
     disconnectedAtMs: s.disconnectedAtMs,
+    pendingPubrels: [...s.pendingPubrels],
+    inboundQos2Ids: [...s.inboundQos2Ids],
   };
 }
 

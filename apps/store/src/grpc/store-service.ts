@@ -15,6 +15,8 @@ import {
   retainedToWire,
   queueFromWire,
   queueToWire,
+  queueOffsetFromWire,
+  queueOffsetToWire,
   sessionToWire,
   subscriptionFromWire,
   willFromWire,
@@ -187,8 +189,11 @@ export function createStoreServiceHandlers(
 
     CommitOffsets: unary(context, 'CommitOffsets', async (req) => {
       const consumer = consumerFromWire(req.consumer);
-      const offsets = req.offsets.map((o) => ({ queue: queueFromWire(o.queue), offset: o.offset }));
-      const r = await store.state.offsets.commit(consumer, req.sessionEpoch, offsets);
+      const offsets = req.offsets.map(queueOffsetFromWire);
+      const sessionIds = req.replaceSessionIds
+        ? { pendingPubrels: req.pendingPubrels, inboundQos2Ids: req.inboundQos2Ids }
+        : undefined;
+      const r = await store.state.offsets.commit(consumer, req.sessionEpoch, offsets, sessionIds);
       if (r.status === 'stale-epoch') throw staleEpoch(consumer.id, r.currentEpoch);
       return {};
     }),
@@ -197,9 +202,7 @@ export function createStoreServiceHandlers(
       const consumer = consumerFromWire(req.consumer);
       const queues = req.queues.map(queueFromWire);
       const offsets = store.state.offsets.fetch(consumer, queues.length > 0 ? queues : undefined);
-      return Promise.resolve({
-        offsets: offsets.map((o) => ({ queue: queueToWire(o.queue), offset: o.offset })),
-      });
+      return Promise.resolve({ offsets: offsets.map(queueOffsetToWire) });
     }),
 
     OpenSession: unary(context, 'OpenSession', async (req) => {

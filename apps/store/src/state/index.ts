@@ -24,8 +24,21 @@ export type {
   UpdateSessionRequest,
   UpdateSessionResult,
 } from './session-store';
-export { SESSION_NEVER_EXPIRES, type QoS, type SubscriptionOptions, type Will } from './session-record';
-export type { CommitOffsetsResult, ConsumerRef, OffsetStore, QueueOffset, QueueRef } from './offset-store';
+export {
+  SESSION_NEVER_EXPIRES,
+  type QoS,
+  type SessionIds,
+  type SubscriptionOptions,
+  type Will,
+} from './session-record';
+export type {
+  CommitOffsetsResult,
+  ConsumerRef,
+  InFlight,
+  OffsetStore,
+  QueueOffset,
+  QueueRef,
+} from './offset-store';
 export type {
   ListRetainedResult,
   MatchRetainedResult,

@@ -41,6 +41,16 @@ export interface SessionRecord {
   readonly sessionExpiryIntervalSeconds: number;
   /** 0 while connected. */
   readonly disconnectedAtMs: number;
+  /** Outbound PUBRELs awaiting PUBCOMP that no queue's in-flight entries hold (ADR 0014); absent: none. */
+  readonly pendingPubrels?: readonly number[];
+  /** Inbound QoS 2 identifiers stored, PUBREL not arrived (ADR 0014); absent: none. */
+  readonly inboundQos2Ids?: readonly number[];
+}
+
+/** The packet identifiers a session commit replaces (store.proto `CommitOffsetsRequest`). */
+export interface SessionIds {
+  readonly pendingPubrels: readonly number[];
+  readonly inboundQos2Ids: readonly number[];
 }
 
 /** A will waiting for its delay (or the session's end) after an ungraceful close. */
@@ -58,6 +68,30 @@ export function sessionKey(clientId: string): Buffer {
 
 export function readSession(database: StateDatabase, clientId: string): SessionRecord | undefined {
   return database.sessions.get(sessionKey(clientId)) as SessionRecord | undefined;
+}
+
+function sameIds(a: readonly number[] | undefined, b: readonly number[]): boolean {
+  const stored = a ?? [];
+  return stored.length === b.length && stored.every((id, i) => id === b[i]);
+}
+
+/**
+ * Replaces the session's identifiers inside the caller's write (a commit); the record is rewritten only when
+ * they changed. Neither owner, expiry nor connection state changes, so no index of the session moves.
+ */
+export function writeSessionIds(database: StateDatabase, record: SessionRecord, ids: SessionIds): void {
+  if (
+    sameIds(record.pendingPubrels, ids.pendingPubrels) &&
+    sameIds(record.inboundQos2Ids, ids.inboundQos2Ids)
+  )
+    return;
+  const { pendingPubrels: _pubrels, inboundQos2Ids: _inbound, ...rest } = record;
+  const next: SessionRecord = {
+    ...rest,
+    ...(ids.pendingPubrels.length > 0 ? { pendingPubrels: [...ids.pendingPubrels] } : {}),
+    ...(ids.inboundQos2Ids.length > 0 ? { inboundQos2Ids: [...ids.inboundQos2Ids] } : {}),
+  };
+  database.sessions.putSync(sessionKey(record.clientId), next);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { validateTopicName } from '@starling/mqtt-topic';
 import { assertValidFilter, type FilterRegistryOps } from './filter-registry';
 import { composeKey, prefixEnd, readTimePart, stringPart, tagPart, timePart } from './key-codec';
-import { type ConsumerRef, type OffsetOps, type QueueRef } from './offset-store';
+import { type ConsumerRef, type InFlight, type OffsetOps, type QueueRef } from './offset-store';
 import {
   type PendingWillRecord,
   readSession,
@@ -19,6 +19,10 @@ import { type StateWriter, type WriteContext } from './state-writer';
 export interface Subscription extends SubscriptionOptions {
   /** Committed offset in the filter's queue on this shard; absent when none is committed here. */
   readonly committedOffset?: number;
+  /** With the committed offset: every message below it was sent (absent: not recorded). ADR 0014. */
+  readonly sentBelow?: number;
+  /** With the committed offset: the queue's messages in flight. */
+  readonly inFlight?: readonly InFlight[];
 }
 
 /** A session's state as returned (store.proto `Session`). */
@@ -30,6 +34,10 @@ export interface Session {
   readonly will?: Will;
   readonly sessionExpiryIntervalSeconds: number;
   readonly disconnectedAtMs: number;
+  /** Outbound PUBRELs awaiting PUBCOMP held by no queue (ADR 0014). */
+  readonly pendingPubrels: readonly number[];
+  /** Inbound QoS 2 identifiers awaiting PUBREL (ADR 0014). */
+  readonly inboundQos2Ids: readonly number[];
 }
 
 export interface OpenSessionRequest {
@@ -323,8 +331,15 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
   function view(record: SessionRecord): Session {
     const consumer = consumerOf(record.clientId);
     const subscriptions = record.subscriptions.map((subscription): Subscription => {
-      const committedOffset = offsetOps.get(consumer, filterQueue(subscription.filter));
-      return committedOffset === undefined ? { ...subscription } : { ...subscription, committedOffset };
+      const committed = offsetOps.getFull(consumer, filterQueue(subscription.filter));
+      if (committed === undefined) return { ...subscription };
+      const { offset: committedOffset, sentBelow, inFlight } = committed;
+      return {
+        ...subscription,
+        committedOffset,
+        ...(sentBelow === undefined ? {} : { sentBelow }),
+        ...(inFlight === undefined ? {} : { inFlight }),
+      };
     });
     const { clientId, ownerId, epoch, will, sessionExpiryIntervalSeconds, disconnectedAtMs } = record;
     const session = {
@@ -334,6 +349,8 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
       subscriptions,
       sessionExpiryIntervalSeconds,
       disconnectedAtMs,
+      pendingPubrels: record.pendingPubrels ?? [],
+      inboundQos2Ids: record.inboundQos2Ids ?? [],
     };
     return will === undefined ? session : { ...session, will };
   }
@@ -372,6 +389,9 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
           ...(request.will === undefined ? {} : { will: storedWill(request.will) }),
           sessionExpiryIntervalSeconds,
           disconnectedAtMs: 0,
+          // The in-flight identifiers stay with a resumed session [MQTT-4.1.0-1]; a clean start drops them.
+          ...(base?.pendingPubrels === undefined ? {} : { pendingPubrels: base.pendingPubrels }),
+          ...(base?.inboundQos2Ids === undefined ? {} : { inboundQos2Ids: base.inboundQos2Ids }),
         };
         writeSession(existing, next, clientId);
         return { sessionPresent: resumed, epoch, session: view(next) }; // [MQTT-3.2.2-2] [MQTT-3.2.2-3]

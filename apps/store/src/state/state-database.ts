@@ -5,7 +5,9 @@ import { StateStoreError } from './state-store-error';
  * The layout version written by this code; an unknown one refuses to open (a build that does not know the
  * `holdings` index would let it drift). 1 → 2: `holdings` added (state-upgrade.ts fills it), `epochs` only for
  * clients whose session lives on another shard and that hold a filter here. 2 → 3: `owned` (the connected
- * sessions by owner, ADR 0013) and `owners` added.
+ * sessions by owner, ADR 0013) and `owners` added. The in-flight state of sessions (ADR 0014: `sentBelow` and
+ * `inFlight` in offset records, `pendingPubrels` and `inboundQos2Ids` in session records) is optional fields,
+ * not a layout change: records without them read as "none", and an older build ignores them.
  */
 export const SCHEMA_VERSION = 3;
 

@@ -17,6 +17,7 @@ import type { GetSessionRequest as _starling_store_v1_GetSessionRequest, GetSess
 import type { GetSessionResponse as _starling_store_v1_GetSessionResponse, GetSessionResponse__Output as _starling_store_v1_GetSessionResponse__Output } from './starling/store/v1/GetSessionResponse';
 import type { GetShardInfoRequest as _starling_store_v1_GetShardInfoRequest, GetShardInfoRequest__Output as _starling_store_v1_GetShardInfoRequest__Output } from './starling/store/v1/GetShardInfoRequest';
 import type { GetShardInfoResponse as _starling_store_v1_GetShardInfoResponse, GetShardInfoResponse__Output as _starling_store_v1_GetShardInfoResponse__Output } from './starling/store/v1/GetShardInfoResponse';
+import type { InFlight as _starling_store_v1_InFlight, InFlight__Output as _starling_store_v1_InFlight__Output } from './starling/store/v1/InFlight';
 import type { ListRetainedRequest as _starling_store_v1_ListRetainedRequest, ListRetainedRequest__Output as _starling_store_v1_ListRetainedRequest__Output } from './starling/store/v1/ListRetainedRequest';
 import type { ListRetainedResponse as _starling_store_v1_ListRetainedResponse, ListRetainedResponse__Output as _starling_store_v1_ListRetainedResponse__Output } from './starling/store/v1/ListRetainedResponse';
 import type { MatchRetainedRequest as _starling_store_v1_MatchRetainedRequest, MatchRetainedRequest__Output as _starling_store_v1_MatchRetainedRequest__Output } from './starling/store/v1/MatchRetainedRequest';
@@ -72,6 +73,7 @@ export interface ProtoGrpcType {
         GetSessionResponse: MessageTypeDefinition<_starling_store_v1_GetSessionResponse, _starling_store_v1_GetSessionResponse__Output>
         GetShardInfoRequest: MessageTypeDefinition<_starling_store_v1_GetShardInfoRequest, _starling_store_v1_GetShardInfoRequest__Output>
         GetShardInfoResponse: MessageTypeDefinition<_starling_store_v1_GetShardInfoResponse, _starling_store_v1_GetShardInfoResponse__Output>
+        InFlight: MessageTypeDefinition<_starling_store_v1_InFlight, _starling_store_v1_InFlight__Output>
         ListRetainedRequest: MessageTypeDefinition<_starling_store_v1_ListRetainedRequest, _starling_store_v1_ListRetainedRequest__Output>
         ListRetainedResponse: MessageTypeDefinition<_starling_store_v1_ListRetainedResponse, _starling_store_v1_ListRetainedResponse__Output>
         MatchRetainedRequest: MessageTypeDefinition<_starling_store_v1_MatchRetainedRequest, _starling_store_v1_MatchRetainedRequest__Output>

@@ -30,6 +30,7 @@ describe('loading proto/', () => {
       'OpenSession',
       'PullMessages',
       'RegisterFilter',
+      'RenewOwnerLease',
       'UnregisterFilter',
       'UpdateSession',
       'WatchArrivals',

@@ -8,10 +8,16 @@ export interface CommitOffsetsRequest {
   'consumer'?: (_starling_store_v1_ConsumerRef | null);
   'sessionEpoch'?: (number | string | Long);
   'offsets'?: (_starling_store_v1_QueueOffset)[];
+  'replaceSessionIds'?: (boolean);
+  'pendingPubrels'?: (number)[];
+  'inboundQos2Ids'?: (number)[];
 }
 
 export interface CommitOffsetsRequest__Output {
   'consumer': (_starling_store_v1_ConsumerRef__Output | null);
   'sessionEpoch': (number);
   'offsets': (_starling_store_v1_QueueOffset__Output)[];
+  'replaceSessionIds': (boolean);
+  'pendingPubrels': (number)[];
+  'inboundQos2Ids': (number)[];
 }

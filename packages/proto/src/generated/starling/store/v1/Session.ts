@@ -12,6 +12,8 @@ export interface Session {
   'will'?: (_starling_store_v1_Will | null);
   'sessionExpiryIntervalSeconds'?: (number);
   'disconnectedAtMs'?: (number | string | Long);
+  'pendingPubrels'?: (number)[];
+  'inboundQos2Ids'?: (number)[];
 }
 
 export interface Session__Output {
@@ -22,4 +24,6 @@ export interface Session__Output {
   'will': (_starling_store_v1_Will__Output | null);
   'sessionExpiryIntervalSeconds': (number);
   'disconnectedAtMs': (number);
+  'pendingPubrels': (number)[];
+  'inboundQos2Ids': (number)[];
 }

@@ -1,5 +1,6 @@
 // Original file: ../../proto/starling/store/v1/store.proto
 
+import type { InFlight as _starling_store_v1_InFlight, InFlight__Output as _starling_store_v1_InFlight__Output } from '../../../starling/store/v1/InFlight';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Subscription {
@@ -10,7 +11,10 @@ export interface Subscription {
   'retainHandling'?: (number);
   'subscriptionIdentifier'?: (number);
   'committedOffset'?: (number | string | Long);
+  'sentBelow'?: (number | string | Long);
+  'inFlight'?: (_starling_store_v1_InFlight)[];
   '_committedOffset'?: "committedOffset";
+  '_sentBelow'?: "sentBelow";
 }
 
 export interface Subscription__Output {
@@ -21,5 +25,8 @@ export interface Subscription__Output {
   'retainHandling': (number);
   'subscriptionIdentifier': (number);
   'committedOffset'?: (number);
+  'sentBelow'?: (number);
+  'inFlight': (_starling_store_v1_InFlight__Output)[];
   '_committedOffset'?: "committedOffset";
+  '_sentBelow'?: "sentBelow";
 }
