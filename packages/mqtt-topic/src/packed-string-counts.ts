@@ -1,4 +1,4 @@
-import { hashRange } from './string-table';
+import { hashRange } from './topic-hash';
 
 const MIN_CAPACITY = 16;
 /** Int32 per slot: 32 bytes, two slots to a 64-byte cache line. */

@@ -1,7 +1,8 @@
 import { InvalidTopicFilterError } from './invalid-topic-filter-error';
 import { PackedStringCounts } from './packed-string-counts';
-import { HASH_START, StringTable, finishHash, hashRange, mixHash } from './string-table';
+import { HASH_START, finishHash, hashRange, mixHash } from './topic-hash';
 import { DOLLAR, HASH, PLUS, SLASH, isWildcardFilter } from './topic-levels';
+import { TrieChildren, isHashLeaf, leafLevel, levelEquals } from './trie-children';
 import { validateTopicFilter } from './validate-topic';
 
 /**
@@ -9,8 +10,12 @@ import { validateTopicFilter } from './validate-topic';
  * node shares a hidden class; at a million filters the node layout is the memory budget.
  */
 class TrieNode {
-  /** Literal children: none, the only one (most nodes), or a table once there are two or more. */
-  children: TrieNode | StringTable<TrieNode> | undefined = undefined;
+  /**
+   * Literal children: none, the only one (most nodes), or a table once there are two or more. Only a
+   * table holds leaves (a filter standing in for a child node, see `TrieChild`): it has room for their
+   * reference counts, and it is where they save the most — under nodes with many children.
+   */
+  children: TrieNode | TrieChildren<TrieNode> | undefined = undefined;
   /** The child reached through a `+` level. */
   plus: TrieNode | undefined = undefined;
   /** The filter `<this path>/#` (`#` at the root), kept so a match returns it without building it. */
@@ -91,17 +96,29 @@ export class TopicMatcher {
       if (first === HASH) {
         // Validation guarantees '#' is the last level.
         if (node.hashFilter === undefined) {
-          node.hashFilter = filter;
+          node.hashFilter = ownFilter(filter);
           this.wildcardFilters += 1;
         }
         return ++node.hashRefs;
       }
-      node = first === PLUS ? (node.plus ??= new TrieNode('+')) : literalChild(node, filter, from, end);
+      if (first === PLUS) {
+        node = node.plus ??= new TrieNode('+');
+      } else {
+        // The filter ends at this level's child, or has only '#' below it: the child can be a leaf.
+        const leafHere =
+          end === filter.length || (end + 2 === filter.length && filter.charCodeAt(end + 1) === HASH);
+        const child = addLiteralChild(node, filter, from, end, leafHere);
+        if (typeof child === 'number') {
+          if (child === 1) this.wildcardFilters += 1;
+          return child;
+        }
+        node = child;
+      }
       if (end === filter.length) break;
       from = end + 1;
     }
     if (node.filter === undefined) {
-      node.filter = filter;
+      node.filter = ownFilter(filter);
       this.wildcardFilters += 1;
     }
     return ++node.refs;
@@ -125,7 +142,7 @@ export class TopicMatcher {
     }
     // Find the node, remembering the path so that emptied nodes can be pruned bottom-up.
     const path: TrieNode[] = [];
-    let node: TrieNode | undefined = this.root;
+    let node: TrieNode = this.root;
     let from = 0;
     let viaHash = false;
     for (;;) {
@@ -136,9 +153,38 @@ export class TopicMatcher {
         viaHash = true;
         break;
       }
-      path.push(node);
-      node = first === PLUS ? node.plus : findLiteralChild(node, filter, from, end);
-      if (node === undefined) return 0;
+      const children: TrieNode['children'] = node.children;
+      if (first !== PLUS && children instanceof TrieChildren) {
+        const slot = children.find(filter, from, end, hashRange(filter, from, end));
+        if (slot < 0) return 0;
+        const child = children.childAt(slot);
+        if (typeof child === 'string') {
+          // A leaf is the only filter at and below its level.
+          if (child !== filter) return 0;
+          const left = children.leafRefsAt(slot) - 1;
+          if (left > 0) {
+            children.setLeafRefsAt(slot, left);
+            return left;
+          }
+          children.deleteAt(slot);
+          collapse(node);
+          this.wildcardFilters -= 1;
+          prune(path, node);
+          return 0;
+        }
+        path.push(node);
+        node = child;
+      } else {
+        path.push(node);
+        const next =
+          first === PLUS
+            ? node.plus
+            : children instanceof TrieNode && levelEquals(children, filter, from, end)
+              ? children
+              : undefined;
+        if (next === undefined) return 0;
+        node = next;
+      }
       if (end === filter.length) break;
       from = end + 1;
     }
@@ -154,26 +200,37 @@ export class TopicMatcher {
     }
     if (left > 0) return left;
     this.wildcardFilters -= 1;
-    for (let i = path.length - 1; i >= 0 && node.isEmpty(); i--) {
-      const parent = path[i] as TrieNode;
-      detach(parent, node);
-      node = parent;
-    }
+    prune(path, node);
     return 0;
   }
 
   /** References held on `filter` (0 when it is not registered). */
   refCount(filter: string): number {
     if (!isWildcardFilter(filter)) return this.exact.get(filter) ?? 0;
-    let node: TrieNode | undefined = this.root;
+    let node: TrieNode = this.root;
     let from = 0;
     for (;;) {
       let end = filter.indexOf('/', from);
       if (end === -1) end = filter.length;
       const first = end - from === 1 ? filter.charCodeAt(from) : -1;
       if (first === HASH) return node.hashRefs;
-      node = first === PLUS ? node.plus : findLiteralChild(node, filter, from, end);
-      if (node === undefined) return 0;
+      const children: TrieNode['children'] = node.children;
+      if (first !== PLUS && children instanceof TrieChildren) {
+        const slot = children.find(filter, from, end, hashRange(filter, from, end));
+        if (slot < 0) return 0;
+        const child = children.childAt(slot);
+        if (typeof child === 'string') return child === filter ? children.leafRefsAt(slot) : 0;
+        node = child;
+      } else {
+        const next =
+          first === PLUS
+            ? node.plus
+            : children instanceof TrieNode && levelEquals(children, filter, from, end)
+              ? children
+              : undefined;
+        if (next === undefined) return 0;
+        node = next;
+      }
       if (end === filter.length) return node.refs;
       from = end + 1;
     }
@@ -222,17 +279,17 @@ export class TopicMatcher {
         level = mixHash(level, c);
       }
     }
-    let found = 0;
+    let matched = 0;
     // A filter without wildcards matches only itself.
     if (
       this.exact.size !== 0 &&
       this.exact.getRange(topic, 0, topicLength, finishHash(whole)) !== undefined
     ) {
-      found += 1;
+      matched += 1;
       if (into !== undefined) into.push(topic);
       else visit?.(topic);
     }
-    if (!walkTrie) return found;
+    if (!walkTrie) return matched;
     levelHashes[levels++] = finishHash(level);
     starts[levels] = topicLength + 1;
     // Wildcards at the first level never match a topic starting with '$' [MQTT-4.7.2-1].
@@ -252,14 +309,14 @@ export class TopicMatcher {
         // A '#' here matches the rest of the topic, including no further level at all:
         // `a/#` matches `a` (§4.7.1.2).
         if (node.hashFilter !== undefined && wildcardsApply) {
-          found += 1;
+          matched += 1;
           if (into !== undefined) into.push(node.hashFilter);
           else visit?.(node.hashFilter);
         }
         if (depth === levels) {
           // Every level consumed: a filter ending here matches.
           if (node.filter !== undefined) {
-            found += 1;
+            matched += 1;
             if (into !== undefined) into.push(node.filter);
             else visit?.(node.filter);
           }
@@ -279,7 +336,17 @@ export class TopicMatcher {
           if (children.level.length === end - from && topic.startsWith(children.level, from))
             child = children;
         } else {
-          child = children.getRange(topic, from, end, levelHashes[depth] ?? 0);
+          const found = children.getRange(topic, from, end, levelHashes[depth] ?? 0);
+          if (typeof found === 'string') {
+            // A leaf: `<level>/#` matches whatever follows; any other leaf only a topic ending here.
+            if (isHashLeaf(found) || depth + 1 === levels) {
+              matched += 1;
+              if (into !== undefined) into.push(found);
+              else visit?.(found);
+            }
+            continue;
+          }
+          child = found;
         }
         if (child !== undefined) {
           nodes[top] = child;
@@ -289,41 +356,103 @@ export class TopicMatcher {
     } finally {
       this.walking = false;
     }
-    return found;
+    return matched;
   }
 }
 
-function findLiteralChild(node: TrieNode, filter: string, from: number, end: number): TrieNode | undefined {
-  const children = node.children;
-  if (children === undefined) return undefined;
-  if (children instanceof TrieNode) {
-    return children.level.length === end - from && filter.startsWith(children.level, from)
-      ? children
-      : undefined;
-  }
-  return children.getRange(filter, from, end, hashRange(filter, from, end));
-}
-
-function literalChild(node: TrieNode, filter: string, from: number, end: number): TrieNode {
-  const found = findLiteralChild(node, filter, from, end);
-  if (found !== undefined) return found;
-  const level = ownLevel(filter, from, end);
-  const child = new TrieNode(level);
+/**
+ * The child of `node` at level `filter.slice(from, end)`, made when absent; a number when the filter is
+ * (now) held by a leaf — its reference count. `leafHere` says that the filter ends at this child, or has
+ * only `#` below it, so a new child in a table can be a leaf.
+ */
+function addLiteralChild(
+  node: TrieNode,
+  filter: string,
+  from: number,
+  end: number,
+  leafHere: boolean,
+): TrieNode | number {
   const children = node.children;
   if (children === undefined) {
+    const child = new TrieNode(ownLevel(filter, from, end));
     node.children = child;
-  } else if (children instanceof TrieNode) {
-    const table = new StringTable<TrieNode>();
-    table.set(children.level, children);
-    table.set(level, child);
-    node.children = table;
-  } else {
-    children.set(level, child);
+    return child;
   }
+  if (children instanceof TrieNode) {
+    if (levelEquals(children, filter, from, end)) return children;
+    const table = new TrieChildren<TrieNode>();
+    table.add(children);
+    node.children = table;
+    return addToTable(table, filter, from, end, leafHere);
+  }
+  const slot = children.find(filter, from, end, hashRange(filter, from, end));
+  if (slot < 0) return addToTable(children, filter, from, end, leafHere);
+  const found = children.childAt(slot);
+  if (typeof found !== 'string') return found;
+  if (found === filter) {
+    const refs = children.leafRefsAt(slot) + 1;
+    children.setLeafRefsAt(slot, refs);
+    return refs;
+  }
+  // Another filter goes through this leaf's level: the leaf becomes a node.
+  const promoted = nodeFromLeaf(found, children.leafRefsAt(slot));
+  children.replaceAt(slot, promoted);
+  return promoted;
+}
+
+function addToTable(
+  table: TrieChildren<TrieNode>,
+  filter: string,
+  from: number,
+  end: number,
+  leafHere: boolean,
+): TrieNode | number {
+  if (leafHere) {
+    table.add(ownFilter(filter), 1);
+    return 1;
+  }
+  const child = new TrieNode(ownLevel(filter, from, end));
+  table.add(child);
   return child;
 }
 
-/** Unlinks an emptied `node` from `parent`; a table left with one child collapses back to it. */
+/** The node a leaf stands for. */
+function nodeFromLeaf(leaf: string, refs: number): TrieNode {
+  const level = leafLevel(leaf);
+  const node = new TrieNode(ownLevel(level, 0, level.length));
+  if (isHashLeaf(leaf)) {
+    node.hashFilter = leaf;
+    node.hashRefs = refs;
+  } else {
+    node.filter = leaf;
+    node.refs = refs;
+  }
+  return node;
+}
+
+/** A table left with one child becomes that child (a node: only tables hold leaves); with none, nothing. */
+function collapse(node: TrieNode): void {
+  const children = node.children;
+  if (!(children instanceof TrieChildren) || children.size > 1) return;
+  const slot = children.anySlot();
+  if (slot < 0) {
+    node.children = undefined;
+    return;
+  }
+  const only = children.childAt(slot);
+  node.children = typeof only === 'string' ? nodeFromLeaf(only, children.leafRefsAt(slot)) : only;
+}
+
+/** Unlinks emptied nodes bottom-up, from `node` (whose parents are `path`, root first). */
+function prune(path: readonly TrieNode[], node: TrieNode): void {
+  for (let i = path.length - 1; i >= 0 && node.isEmpty(); i--) {
+    const parent = path[i] as TrieNode;
+    detach(parent, node);
+    node = parent;
+  }
+}
+
+/** Unlinks an emptied `node` from `parent`. */
 function detach(parent: TrieNode, node: TrieNode): void {
   if (parent.plus === node) {
     parent.plus = undefined;
@@ -332,10 +461,20 @@ function detach(parent: TrieNode, node: TrieNode): void {
   const children = parent.children;
   if (children === node) {
     parent.children = undefined;
-  } else if (children !== undefined && !(children instanceof TrieNode)) {
-    children.delete(node.level);
-    if (children.size === 1) parent.children = children.anyValue();
+  } else if (children instanceof TrieChildren) {
+    const level = node.level;
+    const slot = children.find(level, 0, level.length, hashRange(level, 0, level.length));
+    if (slot >= 0) children.deleteAt(slot);
+    collapse(parent);
   }
+}
+
+/**
+ * The filter as a flat string of its own, for the trie to hold: a filter built by concatenation is a
+ * tree of pieces, and one sliced from a larger string (a SUBSCRIBE packet) keeps all of it alive.
+ */
+function ownFilter(filter: string): string {
+  return internedCopy(filter);
 }
 
 /**

@@ -92,6 +92,40 @@ describe('property: TopicMatcher agrees with matches() for every registered filt
     });
   }
 
+  for (const seed of [5, 6, 7]) {
+    it(`interleaved adds and removes, leaves made and unmade, reference counts kept (seed ${seed})`, () => {
+      const random = prng(seed);
+      const matcher = new TopicMatcher();
+      const registered = new Map<string, number>();
+      const filters = Array.from({ length: 60 }, () => randomFilter(random));
+      for (let step = 0; step < 4_000; step++) {
+        const filter = filters[Math.floor(random() * filters.length)]!;
+        const refs = registered.get(filter) ?? 0;
+        if (random() < 0.55) {
+          expect(matcher.add(filter)).toBe(refs + 1);
+          registered.set(filter, refs + 1);
+        } else {
+          expect(matcher.remove(filter)).toBe(Math.max(0, refs - 1));
+          if (refs > 1) registered.set(filter, refs - 1);
+          else registered.delete(filter);
+        }
+        if (step % 50 === 0) {
+          expect(matcher.size).toBe(registered.size);
+          for (const f of filters)
+            expect({ f, refs: matcher.refCount(f) }).toEqual({ f, refs: registered.get(f) ?? 0 });
+          const topic = randomTopic(random);
+          const expected = [...registered.keys()].filter((f) => matches(f, topic)).sort();
+          expect({ seed, step, topic, matched: matcher.match(topic).sort() }).toEqual({
+            seed,
+            step,
+            topic,
+            matched: expected,
+          });
+        }
+      }
+    });
+  }
+
   it('matches() agrees with an independent regular-expression oracle', () => {
     const random = prng(7);
     for (let i = 0; i < 20_000; i++) {

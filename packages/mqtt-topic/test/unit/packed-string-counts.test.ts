@@ -1,5 +1,5 @@
 import { PackedStringCounts } from '../../src/packed-string-counts';
-import { hashRange } from '../../src/string-table';
+import { hashRange } from '../../src/topic-hash';
 
 /** A small deterministic generator (tests must not depend on Math.random's sequence). */
 function lcg(seed: number): () => number {

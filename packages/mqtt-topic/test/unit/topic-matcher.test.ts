@@ -154,4 +154,81 @@ describe('TopicMatcher', () => {
     expect(matcher.match(`${long}/q/${long}-2/z`)).toEqual([`${long}/+/${long}-2/#`]);
     expect(matcher.match(`${long}/q/${long}-3`)).toEqual([]);
   });
+
+  describe('leaves (a filter standing in for a child in a wide node)', () => {
+    it('counts references on a leaf, and a leaf becomes a node when another filter goes through its level', () => {
+      const matcher = new TopicMatcher();
+      // Two children under 'devices/+', so 'cmd1' and 'cmd2' are leaves in a table.
+      expect(matcher.add('devices/+/cmd1')).toBe(1);
+      expect(matcher.add('devices/+/cmd2')).toBe(1);
+      expect(matcher.add('devices/+/cmd2')).toBe(2);
+      expect(matcher.refCount('devices/+/cmd2')).toBe(2);
+      expect(matcher.match('devices/7/cmd2')).toEqual(['devices/+/cmd2']);
+      expect(matcher.match('devices/7/cmd2/x')).toEqual([]);
+      expect(matcher.match('devices/7/cmd')).toEqual([]);
+      // Through the leaf's level: 'cmd2' becomes a node that keeps the leaf's filter and count.
+      expect(matcher.add('devices/+/cmd2/#')).toBe(1);
+      expect(matcher.add('devices/+/cmd2/+')).toBe(1);
+      expect(matcher.refCount('devices/+/cmd2')).toBe(2);
+      expect(sorted(matcher.match('devices/7/cmd2'))).toEqual(['devices/+/cmd2', 'devices/+/cmd2/#']);
+      expect(sorted(matcher.match('devices/7/cmd2/x'))).toEqual(['devices/+/cmd2/#', 'devices/+/cmd2/+']);
+      expect(matcher.size).toBe(4);
+      expect(matcher.remove('devices/+/cmd2')).toBe(1);
+      expect(matcher.remove('devices/+/cmd2')).toBe(0);
+      expect(matcher.remove('devices/+/cmd2')).toBe(0);
+      expect(sorted(matcher.match('devices/7/cmd2'))).toEqual(['devices/+/cmd2/#']);
+      expect(matcher.remove('devices/+/cmd2/#')).toBe(0);
+      expect(matcher.remove('devices/+/cmd2/+')).toBe(0);
+      expect(matcher.match('devices/7/cmd2/x')).toEqual([]);
+      expect(matcher.match('devices/7/cmd1')).toEqual(['devices/+/cmd1']);
+      expect(matcher.size).toBe(1);
+    });
+
+    it('a `<level>/#` leaf matches its level and everything below (§4.7.1.2), not a longer level', () => {
+      const matcher = new TopicMatcher();
+      matcher.add('sensors/1/#');
+      matcher.add('sensors/2/#');
+      matcher.add('sensors/12/#');
+      expect(matcher.match('sensors/1')).toEqual(['sensors/1/#']);
+      expect(matcher.match('sensors/1/')).toEqual(['sensors/1/#']);
+      expect(matcher.match('sensors/1/a/b')).toEqual(['sensors/1/#']);
+      expect(matcher.match('sensors/12/a')).toEqual(['sensors/12/#']);
+      expect(matcher.match('sensors/2x/a')).toEqual([]);
+      expect(matcher.match('sensors')).toEqual([]);
+      // Not a filter that is registered: the leaf's own string is the only filter at its level.
+      expect(matcher.refCount('sensors/1/+')).toBe(0);
+      expect(matcher.remove('sensors/1/+')).toBe(0);
+      expect(matcher.remove('sensors/1')).toBe(0);
+      expect(matcher.refCount('sensors/1/#')).toBe(1);
+    });
+
+    it('empty levels and `$` levels are leaves like any other [MQTT-4.7.2-1]', () => {
+      const matcher = new TopicMatcher();
+      for (const filter of ['+/', '+/a', '+//#', '$SYS/#', '$other/#', '#', '+/+']) matcher.add(filter);
+      expect(sorted(matcher.match('x/'))).toEqual(['#', '+/', '+/+', '+//#']);
+      expect(sorted(matcher.match('x//y'))).toEqual(['#', '+//#']);
+      expect(sorted(matcher.match('$SYS/broker'))).toEqual(['$SYS/#']);
+      expect(sorted(matcher.match('$SYS'))).toEqual(['$SYS/#']);
+      expect(matcher.match('$other/')).toEqual(['$other/#']);
+    });
+
+    it('a wide node that shrinks to one child turns that child (leaf or node) back into a node', () => {
+      const matcher = new TopicMatcher();
+      for (let i = 0; i < 100; i++) matcher.add(`t/+/l${i}`);
+      matcher.add('t/+/l5/deeper/+');
+      for (let i = 0; i < 100; i++) if (i !== 7) matcher.remove(`t/+/l${i}`);
+      expect(matcher.match('q/x/l7')).toEqual([]);
+      expect(matcher.match('t/x/l7')).toEqual(['t/+/l7']);
+      expect(matcher.match('t/x/l5/deeper/z')).toEqual(['t/+/l5/deeper/+']);
+      matcher.remove('t/+/l5/deeper/+');
+      expect(matcher.match('t/x/l7')).toEqual(['t/+/l7']);
+      expect(matcher.refCount('t/+/l7')).toBe(1);
+      matcher.add('t/+/l7/#');
+      expect(sorted(matcher.match('t/x/l7'))).toEqual(['t/+/l7', 't/+/l7/#']);
+      matcher.remove('t/+/l7');
+      matcher.remove('t/+/l7/#');
+      expect(matcher.size).toBe(0);
+      expect(matcher.match('t/x/l7')).toEqual([]);
+    });
+  });
 });
