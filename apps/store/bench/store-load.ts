@@ -42,6 +42,12 @@ export function benchConfig(
     STORE_GRPC_PORT: '0',
     STORE_OPS_PORT: '0',
     LOG_LEVEL: 'silent',
+    // Experiments: BENCH_STORE_INDEX_COMMIT_INTERVAL=0 sets STORE_INDEX_COMMIT_INTERVAL, and so on.
+    ...Object.fromEntries(
+      Object.entries(process.env)
+        .filter(([k, v]) => k.startsWith('BENCH_STORE_') && v !== undefined)
+        .map(([k, v]) => [k.slice('BENCH_'.length), v!]),
+    ),
     ...env,
   }).config;
 }

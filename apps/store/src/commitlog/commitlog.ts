@@ -42,6 +42,14 @@ export const COMMITLOG_DEFAULTS = {
  * iovec, one cache entry) instead of one allocation and one iovec per append.
  */
 const ARENA_BYTES = MiB;
+/**
+ * `sync` mode keeps this much of the active segment zero-filled and durable past its end (the runway), refilled
+ * once less than half is left. An O_DSYNC write that grows the file must also commit the new size and block
+ * allocation (on ext4 a journal commit); one that overwrites zeros already on disk flushes only its data:
+ * 0.15-0.2 ms instead of 0.31-0.33 ms per 10 KiB write on this machine's disk (PostgreSQL zero-fills its WAL
+ * segments for the same reason). Recovery and close cut the runway off (an all-zero tail is not a torn record).
+ */
+const RUNWAY_BYTES = 8 * MiB;
 
 interface PendingAppend extends AppendSpan {
   readonly records: readonly RecordInput[];
@@ -151,6 +159,10 @@ export class Commitlog {
   private arenaUsed = 0;
   /** Bytes of the pending appends that no longer sit in the arena (it filled up). */
   private pendingChunks: Buffer[] = [];
+  /** The zero fill in flight (`sync` mode), over [from, to) of `segment`. */
+  private runwayFill: { segment: Segment; from: number; done: Promise<void> } | undefined;
+  /** A zero fill failed (a full disk, say): appends go on growing the file, as without a runway. */
+  private runwayOff = false;
 
   /** @internal use `openCommitlog` */
   constructor(
@@ -409,6 +421,8 @@ export class Commitlog {
     for (const placement of placements) {
       if (placement.newBasePosition !== undefined) {
         const sealed = this.active;
+        // Before the next segment exists: recovery only trims a runway off the last segment.
+        await this.cutRunway(sealed);
         this.segmentList.push(await Segment.create(this.settings.dir, placement.newBasePosition, sync));
         rolled = true;
         this.settings.logger?.info(
@@ -417,6 +431,10 @@ export class Commitlog {
         );
       }
       const segment = this.active;
+      // Zeros must never land on data: a fill over the range this write covers finishes first.
+      const fill = this.runwayFill;
+      if (fill !== undefined && fill.segment === segment && fill.from < segment.sizeBytes + placement.bytes)
+        await fill.done;
       const started = performance.now();
       try {
         // `async`: the write only reaches the page cache, a copy of microseconds; on this thread it skips
@@ -432,6 +450,7 @@ export class Commitlog {
       segment.sizeBytes += placement.bytes;
       segment.lastModifiedMs = now;
       touched.push(segment);
+      if (sync) this.extendRunway(segment);
     }
     if (sync) {
       // Each write above returned once durable (O_DSYNC); a new segment's name needs the directory synced.
@@ -538,6 +557,43 @@ export class Commitlog {
   };
 
   /** Runs `work` after earlier background work; a failure poisons the log like a failed write. */
+  /** Starts a zero fill when less than half the runway is left (at most one at a time). */
+  private extendRunway(segment: Segment): void {
+    if (this.runwayFill !== undefined || this.runwayOff || this.failure !== undefined) return;
+    if (segment.zeroedEnd - segment.sizeBytes >= RUNWAY_BYTES / 2) return;
+    // A megabyte clear of the end when there is no runway yet, so the next writes need not wait for the fill.
+    const from = Math.max(segment.zeroedEnd, segment.sizeBytes + MiB);
+    const to = Math.min(this.settings.segmentBytes, segment.sizeBytes + RUNWAY_BYTES);
+    if (to <= from) return;
+    const fill = {
+      segment,
+      from,
+      done: segment.writeZeros(from, to).then(
+        () => {
+          segment.zeroedEnd = to;
+        },
+        (err: unknown) => {
+          this.runwayOff = true;
+          this.settings.logger?.warn(
+            { err, segment: segment.file },
+            'zero fill failed; appends grow the file',
+          );
+        },
+      ),
+    };
+    this.runwayFill = fill;
+    void fill.done.finally(() => {
+      if (this.runwayFill === fill) this.runwayFill = undefined;
+    });
+  }
+
+  /** Waits for a fill of `segment` and cuts its zeros off (durably): the file ends at its last record. */
+  private async cutRunway(segment: Segment): Promise<void> {
+    const fill = this.runwayFill;
+    if (fill !== undefined && fill.segment === segment) await fill.done;
+    if (segment.zeroedEnd > segment.sizeBytes) await segment.truncate(segment.sizeBytes);
+  }
+
   private inBackground(work: () => Promise<unknown>): void {
     this.background = this.background
       .then(work)
@@ -557,6 +613,8 @@ export class Commitlog {
     await this.retentionChain.catch(() => undefined);
     try {
       if (this.failure === undefined) {
+        // A clean shutdown leaves every segment exactly as long as its records.
+        await this.cutRunway(this.active);
         await Promise.all([...this.dirty, this.active].map((segment) => this.datasync(segment)));
         this.dirty.clear();
         await markClosed(this.settings.dir, {

@@ -63,11 +63,19 @@ export async function recoverLog(dir: string, logger: CommitlogLogger | undefine
   if (!clean && segments.length > 0) {
     const repair = await scanTail(segments);
     lastRecordPosition = repair.lastRecordPosition;
+    for (const { index, offset } of repair.zeroTails) {
+      const segment = segments[index]!;
+      logger?.info(
+        { segment: segment.file, offset, zeroBytes: segment.sizeBytes - offset },
+        'commitlog runway (zeros past the last record) cut off',
+      );
+      await segment.truncate(offset);
+    }
     if (repair.truncateAt !== undefined) {
-      const { index, offset, reason } = repair.truncateAt;
+      const { index, offset, reason, tornBytes } = repair.truncateAt;
       const torn = segments[index]!;
       const dropped = segments.slice(index + 1);
-      truncatedBytes = torn.sizeBytes - offset + dropped.reduce((sum, s) => sum + s.sizeBytes, 0);
+      truncatedBytes = tornBytes + dropped.reduce((sum, s) => sum + s.sizeBytes, 0);
       truncationReason = reason;
       deletedSegments = dropped.length;
       logger?.warn(
@@ -182,7 +190,10 @@ async function verifyClean(segments: Segment[], checkpoint: CleanCheckpoint): Pr
 
 interface TailScan {
   lastRecordPosition: number | undefined;
-  truncateAt?: { index: number; offset: number; reason: string };
+  /** Runways to cut off: whole records end at `offset`, zeros follow. */
+  zeroTails: Array<{ index: number; offset: number }>;
+  /** `tornBytes`: the damaged bytes at `offset`, not counting a runway's zeros after them. */
+  truncateAt?: { index: number; offset: number; reason: string; tornBytes: number };
 }
 
 /** Validates the last two segments record by record (CRC included) and finds where the whole records end. */
@@ -196,24 +207,38 @@ async function scanTail(segments: Segment[]): Promise<TailScan> {
     );
   }
   let lastRecordPosition: number | undefined;
+  const zeroTails: Array<{ index: number; offset: number }> = [];
   for (let index = Math.max(0, segments.length - 2); index < segments.length; index++) {
     const segment = segments[index]!;
     const result = await scanSegment(segment);
     if (result.lastRecordOffset !== undefined)
       lastRecordPosition = segment.basePosition + result.lastRecordOffset;
     if (result.invalid !== undefined) {
-      return { lastRecordPosition, truncateAt: { index, offset: result.validBytes, reason: result.invalid } };
+      return {
+        lastRecordPosition,
+        zeroTails,
+        truncateAt: {
+          index,
+          offset: result.validBytes,
+          reason: result.invalid,
+          tornBytes: (result.dataEnd ?? segment.sizeBytes) - result.validBytes,
+        },
+      };
     }
+    if (result.zeroTail) zeroTails.push({ index, offset: result.validBytes });
+    const end = segment.basePosition + result.validBytes;
     const next = segments[index + 1];
-    if (next !== undefined && next.basePosition !== segment.endPosition) {
+    if (next !== undefined && next.basePosition !== end) {
       // Whole records, but the next file does not start where this one ends: what follows was never
       // part of one consistent log. Everything after this segment goes.
       return {
         lastRecordPosition,
+        zeroTails,
         truncateAt: {
           index,
-          offset: segment.sizeBytes,
-          reason: `next segment starts at ${next.basePosition}, expected ${segment.endPosition}`,
+          offset: result.validBytes,
+          reason: `next segment starts at ${next.basePosition}, expected ${end}`,
+          tornBytes: 0,
         },
       };
     }
@@ -221,18 +246,65 @@ async function scanTail(segments: Segment[]): Promise<TailScan> {
   if (lastRecordPosition === undefined && segments.length > 2) {
     // The last two segments are empty (possible after two rolls in one batch that then failed):
     // the last record, if any, sits further back. Dispatch only needs the end, so leave it unknown.
-    return { lastRecordPosition: undefined };
+    return { lastRecordPosition: undefined, zeroTails };
   }
-  return { lastRecordPosition };
+  return { lastRecordPosition, zeroTails };
 }
 
 interface SegmentScan {
   validBytes: number;
   lastRecordOffset: number | undefined;
   invalid?: string;
+  /** With `invalid`: where the runway's zeros start after the damaged bytes (the file's end without one). */
+  dataEnd?: number;
+  /** Whole records up to `validBytes`, zeros after: the runway, cut off without counting as damage. */
+  zeroTail?: true;
 }
 
+/**
+ * Scans one segment. Where whole records stop, the rest is either the runway (zeros the `sync` writer laid down
+ * ahead of its end: `zeroTail`, not damage) or a torn/corrupt tail (`invalid`); `dataEnd` is where its last
+ * non-zero byte ends, for the count of truncated bytes.
+ */
 async function scanSegment(segment: Segment): Promise<SegmentScan> {
+  const scan = await scanRecords(segment);
+  if (scan.invalid === undefined) return scan;
+  const dataEnd = await runwayStart(segment, scan.validBytes);
+  if (dataEnd === scan.validBytes)
+    return { validBytes: scan.validBytes, lastRecordOffset: scan.lastRecordOffset, zeroTail: true };
+  return { ...scan, dataEnd };
+}
+
+/**
+ * Where the segment's trailing zeros start, at or after `from`: `from` when everything from there is zero. A
+ * run of fewer than RUNWAY_MIN_ZEROS zeros before the end (a torn record's own zero bytes) does not count: the
+ * runway is at least megabytes long.
+ */
+async function runwayStart(segment: Segment, from: number): Promise<number> {
+  const end = await nonZeroEnd(segment, from);
+  return end === from || segment.sizeBytes - end >= RUNWAY_MIN_ZEROS ? end : segment.sizeBytes;
+}
+
+const RUNWAY_MIN_ZEROS = 4096;
+
+/** Offset just past the last non-zero byte at or after `from` (`from` when there is none). */
+async function nonZeroEnd(segment: Segment, from: number): Promise<number> {
+  let end = from;
+  for (let offset = from; offset < segment.sizeBytes;) {
+    const chunk = await segment.read(offset, Math.min(SCAN_CHUNK_BYTES, segment.sizeBytes - offset));
+    if (chunk.length === 0) break;
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      if (chunk[i] !== 0) {
+        end = offset + i + 1;
+        break;
+      }
+    }
+    offset += chunk.length;
+  }
+  return end;
+}
+
+async function scanRecords(segment: Segment): Promise<SegmentScan> {
   const fileSize = segment.sizeBytes;
   let offset = 0;
   let lastRecordOffset: number | undefined;

@@ -7,6 +7,8 @@ import * as io from './fs-io';
 export const SEGMENT_NAME_DIGITS = 20;
 export const SEGMENT_SUFFIX = '.log';
 const SEGMENT_NAME = /^(\d{20})\.log$/;
+/** Source of the zeros written ahead of the active segment's end. */
+const ZEROS = Buffer.alloc(1024 * 1024);
 
 export function segmentFileName(basePosition: number): string {
   return `${String(basePosition).padStart(SEGMENT_NAME_DIGITS, '0')}${SEGMENT_SUFFIX}`;
@@ -42,6 +44,11 @@ export class Segment {
   private appendFd: number | undefined;
   private readers = 0;
   private deleted = false;
+  /**
+   * End of the zero-filled, durable bytes past `sizeBytes` (the runway: see `Commitlog`), or `sizeBytes` when
+   * there are none. Data written below it overwrites allocated blocks, so an O_DSYNC write changes no metadata.
+   */
+  zeroedEnd: number;
 
   private constructor(
     dir: string,
@@ -51,6 +58,7 @@ export class Segment {
     public lastModifiedMs: number,
   ) {
     this.file = path.join(dir, segmentFileName(basePosition));
+    this.zeroedEnd = sizeBytes;
   }
 
   get endPosition(): number {
@@ -134,6 +142,14 @@ export class Segment {
     await io.fdatasync(await this.fdPromise);
   }
 
+  /** Writes zeros over [from, to) (durable when it returns on an O_DSYNC descriptor). */
+  async writeZeros(from: number, to: number): Promise<void> {
+    const buffers: Buffer[] = [];
+    for (let at = from; at < to; at += ZEROS.length)
+      buffers.push(ZEROS.subarray(0, Math.min(ZEROS.length, to - at)));
+    await this.write(buffers, from);
+  }
+
   async truncate(sizeBytes: number): Promise<void> {
     const fd = await this.fd();
     try {
@@ -143,6 +159,7 @@ export class Segment {
       throw ioError(`cannot truncate segment ${this.file} to ${sizeBytes}`, err);
     }
     this.sizeBytes = sizeBytes;
+    this.zeroedEnd = sizeBytes;
   }
 
   info(active: boolean): SegmentInfo {

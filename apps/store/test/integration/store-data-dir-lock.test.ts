@@ -53,6 +53,8 @@ describe('store data dir lock (real processes)', () => {
     }
     // Frozen, so that nothing but the second store could change a file (housekeeping writes every second).
     process.kill(first.pid, 'SIGSTOP');
+    // A disk write the first store had in the kernel (its commitlog runway, an index commit) still lands.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const before = snapshot(dir.path);
 
     const second = await startServiceProcess('store', { env, startTimeoutMs: 20_000 }).then(

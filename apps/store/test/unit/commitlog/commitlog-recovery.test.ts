@@ -4,9 +4,10 @@ import {
   CLEAN_CHECKPOINT_FILE,
   OPEN_MARKER_FILE,
   openCommitlog,
+  type Commitlog,
   type CommitlogLogger,
 } from '../../../src/commitlog';
-import { okPositions, record, segmentFiles, useLogs, useTempDir } from './helpers';
+import { fileSize, okPositions, record, segmentFiles, useLogs, useTempDir } from './helpers';
 
 const RECORD_BYTES = 28 + 3 + 100;
 
@@ -108,10 +109,31 @@ describe('commitlog recovery', () => {
 
   it('truncates garbage appended after the last record', async () => {
     await writeLog(4, { close: false });
-    fs.appendFileSync(lastSegment(), Buffer.alloc(777, 0)); // e.g. zero-filled extent after a crash
+    fs.appendFileSync(lastSegment(), Buffer.from([0x5a, 0x00, 0x07, 0x13, 0x00, 0x00, 0x00]));
     const log = await openLog({ dir: tempDir() });
-    expect(log.recovery).toMatchObject({ truncatedBytes: 777 });
-    expect(log.recovery.truncationReason).toMatch(/bad magic 0x00/);
+    expect(log.recovery).toMatchObject({ truncatedBytes: 7, clean: false });
+    expect(log.recovery.truncationReason).toMatch(/bad magic 0x5a/);
+    expect(log.endPosition).toBe(4 * RECORD_BYTES);
+  });
+
+  it("cuts off zeros after the last record (the sync writer's runway) without counting them as damage", async () => {
+    await writeLog(4, { close: false });
+    fs.appendFileSync(lastSegment(), Buffer.alloc(777, 0)); // the runway, or a zero-filled extent after a crash
+    const log = await openLog({ dir: tempDir() });
+    expect(log.recovery).toMatchObject({ truncatedBytes: 0, clean: false });
+    expect(log.recovery.truncationReason).toBeUndefined();
+    expect(log.endPosition).toBe(4 * RECORD_BYTES);
+    expect(fs.statSync(lastSegment()).size).toBe(4 * RECORD_BYTES);
+  });
+
+  it('counts a torn record before the runway, not the runway', async () => {
+    await writeLog(4, { close: false });
+    const torn = Buffer.from([0xa1, 0x00, 0x00, 0x01, 0x00, 0x42, 0x42]); // a 256-byte record cut after 7 bytes
+    fs.appendFileSync(lastSegment(), Buffer.concat([torn, Buffer.alloc(64 * 1024, 0)]));
+    const log = await openLog({ dir: tempDir() });
+    expect(log.recovery).toMatchObject({ truncatedBytes: 7, clean: false });
+    // The zeros complete the claimed length: it reads as a whole record with a bad checksum.
+    expect(log.recovery.truncationReason).toMatch(/crc mismatch/);
     expect(log.endPosition).toBe(4 * RECORD_BYTES);
   });
 
@@ -192,6 +214,85 @@ describe('commitlog recovery', () => {
     await writeLog(2, { close: false });
     const log = await openLog({ dir: tempDir() });
     expect(log.recovery.durationMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('commitlog runway (sync mode: zeros kept on disk ahead of the active segment)', () => {
+  const tempDir = useTempDir();
+  const openLog = useLogs();
+
+  function sizes(): number[] {
+    return segmentFiles(tempDir()).map((f) => fileSize(path.join(tempDir(), f)));
+  }
+
+  /** Waits until the active segment's file is longer than its records (the fill landed). */
+  async function runwayLaid(log: Commitlog): Promise<void> {
+    for (let i = 0; i < 400; i++) {
+      const active = log.segments().at(-1)!;
+      if (sizes().at(-1)! > active.sizeBytes) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error('no runway after 2 s');
+  }
+
+  it('lays zeros past the end, overwrites them with records, and a clean close cuts them off', async () => {
+    const log = await openLog({
+      dir: tempDir(),
+      fsync: 'sync',
+      segmentBytes: 64 << 20,
+      maxRecordBytes: 1024,
+    });
+    for (let i = 0; i < 20; i++) await okPositions(log.append([record(i, 100)]));
+    await runwayLaid(log);
+    const end = log.endPosition;
+    expect(sizes()[0]).toBeGreaterThan(end + 1024 * 1024); // a megabyte clear of the end, then zeros
+    expect(sizes()[0]).toBeLessThanOrEqual(end + 8 * 1024 * 1024);
+    for (let i = 20; i < 40; i++) await okPositions(log.append([record(i, 100)]));
+    await log.close();
+    expect(sizes()).toEqual([log.endPosition]);
+    const reopened = await openLog({ dir: tempDir() });
+    expect(reopened.recovery).toMatchObject({ clean: true, truncatedBytes: 0 });
+    expect(reopened.endPosition).toBe(40 * RECORD_BYTES);
+  });
+
+  it('seals a segment at its records, and a crash keeps every record whole, zeros never over data', async () => {
+    const segmentBytes = 2 << 20;
+    const log = await openCommitlog({
+      dir: tempDir(),
+      fsync: 'sync',
+      segmentBytes,
+      maxRecordBytes: 64 * 1024,
+    });
+    const written = new Map<number, number>(); // position -> record index
+    // 8 appenders of 60 KiB records: fills and writes overlap in time across three rolls.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < 120) {
+          const i = next++;
+          const [position] = await okPositions(log.append([record(i, 60 * 1024)]));
+          written.set(position!, i);
+        }
+      }),
+    );
+    await runwayLaid(log);
+    const segments = log.segments();
+    expect(segments.length).toBeGreaterThanOrEqual(3);
+    // Sealed segments end exactly at their records; only the active one is longer.
+    const onDisk = sizes();
+    segments.slice(0, -1).forEach((s, i) => expect(onDisk[i]).toBe(s.sizeBytes));
+    expect(onDisk.at(-1)).toBeGreaterThan(segments.at(-1)!.sizeBytes);
+    const end = log.endPosition;
+    await abandon(log);
+
+    const reopened = await openLog({ dir: tempDir() });
+    expect(reopened.recovery).toMatchObject({ clean: false, truncatedBytes: 0 });
+    expect(reopened.endPosition).toBe(end);
+    for (const [position, i] of written) {
+      const read = await reopened.read(position);
+      expect(read.status).toBe('ok');
+      if (read.status === 'ok') expect(read.record.payload.equals(record(i, 60 * 1024).payload)).toBe(true);
+    }
   });
 });
 
