@@ -475,6 +475,30 @@ describe('QueueIndex (LMDB)', () => {
       expect(index.checkpoint()).toBe(20);
     });
 
+    it('commits before the interval once a commit would touch too many queues or entries', async () => {
+      const commits: number[] = [];
+      const index = openIndex(tempDir(), {
+        commitIntervalMs: 60_000,
+        maxQueuesPerCommit: 10,
+        maxEntriesPerCommit: 100,
+        onCommit: ({ entries }) => commits.push(entries),
+      });
+      await appendCommitted(index, message(0, [telemetry]), 0);
+      const queues = Array.from({ length: 10 }, (_, i): QueueRef => ({ kind: 'topic', name: `q${i}` }));
+      index.appendBatch(
+        queues.flatMap((q, i) => message(1 + i, [q])),
+        10,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(commits).toEqual([1, 10]); // 10 queues: at once, not in a minute
+      index.appendBatch(Array.from({ length: 100 }, (_, i) => message(11 + i, [telemetry])).flat(), 110);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(commits).toEqual([1, 10, 100]); // 100 entries of one queue
+      index.appendBatch(message(111, [telemetry]), 111);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(commits).toEqual([1, 10, 100]); // below both bounds: the interval holds it
+    });
+
     it('orders ensureQueue and deleteQueue with staged batches and a commit in flight', async () => {
       const dir = tempDir();
       const other: QueueRef = { kind: 'filter', name: 'other/+' };
