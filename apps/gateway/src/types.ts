@@ -75,6 +75,42 @@ export interface StoredSubscription {
   readonly qos: QoS;
   /** Committed offset per shard holding the filter's queue (absent: nothing committed there). */
   readonly committedOffsets: ReadonlyMap<number, number>;
+  /** What the store holds of the queue's in-flight state per shard (ADR 0014); absent: nothing recorded. */
+  readonly inFlight?: ReadonlyMap<number, StoredQueueInFlight>;
+}
+
+/** An outbound QoS 1/2 message of a session not completed by the client, as committed (store.proto `InFlight`). */
+export interface InFlightMessage {
+  readonly offset: number;
+  readonly packetId: number;
+  readonly qos: 1 | 2;
+  /** QoS 2: PUBREC arrived, PUBREL sent, PUBCOMP awaited. */
+  readonly pubrelSent: boolean;
+}
+
+/** A queue's in-flight state as committed: what `ParkedQueue` is rebuilt from after a gateway is lost. */
+export interface StoredQueueInFlight {
+  /** Every message below it was sent (absent: not recorded). */
+  readonly sentBelow: number | undefined;
+  readonly messages: readonly InFlightMessage[];
+}
+
+/** A committed offset with the queue's in-flight state (ADR 0014). */
+export interface OffsetCommit {
+  readonly queue: ShardQueue;
+  readonly offset: number;
+  /** Every message below it was sent (absent: not recorded). */
+  readonly sentBelow?: number;
+  /** The queue's messages in flight (absent: none). */
+  readonly inFlight?: readonly InFlightMessage[];
+}
+
+/** The session's packet identifiers committed with its home shard's offsets (ADR 0014). */
+export interface SessionIds {
+  /** PUBRELs awaiting PUBCOMP that no queue's in-flight state holds (retained messages, unsubscribed filters). */
+  readonly pendingPubrels: readonly number[];
+  /** Inbound QoS 2 identifiers stored, PUBREL not arrived. */
+  readonly inboundQos2Ids: readonly number[];
 }
 
 export interface Will {
@@ -99,6 +135,8 @@ export interface OpenedSession {
   /** When the store closed the session (its clock); 0 while it was connected, or for a new session. */
   readonly disconnectedAtMs?: number;
   readonly subscriptions: readonly StoredSubscription[];
+  /** As last committed (ADR 0014); empty for a new session. */
+  readonly sessionIds?: SessionIds;
 }
 
 export type Fenced<T> = T | { readonly status: 'stale-epoch' };
@@ -154,11 +192,15 @@ export interface StoreAccess {
     discard: boolean;
     publishWill: boolean;
   }): Promise<Fenced<{ status: 'ok' }>>;
-  /** Session offsets (persistent sessions); fenced by epoch. */
+  /**
+   * Session offsets with the queues' in-flight state (persistent sessions); fenced by epoch. `sessionIds`, when
+   * given, replace the stored ones on the home shard, in the same write as that shard's offsets.
+   */
   commitOffsets(
     clientId: string,
     epoch: number,
-    offsets: ReadonlyArray<{ queue: ShardQueue; offset: number }>,
+    offsets: readonly OffsetCommit[],
+    sessionIds?: SessionIds,
   ): Promise<Fenced<{ status: 'ok' }>>;
   /** Filter registration for non-persistent sessions: held by this gateway, with a lease it renews. */
   registerFilter(filter: string, leaseMs: number): Promise<FilterQueues>;
@@ -267,6 +309,8 @@ export interface SessionDelivery {
   stop(): Promise<void>;
   /** After `stop()`, for a persistent session: what was in flight, for its next connection on this gateway. */
   parked(): ParkedDelivery | undefined;
+  /** The session's inbound QoS 2 identifiers changed (stored, or released by PUBREL): commit them. */
+  inboundQos2Changed(): void;
 }
 
 /**
@@ -288,6 +332,13 @@ export interface ParkedDelivery {
   }>;
   /** QoS 2 messages whose PUBREL was sent and whose PUBCOMP has not arrived. */
   readonly pubrels: readonly number[];
+  /** Of `pubrels`, those of a queue message: packet identifier → the queue's key and the message's offset. */
+  readonly pubrelQueues?: ReadonlyMap<number, { readonly queue: string; readonly offset: number }>;
+  /**
+   * Rebuilt from the store (ADR 0014), not parked by the connection itself: messages past a queue's `sentBelow`
+   * may have been sent after the last commit, so they keep the DUP flag a resumed cursor gives them.
+   */
+  readonly recovered?: boolean;
 }
 
 export interface ParkedQueue {
@@ -311,6 +362,8 @@ export interface SessionSpec {
    * stamped after it were never sent before: they go out with DUP clear even without `parked`.
    */
   readonly disconnectedAtMs?: number;
+  /** The session's inbound QoS 2 identifiers stored and not released, committed with the offsets (ADR 0014). */
+  readonly inboundQos2Ids?: () => readonly number[];
 }
 
 /** Owns every queue reader of this gateway and hands each session its delivery. */

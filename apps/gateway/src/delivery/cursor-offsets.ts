@@ -4,6 +4,9 @@
  * Committed offset rule (ADR 0004): the lowest offset still in flight (QoS 1 awaiting PUBACK, QoS 2 awaiting
  * PUBREC), or the next offset to read when nothing is in flight. So a committed offset is never ahead of what
  * the client acknowledged, and a reconnect redelivers from the first unacknowledged message.
+ *
+ * A commit also carries the queue's in-flight state (ADR 0014), which changes without the offset moving (a
+ * second message sent, a PUBREC): `changed()` counts those too, so that a commit is due after any of them.
  */
 export class CursorOffsets {
   /**
@@ -13,6 +16,9 @@ export class CursorOffsets {
   private readonly unacknowledged = new Set<number>();
   private next: number;
   private committed: number | undefined;
+  /** Changes of what a commit carries, and their count at the last commit. */
+  private changes = 0;
+  private committedChanges = 0;
 
   constructor(startOffset: number) {
     this.next = startOffset;
@@ -35,7 +41,15 @@ export class CursorOffsets {
 
   /** Nothing to deliver below `offset` (a gap, the end of a pulled range, retention). Never moves back. */
   advanceTo(offset: number): void {
-    if (offset > this.next) this.next = offset;
+    if (offset > this.next) {
+      this.next = offset;
+      this.changes += 1;
+    }
+  }
+
+  /** The queue's in-flight state changed without an offset moving (a PUBREC, a PUBCOMP). */
+  changed(): void {
+    this.changes += 1;
   }
 
   /**
@@ -46,11 +60,12 @@ export class CursorOffsets {
     this.unacknowledged.clear();
     this.next = offset;
     this.committed = undefined;
+    this.changes += 1;
   }
 
   /** PUBACK / PUBREC for the message at `offset`; unknown offsets are ignored. */
   acknowledged(offset: number): void {
-    this.unacknowledged.delete(offset);
+    if (this.unacknowledged.delete(offset)) this.changes += 1;
   }
 
   /** The offset a commit would store now. */
@@ -59,14 +74,19 @@ export class CursorOffsets {
     return this.next;
   }
 
-  /** The value to commit when it changed since the last `markCommitted`, else undefined. */
-  pendingCommit(): number | undefined {
+  /**
+   * The value to commit, and the change count it reflects, when the offset or the in-flight state changed
+   * since the last `markCommitted`; else undefined.
+   */
+  pendingCommit(): { readonly offset: number; readonly changes: number } | undefined {
     const offset = this.committable();
-    return offset === this.committed ? undefined : offset;
+    if (offset === this.committed && this.changes === this.committedChanges) return undefined;
+    return { offset, changes: this.changes };
   }
 
-  markCommitted(offset: number): void {
+  markCommitted(offset: number, changes: number = this.changes): void {
     this.committed = offset;
+    this.committedChanges = changes;
   }
 
   /** Sets the last committed value without a commit (the start offset came from the store). */

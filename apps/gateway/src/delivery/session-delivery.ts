@@ -4,17 +4,21 @@ import type { GatewayMetrics } from '../metrics';
 import type {
   ClientConnection,
   FilterQueues,
+  InFlightMessage as CommittedInFlight,
+  OffsetCommit,
   ParkedDelivery,
   ParkedQueue,
   QoS,
   QueuedMessage,
   RetainedMessage,
   SessionDelivery,
+  SessionIds,
   SessionSpec,
   ShardQueue,
   StoreAccess,
 } from '../types';
 import { PacketIdAllocator } from './packet-id-allocator';
+import { parkedKey } from './recovered-delivery';
 import type { PullTrigger, QueueReader } from './queue-reader';
 import { SessionCursor, type CursorOwner, type Subscription } from './session-cursor';
 
@@ -46,18 +50,15 @@ export interface SessionHost {
 type InflightState = 'awaiting-puback' | 'awaiting-pubrec' | 'awaiting-pubcomp';
 
 interface InflightMessage {
-  /** Absent for retained messages (sent on SUBSCRIBE, not read from a queue). */
+  /** Absent for retained messages (sent on SUBSCRIBE, not read from a queue) and for PUBRELs sent again. */
   readonly cursor: SessionCursor | undefined;
   readonly offset: number;
   readonly qos: 1 | 2;
   state: InflightState;
   /** A retained message's topic and payload: what a persistent session's next connection sends again. */
   readonly retained?: { readonly topic: string; readonly payload: Buffer };
-}
-
-/** A queue's key in `ParkedDelivery.queues`. */
-function parkedKey(queue: ShardQueue): string {
-  return `${queue.shard}\u0000${queue.kind}\u0000${queue.name}`;
+  /** A PUBREL sent again for a queue message of an earlier connection: that queue's key (`parkedKey`). */
+  readonly queueKey?: string;
 }
 
 interface PendingRetained {
@@ -110,6 +111,10 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
   private stopping: Promise<void> | undefined;
   /** What the previous connection parked, per queue, until each cursor has read past it. */
   private parkedQueues: Map<string, ParkedQueue> | undefined;
+  /** Packet identifiers of parked messages not sent again yet: new messages do not take them. */
+  private reservedPacketIds: Set<number> | undefined;
+  /** The PUBRELs held by no queue or the inbound QoS 2 identifiers changed since the last commit (ADR 0014). */
+  private sessionIdsChanged = false;
 
   constructor(
     private readonly host: SessionHost,
@@ -117,8 +122,15 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     private readonly spec: SessionSpec,
   ) {
     connection.onWritable(() => this.wakeAll());
-    if (spec.parked !== undefined && spec.parked.queues.size > 0)
+    if (spec.parked !== undefined && spec.parked.queues.size > 0) {
       this.parkedQueues = new Map(spec.parked.queues);
+      for (const queue of spec.parked.queues.values())
+        for (const { packetId } of queue.unacknowledged.values())
+          (this.reservedPacketIds ??= new Set()).add(packetId);
+    }
+    // A park kept by a gateway is at least as new as the store's copy: the first commit writes its identifiers.
+    if (spec.persistent && spec.parked !== undefined && spec.parked.recovered !== true)
+      this.sessionIdsChanged = true;
   }
 
   /** The session's logger, made on first use (most sessions never log). */
@@ -213,6 +225,9 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     }
     if (removed.length === 0) return;
     if (this.spec.persistent) {
+      // The store drops those queues' in-flight state: their PUBRELs awaiting PUBCOMP move to the session's.
+      this.sessionIdsChanged = true;
+      this.offsetsChanged();
       if (!this.running) return;
       try {
         const outcome = await this.host.store.updateSession({
@@ -242,8 +257,11 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     if (entry === undefined || entry.qos !== 2) return this.unexpected(packetId, entry);
     if (entry.state === 'awaiting-pubrec') {
       // A QoS 2 message counts as acknowledged (for offsets) at PUBREC: the receiver owns it now [MQTT-4.3.3].
+      // Its queue's in-flight state keeps it, PUBREL sent, until PUBCOMP, in the same record as the offset
+      // (ADR 0014): the commit that moves the offset past it also stores the PUBREL to send again.
       entry.state = 'awaiting-pubcomp';
-      this.acknowledged(entry);
+      if (entry.cursor !== undefined) this.acknowledged(entry);
+      else this.inFlightChanged(entry);
     }
     // A repeated PUBREC is answered again: the PUBREL may have been lost with the old connection.
     this.send({ cmd: 'pubrel', messageId: packetId });
@@ -254,7 +272,14 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     if (entry?.state !== 'awaiting-pubcomp') return this.unexpected(packetId, entry);
     // The identifier is free again only now [MQTT-4.3.3-?]: PUBCOMP ends the QoS 2 flow.
     this.inflight.delete(packetId);
+    this.inFlightChanged(entry);
     this.wakeAll();
+  }
+
+  inboundQos2Changed(): void {
+    if (!this.spec.persistent) return;
+    this.sessionIdsChanged = true;
+    this.offsetsChanged();
   }
 
   stop(): Promise<void> {
@@ -286,9 +311,13 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     }
     const retained: Array<ParkedDelivery['retained'][number]> = [];
     const pubrels: number[] = [];
+    const pubrelQueues = new Map<number, { queue: string; offset: number }>();
     for (const [packetId, entry] of this.inflight) {
-      if (entry.state === 'awaiting-pubcomp') pubrels.push(packetId);
-      else if (entry.retained !== undefined)
+      if (entry.state === 'awaiting-pubcomp') {
+        pubrels.push(packetId);
+        const queue = entry.cursor !== undefined ? parkedKey(entry.cursor.queue) : entry.queueKey;
+        if (queue !== undefined) pubrelQueues.set(packetId, { queue, offset: entry.offset });
+      } else if (entry.retained !== undefined)
         retained.push({
           packetId,
           qos: entry.qos,
@@ -300,7 +329,9 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
           .get(parkedKey(entry.cursor.queue))
           ?.unacknowledged.set(entry.offset, { packetId, qos: entry.qos });
     }
-    return { queues, retained, pubrels };
+    // Parked queues of a park rebuilt from the store not read again yet: past them, still not known exactly.
+    const recovered = this.spec.parked?.recovered === true && (this.parkedQueues?.size ?? 0) > 0;
+    return { queues, retained, pubrels, pubrelQueues, ...(recovered ? { recovered } : {}) };
   }
 
   // ---- CursorOwner (called by readers while feeding) ---------------------------------------------------------
@@ -330,17 +361,17 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
       // Sent and unacknowledged: again, with its packet identifier and DUP set [MQTT-4.4.0-1] [MQTT-3.3.1-1].
       wantedPacketId = unacknowledged.packetId;
       dup = true;
-    } else if (parked !== undefined) {
+    } else if (parked !== undefined && this.spec.parked?.recovered !== true) {
       // Past what the previous connection sent: never sent before, DUP clear [MQTT-3.3.1-3].
-      this.parkedQueues!.delete(parkedKey(cursor.queue));
+      this.leaveParked(cursor);
       dup = false;
-    } else if (
-      dup &&
-      (this.spec.disconnectedAtMs ?? 0) > 0 &&
-      message.timestampMs > this.spec.disconnectedAtMs!
-    ) {
-      // Stored after the session's last connection had closed: that connection cannot have sent it.
-      dup = false;
+    } else {
+      // Past the last commit of a gateway that is gone, it may have sent more: the cursor's DUP stands.
+      if (parked !== undefined) this.leaveParked(cursor);
+      if (dup && (this.spec.disconnectedAtMs ?? 0) > 0 && message.timestampMs > this.spec.disconnectedAtMs!) {
+        // Stored after the session's last connection had closed: that connection cannot have sent it.
+        dup = false;
+      }
     }
     const qos = Math.min(message.qos, cursor.subscription.qos) as QoS;
     const packetId = qos === 0 ? undefined : this.track(cursor, message.offset, qos, wantedPacketId);
@@ -451,6 +482,12 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     }
   }
 
+  /** The cursor read past what was parked for its queue. */
+  private leaveParked(cursor: SessionCursor): void {
+    this.parkedQueues!.delete(parkedKey(cursor.queue));
+    if (this.parkedQueues!.size === 0) this.reservedPacketIds = undefined;
+  }
+
   private stopCursor(cursor: SessionCursor): void {
     cursor.stopped = true;
     this.host.detach(cursor);
@@ -464,8 +501,15 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     retained?: InflightMessage['retained'],
   ): number {
     // canTake() keeps the in-flight map under maxInflight <= 65535, so an identifier is always free.
+    const reserved = this.reservedPacketIds;
     const packetId =
-      wanted !== undefined && !this.inflight.has(wanted) ? wanted : this.packetIds.allocate(this.inflight);
+      wanted !== undefined && !this.inflight.has(wanted)
+        ? wanted
+        : this.packetIds.allocate(
+            reserved === undefined
+              ? this.inflight
+              : { has: (id: number) => this.inflight.has(id) || reserved.has(id) },
+          );
     if (packetId === undefined) throw new Error('no free packet identifier (in-flight window above 65535)');
     if (this.inflight === NOTHING_IN_FLIGHT) this.inflight = new Map();
     this.inflight.set(packetId, {
@@ -486,7 +530,19 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
   private resendParked(parked: ParkedDelivery): void {
     for (const packetId of parked.pubrels) {
       if (this.inflight === NOTHING_IN_FLIGHT) this.inflight = new Map();
-      this.inflight.set(packetId, { cursor: undefined, offset: -1, qos: 2, state: 'awaiting-pubcomp' });
+      const queue = parked.pubrelQueues?.get(packetId);
+      this.inflight.set(
+        packetId,
+        queue === undefined
+          ? { cursor: undefined, offset: -1, qos: 2, state: 'awaiting-pubcomp' }
+          : {
+              cursor: undefined,
+              offset: queue.offset,
+              qos: 2,
+              state: 'awaiting-pubcomp',
+              queueKey: queue.queue,
+            },
+      );
       this.send({ cmd: 'pubrel', messageId: packetId });
     }
     for (const { packetId, qos, topic, payload } of parked.retained) {
@@ -533,6 +589,24 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     if (entry.cursor === undefined) return;
     entry.cursor.offsets.acknowledged(entry.offset);
     this.offsetsChanged();
+  }
+
+  /** A PUBREL was sent or completed: the next commit carries the change, with its queue or with the session. */
+  private inFlightChanged(entry: InflightMessage): void {
+    if (!this.spec.persistent) return;
+    const cursor =
+      entry.cursor ?? (entry.queueKey === undefined ? undefined : this.liveCursors().get(entry.queueKey));
+    if (cursor !== undefined && !cursor.stopped) cursor.offsets.changed();
+    else this.sessionIdsChanged = true;
+    this.offsetsChanged();
+  }
+
+  /** The cursors reading now, by queue key. */
+  private liveCursors(): Map<string, SessionCursor> {
+    const cursors = new Map<string, SessionCursor>();
+    for (const subscription of this.subscriptions.values())
+      for (const cursor of subscription.cursors) cursors.set(parkedKey(cursor.queue), cursor);
+    return cursors;
   }
 
   private unexpected(packetId: number, entry: InflightMessage | undefined): void {
@@ -613,41 +687,94 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     this.commitTimer.unref?.();
   }
 
-  /** Commits every changed offset in one call; one commit at a time. */
+  /**
+   * Commits every changed offset in one call, one commit at a time, with the in-flight state of those queues
+   * and, when they changed, the session's PUBRELs held by no queue and its inbound QoS 2 identifiers (ADR 0014):
+   * what the next connection needs to resume exactly if this gateway is lost. Still one call per commit
+   * interval, whatever the number of messages.
+   */
   private commit(): Promise<void> {
     if (this.committing !== undefined) {
       // A commit is running: commit again after it (changes made meanwhile are not in it).
       return this.committing.then(() => this.commit());
     }
-    const changes: Array<{ cursor: SessionCursor; offset: number }> = [];
+    const changes: Array<{ cursor: SessionCursor; offset: number; changes: number }> = [];
     for (const subscription of this.subscriptions.values()) {
       for (const cursor of subscription.cursors) {
-        const offset = cursor.offsets.pendingCommit();
-        if (offset !== undefined) changes.push({ cursor, offset });
+        const pending = cursor.offsets.pendingCommit();
+        if (pending !== undefined) changes.push({ cursor, ...pending });
       }
     }
-    if (changes.length === 0 || this.takenOver) return Promise.resolve();
+    const withSessionIds = this.sessionIdsChanged;
+    if ((changes.length === 0 && !withSessionIds) || this.takenOver) return Promise.resolve();
+    this.sessionIdsChanged = false;
+    const { offsets, sessionIds } = this.commitState(changes, withSessionIds);
     this.lastCommitAtMs = this.host.now();
     this.committing = (async () => {
       try {
         const outcome = await this.host.store.commitOffsets(
           this.spec.clientId,
           this.spec.epoch,
-          changes.map(({ cursor, offset }) => ({ queue: cursor.queue, offset })),
+          offsets,
+          sessionIds,
         );
         if (outcome.status === 'stale-epoch') {
           this.takeOver();
           return;
         }
-        for (const { cursor, offset } of changes) cursor.offsets.markCommitted(offset);
+        for (const { cursor, offset, changes: count } of changes) cursor.offsets.markCommitted(offset, count);
       } catch (err) {
         this.log.warn({ err }, 'offset commit failed');
-        // Retried on the next change or on stop(); the store keeps the previous (lower) offsets meanwhile.
+        // Retried on the next change or on stop(); the store keeps the previous state meanwhile.
+        if (withSessionIds) this.sessionIdsChanged = true;
       } finally {
         this.committing = undefined;
       }
     })();
     return this.committing;
+  }
+
+  /** What a commit stores: per changed cursor its offset and in-flight state; the session's identifiers. */
+  private commitState(
+    changes: ReadonlyArray<{ cursor: SessionCursor; offset: number }>,
+    withSessionIds: boolean,
+  ): { offsets: OffsetCommit[]; sessionIds: SessionIds | undefined } {
+    const inFlight = new Map<SessionCursor, CommittedInFlight[]>();
+    for (const { cursor } of changes) inFlight.set(cursor, []);
+    const pendingPubrels: number[] = [];
+    // Only PUBRELs sent again for an earlier connection's queue messages are found by key (rare).
+    let byKey: Map<string, SessionCursor> | undefined;
+    for (const [packetId, entry] of this.inflight) {
+      let cursor = entry.cursor;
+      if (cursor === undefined && entry.queueKey !== undefined) {
+        byKey ??= this.liveCursors();
+        cursor = byKey.get(entry.queueKey);
+      }
+      const pubrelSent = entry.state === 'awaiting-pubcomp';
+      if (cursor === undefined || cursor.stopped) {
+        // Retained messages are not kept (their payload is in no queue); their PUBRELs are.
+        if (pubrelSent) pendingPubrels.push(packetId);
+        continue;
+      }
+      inFlight.get(cursor)?.push({ offset: entry.offset, packetId, qos: entry.qos, pubrelSent });
+    }
+    const offsets = changes.map(({ cursor, offset }): OffsetCommit => {
+      const messages = inFlight.get(cursor) ?? [];
+      let sentBelow = cursor.nextOffset;
+      // Parked by an earlier connection and not read again yet: still in flight, and sent.
+      const parked = this.parkedQueues?.get(parkedKey(cursor.queue));
+      if (parked !== undefined && parked.sentBelow > sentBelow) {
+        for (const [parkedOffset, { packetId, qos }] of parked.unacknowledged)
+          if (parkedOffset >= sentBelow)
+            messages.push({ offset: parkedOffset, packetId, qos, pubrelSent: false });
+        sentBelow = parked.sentBelow;
+      }
+      return { queue: cursor.queue, offset, sentBelow, inFlight: messages };
+    });
+    const sessionIds = withSessionIds
+      ? { pendingPubrels, inboundQos2Ids: this.spec.inboundQos2Ids?.() ?? [] }
+      : undefined;
+    return { offsets, sessionIds };
   }
 
   /** The store answered stale-epoch: another connection owns the session now. */

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { IConnectPacket } from 'mqtt-packet';
 import { validateTopicName, type TopicLimits } from '@starling/mqtt-topic';
 import type { MqttConnection } from '../connection';
-import { createSessionState, type SessionState } from '../session/session-state';
+import { recoveredDelivery } from '../delivery';
+import {
+  createSessionState,
+  storedInboundIds,
+  type InboundQos2,
+  type SessionState,
+} from '../session/session-state';
 import type { CloseReason, OpenedSession, ProtocolVersion, QoS, StoredSubscription, Will } from '../types';
 import type { HandlerContext } from './context';
 import type { ParkedSession } from '../session/local-sessions';
@@ -185,8 +191,10 @@ export async function handleConnect(
   // turn as `register` below, so that a park arriving later is refused: a newer connection is here already.
   const parked = connection.closed ? undefined : ctx.sessions.takeParked(validation.clientId);
   // It is current only when this gateway owned the session last: a connection on another gateway since may
-  // have completed those flows and reused the identifiers [MQTT-4.3.3-2] [MQTT-4.4.0-1].
-  const resumable = !resumed ? undefined : lastOwnerId === ctx.store.ownerId ? parked : handedOver;
+  // have completed those flows and reused the identifiers [MQTT-4.3.3-2] [MQTT-4.4.0-1]. Without it (the last
+  // gateway crashed, restarted or did not answer), the store's copy as of the last commit (ADR 0014).
+  const kept = !resumed ? undefined : lastOwnerId === ctx.store.ownerId ? parked : handedOver;
+  const resumable = kept ?? (resumed ? recoveredSession(opened) : undefined);
   const state = createSessionState({
     clientId: validation.clientId,
     epoch: opened.epoch,
@@ -243,6 +251,7 @@ export async function handleConnect(
     ...(persistent && opened.disconnectedAtMs !== undefined
       ? { disconnectedAtMs: opened.disconnectedAtMs }
       : {}),
+    ...(persistent ? { inboundQos2Ids: () => storedInboundIds(state.inboundQos2IfAny) } : {}),
   });
   state.delivery = delivery;
   try {
@@ -251,6 +260,16 @@ export async function handleConnect(
     connection.logger.warn({ err }, 'resume delivery failed');
     connection.close('store-unavailable');
   }
+}
+
+/**
+ * What the store's last commit kept of a resumed session's in-flight state (ADR 0014), as a park. Inbound QoS 2
+ * identifiers come back `'restored'`: a PUBREL may have released them after that commit.
+ */
+function recoveredSession(opened: OpenedSession): Omit<ParkedSession, 'epoch'> {
+  let inboundQos2: InboundQos2 | undefined;
+  for (const id of opened.sessionIds?.inboundQos2Ids ?? []) (inboundQos2 ??= new Map()).set(id, 'restored');
+  return { inboundQos2, delivery: recoveredDelivery(opened.subscriptions, opened.sessionIds) };
 }
 
 /** How long CONNECT keeps trying to open its session while the store is unavailable, before CONNACK 0x03. */

@@ -60,21 +60,26 @@ export function handlePublish(
   }
   let appended: Promise<AppendOutcome>;
   if (qos === 2) {
-    const known = state.inboundQos2.get(packetId);
-    if (known === true) {
+    let known = state.inboundQos2.get(packetId);
+    if (known === true || (known === 'restored' && packet.dup)) {
       // Stored already, PUBREL not yet received: acknowledge again, do not append [MQTT-4.3.3-2].
       return enqueueAck(state, connection, () => {
         connection.send({ cmd: 'pubrec', messageId: packetId });
       });
     }
+    // Restored from the store and sent with DUP 0: the client reuses a released identifier (see InboundQos2).
+    if (known === 'restored') known = undefined;
     appended = known ?? append();
     if (known === undefined) {
       state.inboundQos2.set(packetId, appended);
       void appended.then((outcome) => {
         // Only a stored message is remembered; after a failure the client's retry appends again.
         if (state.inboundQos2.get(packetId) !== appended) return;
-        if (outcome.status === 'ok') state.inboundQos2.set(packetId, true);
-        else state.inboundQos2.delete(packetId);
+        if (outcome.status === 'ok') {
+          state.inboundQos2.set(packetId, true);
+          // Committed with the session's offsets: a crash of this gateway does not forget it (ADR 0014).
+          state.delivery?.inboundQos2Changed();
+        } else state.inboundQos2.delete(packetId);
       });
     }
   } else {

@@ -14,7 +14,11 @@ export function handlePubrel(connection: MqttConnection, state: SessionState, pa
   if (packetId === 0) return connection.protocolError('packet-id-zero', 'protocol-error');
   // After the PUBREC of that identifier (acknowledgements stay in order).
   void enqueueAck(state, connection, () => {
-    if (state.inboundQos2.get(packetId) === true) state.inboundQos2.delete(packetId);
+    const known = state.inboundQos2.get(packetId);
+    if (known === true || known === 'restored') {
+      state.inboundQos2.delete(packetId);
+      state.delivery?.inboundQos2Changed();
+    }
     connection.send({ cmd: 'pubcomp', messageId: packetId });
   });
 }

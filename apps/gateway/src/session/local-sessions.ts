@@ -15,11 +15,10 @@ export interface ParkedSession {
 /**
  * The sessions connected to this gateway, by client identifier: the local half of takeover
  * [MQTT-3.1.4-2], the connections still tearing their session down (a reconnect waits for them), and the
- * keeper of what persistent sessions leave between their connections on this gateway (the store does not
- * hold it): inbound QoS 2 identifiers and the outbound in-flight state. A parked session is used only when
- * this gateway owned the session last; a crash of this gateway loses it, which costs at most a duplicate
- * inbound QoS 2 message (PUBREC sent, PUBREL not arrived) and, outbound, what the store's committed offsets
- * alone give: a redelivery from the first unacknowledged message with DUP set.
+ * keeper of what persistent sessions leave between their connections on this gateway: inbound QoS 2
+ * identifiers and the outbound in-flight state. A parked session is used only when this gateway owned the
+ * session last. It is a cache (ADR 0014): the store holds the same state as of the session's last commit, which
+ * is what a connection resumes when this gateway crashed.
  */
 export class LocalSessions {
   private readonly byClientId = new Map<string, MqttConnection>();
@@ -103,7 +102,8 @@ export class LocalSessions {
 function storedOnly(inbound: InboundQos2 | undefined): InboundQos2 | undefined {
   if (inbound === undefined) return undefined;
   let stored: InboundQos2 | undefined;
-  for (const [id, value] of inbound) if (value === true) (stored ??= new Map()).set(id, true);
+  for (const [id, value] of inbound)
+    if (value === true || value === 'restored') (stored ??= new Map()).set(id, value);
   return stored;
 }
 

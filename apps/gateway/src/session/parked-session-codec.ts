@@ -21,6 +21,12 @@ interface WireParked {
   r: Array<[number, number, string, string]>;
   /** PUBRELs awaiting PUBCOMP. */
   p: number[];
+  /** Of those, a queue message's: [packetId, queue key, offset] (absent from older gateways). */
+  pq?: Array<[number, string, number]>;
+  /** Inbound QoS 2 identifiers restored from the store, not confirmed since (absent from older gateways). */
+  t?: number[];
+  /** Rebuilt from the store, queues not read again yet (absent from older gateways). */
+  rc?: 1;
 }
 
 export function encodeParkedSession(parked: ParkedSession): unknown {
@@ -34,7 +40,7 @@ export function encodeParkedSession(parked: ParkedSession): unknown {
   }
   const wire: WireParked = {
     e: parked.epoch,
-    i: [...(parked.inboundQos2?.keys() ?? [])],
+    i: idsWith(parked.inboundQos2, true),
     q: [...(delivery?.queues ?? [])].map(([key, queue]) => [
       key,
       queue.sentBelow,
@@ -43,6 +49,11 @@ export function encodeParkedSession(parked: ParkedSession): unknown {
     r: retained,
     p: [...(delivery?.pubrels ?? [])],
   };
+  const pubrelQueues = [...(delivery?.pubrelQueues ?? [])];
+  if (pubrelQueues.length > 0) wire.pq = pubrelQueues.map(([id, { queue, offset }]) => [id, queue, offset]);
+  const restored = idsWith(parked.inboundQos2, 'restored');
+  if (restored.length > 0) wire.t = restored;
+  if (delivery?.recovered === true) wire.rc = 1;
   return wire;
 }
 
@@ -83,7 +94,34 @@ export function decodeParkedSession(value: unknown): ParkedSession | undefined {
   }
   let inboundQos2: InboundQos2 | undefined;
   for (const id of wire.i) (inboundQos2 ??= new Map()).set(id, true);
-  return { epoch: wire.e, inboundQos2, delivery: { queues, retained, pubrels: wire.p } };
+  if (wire.t !== undefined) {
+    if (!isIdList(wire.t)) return undefined;
+    for (const id of wire.t) (inboundQos2 ??= new Map()).set(id, 'restored');
+  }
+  const pubrelQueues = new Map<number, { queue: string; offset: number }>();
+  if (wire.pq !== undefined) {
+    if (!Array.isArray(wire.pq)) return undefined;
+    for (const entry of wire.pq as unknown[]) {
+      if (!Array.isArray(entry) || entry.length !== 3) return undefined;
+      const [packetId, queue, offset] = entry as [unknown, unknown, unknown];
+      if (!isPacketId(packetId) || typeof queue !== 'string' || !isInt(offset)) return undefined;
+      pubrelQueues.set(packetId, { queue, offset });
+    }
+  }
+  const delivery: ParkedDelivery = {
+    queues,
+    retained,
+    pubrels: wire.p,
+    ...(pubrelQueues.size > 0 ? { pubrelQueues } : {}),
+    ...(wire.rc === 1 ? { recovered: true } : {}),
+  };
+  return { epoch: wire.e, inboundQos2, delivery };
+}
+
+function idsWith(inbound: InboundQos2 | undefined, value: true | 'restored'): number[] {
+  const ids: number[] = [];
+  for (const [id, v] of inbound ?? []) if (v === value) ids.push(id);
+  return ids;
 }
 
 function isInt(value: unknown): value is number {

@@ -3,9 +3,21 @@ import type { AppendOutcome, SessionDelivery, Will } from '../types';
 /**
  * QoS 2 messages received from the client whose PUBREL has not arrived yet, by packet identifier: the
  * append in progress, or `true` once stored. Part of the session state [MQTT-4.1.0-1], so a persistent
- * session keeps it across connections to this gateway.
+ * session keeps it across connections (parked on its gateway, committed to the store: ADR 0014).
+ *
+ * `'restored'`: read from the store's last commit after the session's gateway was lost. The PUBREL of such an
+ * identifier may have arrived after that commit, and the client may use the identifier again: only a PUBLISH
+ * sent again (DUP 1) is taken for the stored one; a first one (DUP 0) is a new message [MQTT-3.3.1-1].
  */
-export type InboundQos2 = Map<number, Promise<AppendOutcome> | true>;
+export type InboundQos2 = Map<number, Promise<AppendOutcome> | true | 'restored'>;
+
+/** The identifiers stored (or restored) and not released: what a commit or a park keeps. */
+export function storedInboundIds(inbound: InboundQos2 | undefined): number[] {
+  const ids: number[] = [];
+  if (inbound === undefined) return ids;
+  for (const [id, value] of inbound) if (value === true || value === 'restored') ids.push(id);
+  return ids;
+}
 
 /**
  * The session of one accepted connection, as the handlers share it.

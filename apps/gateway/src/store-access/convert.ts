@@ -1,12 +1,24 @@
 import type {
+  InFlightOutput,
   MessageProperties as WireProperties,
   MessagePropertiesOutput as WirePropertiesOutput,
   QueueMessageOutput,
+  QueueOffset,
   QueueRef,
   RetainedMessageOutput,
   Will as WireWill,
 } from '@starling/proto';
-import type { MessageProperties, QoS, QueuedMessage, RetainedMessage, ShardQueue, Will } from '../types';
+import type {
+  InFlightMessage,
+  MessageProperties,
+  OffsetCommit,
+  QoS,
+  QueuedMessage,
+  RetainedMessage,
+  ShardQueue,
+  StoredQueueInFlight,
+  Will,
+} from '../types';
 
 /** The store validates QoS on the way in, so anything else read back is corruption: clamp, never crash. */
 export function toQoS(value: number): QoS {
@@ -84,4 +96,31 @@ export function willToWire(will: Will): WireWill {
     properties: propertiesToWire(will.properties),
     willDelayIntervalSeconds: will.willDelayIntervalSeconds,
   };
+}
+
+export function offsetCommitToWire(o: OffsetCommit): QueueOffset {
+  return {
+    queue: queueToWire(o.queue),
+    offset: o.offset,
+    ...(o.sentBelow === undefined ? {} : { sentBelow: o.sentBelow }),
+    inFlight: (o.inFlight ?? []).map(({ offset, packetId, qos, pubrelSent }) => ({
+      offset,
+      packetId,
+      qos,
+      pubrelSent,
+    })),
+  };
+}
+
+/** A queue's committed in-flight state; entries that are not well-formed (never written so) are left out. */
+export function storedInFlightFromWire(
+  sentBelow: number | undefined,
+  inFlight: readonly InFlightOutput[],
+): StoredQueueInFlight {
+  const messages: InFlightMessage[] = [];
+  for (const { offset, packetId, qos, pubrelSent } of inFlight) {
+    if ((qos !== 1 && qos !== 2) || packetId < 1 || packetId > 0xffff) continue;
+    messages.push({ offset, packetId, qos, pubrelSent: pubrelSent && qos === 2 });
+  }
+  return { sentBelow, messages };
 }

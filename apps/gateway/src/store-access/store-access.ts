@@ -23,21 +23,24 @@ import type {
   AppendRequest,
   Fenced,
   FilterQueues,
+  OffsetCommit,
   OpenedSession,
   PullResult,
   RetainedMessage,
-  ShardQueue,
   StoreAccess,
+  StoredQueueInFlight,
   StoredSubscription,
 } from '../types';
 import { Appender } from './appender';
 import type { StoreClient } from './store-client';
 import {
   filterQueue,
+  offsetCommitToWire,
   propertiesToWire,
   queueToWire,
   queuedMessageFromWire,
   retainedFromWire,
+  storedInFlightFromWire,
   toQoS,
   willToWire,
 } from './convert';
@@ -242,6 +245,7 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
       }
     }
     const remote = new Map<string, Map<number, number>>();
+    const remoteInFlight = new Map<string, Map<number, StoredQueueInFlight>>();
     await Promise.all(
       [...byShard].map(async ([shard, filters]) => {
         const r = await guarded('FetchOffsets', shard, () =>
@@ -261,17 +265,26 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
           const m = remote.get(o.queue.name) ?? new Map<number, number>();
           m.set(shard, o.offset);
           remote.set(o.queue.name, m);
+          if (o.sentBelow === undefined && o.inFlight.length === 0) continue; // nothing recorded (ADR 0014)
+          const inFlight = remoteInFlight.get(o.queue.name) ?? new Map<number, StoredQueueInFlight>();
+          inFlight.set(shard, storedInFlightFromWire(o.sentBelow, o.inFlight));
+          remoteInFlight.set(o.queue.name, inFlight);
         }
       }),
     );
     return subscriptions.map((sub) => {
       const committedOffsets = new Map<number, number>();
+      const inFlight = new Map<number, StoredQueueInFlight>();
       const shards = shardsOfFilter(sub.filter, shardCount);
       if (shards.includes(home) && sub.committedOffset !== undefined) {
         committedOffsets.set(home, sub.committedOffset);
+        if (sub.sentBelow !== undefined || sub.inFlight.length > 0)
+          inFlight.set(home, storedInFlightFromWire(sub.sentBelow, sub.inFlight));
       }
       for (const [shard, offset] of remote.get(sub.filter) ?? []) committedOffsets.set(shard, offset);
-      return { filter: sub.filter, qos: toQoS(sub.qos), committedOffsets };
+      for (const [shard, state] of remoteInFlight.get(sub.filter) ?? []) inFlight.set(shard, state);
+      const stored = { filter: sub.filter, qos: toQoS(sub.qos), committedOffsets };
+      return inFlight.size > 0 ? { ...stored, inFlight } : stored;
     });
   }
 
@@ -405,6 +418,10 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
         lastOwnerId: stored?.ownerId ?? '',
         disconnectedAtMs: stored === null ? 0 : Number(stored.disconnectedAtMs),
         subscriptions: await storedSubscriptions(clientId, home, subscriptions),
+        sessionIds: {
+          pendingPubrels: opened.session?.pendingPubrels ?? [],
+          inboundQos2Ids: opened.session?.inboundQos2Ids ?? [],
+        },
       };
     },
 
@@ -479,13 +496,16 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
       });
     },
 
-    async commitOffsets(clientId, epoch, offsets) {
-      const byShard = new Map<number, Array<{ queue: ShardQueue; offset: number }>>();
+    async commitOffsets(clientId, epoch, offsets, sessionIds) {
+      const byShard = new Map<number, OffsetCommit[]>();
       for (const o of offsets) {
         const list = byShard.get(o.queue.shard) ?? [];
         list.push(o);
         byShard.set(o.queue.shard, list);
       }
+      // The session's identifiers go to its home shard, with that shard's offsets (or alone).
+      const home = shardOfClient(clientId, shardCount);
+      if (sessionIds !== undefined && !byShard.has(home)) byShard.set(home, []);
       const results = await Promise.all(
         [...byShard].map(([shard, list]) =>
           fenced('CommitOffsets', shard, () =>
@@ -494,7 +514,14 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
                 {
                   consumer: { kind: 'CONSUMER_KIND_SESSION', id: clientId },
                   sessionEpoch: epoch,
-                  offsets: list.map((q) => ({ queue: queueToWire(q.queue), offset: q.offset })),
+                  offsets: list.map(offsetCommitToWire),
+                  ...(shard === home && sessionIds !== undefined
+                    ? {
+                        replaceSessionIds: true,
+                        pendingPubrels: [...sessionIds.pendingPubrels],
+                        inboundQos2Ids: [...sessionIds.inboundQos2Ids],
+                      }
+                    : {}),
                 },
                 o,
                 cb,

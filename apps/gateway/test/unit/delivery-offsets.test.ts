@@ -48,15 +48,25 @@ describe('CursorOffsets: the committed offset never passes an unacknowledged mes
     expect(offsets.nextOffset).toBe(9);
   });
 
-  it('reports a commit only when the value changed', () => {
+  it('reports a commit when the offset or the in-flight state changed, and only then (ADR 0014)', () => {
     const offsets = new CursorOffsets(0);
     offsets.assumeCommitted(0);
     expect(offsets.pendingCommit()).toBeUndefined();
     offsets.sent(0, true);
+    // The offset stays at 0, but a message is in flight now: the commit carries it.
+    expect(offsets.pendingCommit()).toEqual({ offset: 0, changes: 1 });
+    offsets.markCommitted(0, 1);
     expect(offsets.pendingCommit()).toBeUndefined();
+    offsets.changed(); // a PUBREC: the same offset, another in-flight state
+    const pending = offsets.pendingCommit();
+    expect(pending?.offset).toBe(0);
     offsets.acknowledged(0);
-    expect(offsets.pendingCommit()).toBe(1);
+    // Committed what `pending` saw; the acknowledgement since is still due.
+    offsets.markCommitted(pending!.offset, pending!.changes);
+    expect(offsets.pendingCommit()?.offset).toBe(1);
     offsets.markCommitted(1);
+    expect(offsets.pendingCommit()).toBeUndefined();
+    offsets.acknowledged(7); // unknown: nothing changed
     expect(offsets.pendingCommit()).toBeUndefined();
   });
 });

@@ -28,6 +28,26 @@ describe('parked session state [MQTT-4.4.0-1] [MQTT-4.3.3-2]', () => {
     expect(decodeParkedSession(wire)).toEqual(parked);
   });
 
+  it('carries the queues of PUBRELs, restored inbound identifiers and the recovered flag (ADR 0014)', () => {
+    const recovered: ParkedSession = {
+      epoch: 9,
+      inboundQos2: new Map<number, true | 'restored'>([
+        [5, true],
+        [6, 'restored'],
+      ]),
+      delivery: {
+        ...parked.delivery!,
+        pubrelQueues: new Map([[11, { queue: '0\u0000filter\u0000a/#', offset: 9 }]]),
+        recovered: true,
+      },
+    };
+    const wire = JSON.parse(JSON.stringify(encodeParkedSession(recovered))) as unknown;
+    expect(decodeParkedSession(wire)).toEqual(recovered);
+    // A gateway that predates them sends none of the three: read as before.
+    const { pq: _pq, t: _t, rc: _rc, ...older } = wire as Record<string, unknown>;
+    expect(decodeParkedSession(older)?.delivery?.pubrelQueues).toBeUndefined();
+  });
+
   it.each([
     ['nothing', undefined],
     ['a packet identifier 0', { e: 1, i: [0], q: [], r: [], p: [] }],
