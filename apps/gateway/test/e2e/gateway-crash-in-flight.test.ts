@@ -83,6 +83,46 @@ describe('gateway crash mid-flow (multi-process: SIGKILL the gateway; the sessio
     await publisher.end();
   }
 
+  /** The store's count of one gRPC method served, from its /metrics. */
+  async function storeCalls(method: string): Promise<number> {
+    const opsPort = shape.stores[0]!.ready['ops']!;
+    const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    let total = 0;
+    for (const line of text.split('\n'))
+      if (line.startsWith('starling_store_grpc_requests_total{') && line.includes(`method="${method}"`))
+        total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    return total;
+  }
+
+  it('the QoS 1 hot path gains no store write per message: a persistent subscriber costs one CommitOffsets per commit interval (ADR 0014)', async () => {
+    const topic = `${uniqueName()}/hot`;
+    const subscriber = await clients.connect(shape.mqttUrl(0), { clientId: uniqueName(), clean: false });
+    await subscriber.client.subscribeAsync(topic, { qos: 1 });
+    const publisher = await clients.connect(shape.mqttUrl(1));
+    const count = 2_000;
+    const commitsBefore = await storeCalls('CommitOffsets');
+    const startedAt = Date.now();
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => publisher.client.publishAsync(topic, `m${i}`, { qos: 1 })),
+    );
+    await eventually(() => expect(payloadsOn(subscriber.received, topic)).toHaveLength(count), WAIT);
+    const elapsedMs = Date.now() - startedAt;
+    // The last acknowledgements are committed within an interval (100 ms by default).
+    await eventually(async () => {
+      expect((await session(subscriber.client.options.clientId!)).subscriptions[0]?.committedOffset).toBe(
+        count,
+      );
+    }, WAIT);
+    const commits = (await storeCalls('CommitOffsets')) - commitsBefore;
+    console.log(
+      `${count} QoS 1 messages to a persistent subscriber in ${elapsedMs} ms: ${commits} CommitOffsets ` +
+        `(${(commits / count).toFixed(3)} per message, ${((commits * 1000) / Math.max(1, elapsedMs)).toFixed(1)}/s)`,
+    );
+    // At most one commit per 100 ms interval, plus the last one after the interval.
+    expect(commits).toBeLessThanOrEqual(Math.ceil(elapsedMs / 100) + 3);
+    expect(commits / count).toBeLessThan(0.1);
+  });
+
   it('[MQTT-4.4.0-1] [MQTT-4.3.3-1] QoS 2 with PUBREC sent and PUBCOMP pending: the PUBREL with the same identifier arrives from the other gateway, and the message is not sent again', async () => {
     const clientId = uniqueName();
     const topic = `${uniqueName()}/pubrel`;
