@@ -363,12 +363,18 @@ export class Store {
     }
     if (fromOffset > read.high) return { status: 'offset-out-of-range', endOffset: read.high };
     const records = await Promise.all(read.entries.map((e) => this.commitlog.read(e.position)));
+    // Retention deletes segments before it trims the index: the first entries may point below the log. They
+    // are gone as if trimmed, so the answer says so (a higher low offset) and the reader counts them dropped.
+    const logLow = this.commitlog.lowPosition;
+    let low = read.low;
     const messages: StoredMessage[] = [];
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       const entry = read.entries[i]!;
-      // Retention deletes segments before it trims the index: an entry may briefly point below the log.
-      if (r.status !== 'ok') continue;
+      if (r.status !== 'ok') {
+        if (messages.length === 0 && entry.position < logLow) low = entry.offset + 1;
+        continue;
+      }
       const meta = decodeRecordMeta(r.record.properties);
       messages.push({
         offset: entry.offset,
@@ -382,15 +388,16 @@ export class Store {
         properties: meta.properties,
       });
     }
-    const start = read.belowLow ? read.low : fromOffset;
+    const belowLow = fromOffset < low;
+    const start = belowLow ? low : fromOffset;
     const last = read.entries[read.entries.length - 1];
     return {
       status: 'ok',
       messages,
-      lowOffset: read.low,
+      lowOffset: low,
       endOffset: read.high,
       nextOffset: last ? last.offset + 1 : start,
-      resetToLowOffset: read.belowLow,
+      resetToLowOffset: belowLow,
     };
   }
 

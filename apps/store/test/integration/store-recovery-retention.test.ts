@@ -122,6 +122,35 @@ describe('store retention', () => {
     expect(again.deletedSegments).toBe(0);
   });
 
+  it('answers a pull between segment deletion and index trim with the raised low offset', async () => {
+    s = await startTestStore({ STORE_SEGMENT_BYTES: '64KiB' });
+    await appendN(s, 'w/x', 1500, 100);
+    // The commitlog's half of retention only: the index still has entries for the deleted segments.
+    const segments = s.server.store.commitlog.segments();
+    const cut = segments[1]!.basePosition; // the first segment's 500 records go
+    await s.server.store.commitlog.deleteSegmentsBefore(cut);
+    const r = await call(s.clients.store, s.clients.store.pullMessages, {
+      queue: { kind: 'QUEUE_KIND_TOPIC', name: 'w' },
+      fromOffset: 0,
+      maxMessages: 1500,
+    });
+    expect(r.resetToLowOffset).toBe(true);
+    expect(r.messages.length).toBeGreaterThan(0);
+    expect(r.messages[0]!.position).toBe(cut);
+    // Every offset below the first message is reported as gone: a reader counts exactly those as dropped.
+    expect(r.lowOffset).toBe(r.messages[0]!.offset);
+    expect(r.lowOffset).toBe(500);
+    expect(r.nextOffset).toBe(1000); // a pull takes at most STORE_PULL_MAX_MESSAGES entries, gone ones included
+    // Wholly below the log: nothing to return, and the low offset moves past all of it.
+    await s.server.store.commitlog.deleteSegmentsBefore(segments[2]!.basePosition);
+    const gone = await call(s.clients.store, s.clients.store.pullMessages, {
+      queue: { kind: 'QUEUE_KIND_TOPIC', name: 'w' },
+      fromOffset: 600,
+      maxMessages: 300,
+    });
+    expect(gone).toMatchObject({ messages: [], lowOffset: 900, nextOffset: 900, resetToLowOffset: true });
+  });
+
   it('deletes the oldest segments past the byte budget, keeping the newest data readable', async () => {
     s = await startTestStore({ STORE_SEGMENT_BYTES: '64KiB', STORE_RETENTION_MAX_BYTES: '150KiB' });
     await appendN(s, 'b/x', 3000, 100);
