@@ -182,6 +182,89 @@ function measureMatcher(): ScenarioResult[] {
   ];
 }
 
+// The store's filters scenario (apps/store/bench, issue 3) in miniature: the same message workload against
+// 1,000 and against 1,000,000 registered filters, in one process, measured alternately so that both see
+// the same load. Between batches of 1,000 topics a sweep through EVICT_BYTES evicts the caches, as the
+// store's append and index work does between two dispatches: matching at a million filters is bound by
+// cache and TLB misses, which a loop over hot tables would never show.
+const STORE_TOPIC_BATCH = 1_000;
+const STORE_BATCHES = 200;
+const STORE_REPEATS = 9;
+const EVICT_BYTES = 16 * 2 ** 20;
+
+/** apps/store/bench's filterSet: 90% `devices/<i>/cmd`, 5% `devices/+/cmd<k>`, 5% `sensors/<s>/#`. */
+function storeFilters(total: number): string[] {
+  const exact = Math.round(total * 0.9);
+  const filters: string[] = [];
+  for (let i = 0; i < exact; i++) filters.push(fromWire(`devices/${i}/cmd`));
+  for (let k = 0; k < (total - exact) / 2; k++) filters.push(fromWire(`devices/+/cmd${k}`));
+  for (let s = 0; filters.length < total; s++) filters.push(fromWire(`sensors/${s}/#`));
+  return filters;
+}
+
+/** apps/store/bench's filterWorkload: 1,000 topics, each matching exactly one of the first 1,000 filters. */
+function storeTopics(): string[] {
+  const topics: string[] = [];
+  for (let i = 0; i < 800; i++) topics.push(`devices/${i}/cmd`);
+  for (let k = 0; k < 50; k++) for (let j = 0; j < 2; j++) topics.push(`devices/${900 + k * 2 + j}/cmd${k}`);
+  for (let s = 0; s < 50; s++) for (let j = 0; j < 2; j++) topics.push(`sensors/${s}/temp${j}`);
+  const order = topics.map((t, i) => ({ t, key: (i * 7919) % topics.length })).sort((a, b) => a.key - b.key);
+  return order.map((o) => fromWire(o.t));
+}
+
+function measureStoreShape(): ScenarioResult {
+  const topics = storeTopics();
+  const loaded = (total: number): { matcher: TopicMatcher; bytesPerFilter: number } => {
+    const filters = storeFilters(total);
+    const before = heapUsed();
+    const matcher = new TopicMatcher();
+    for (const filter of filters) matcher.add(filter);
+    return { matcher, bytesPerFilter: (heapUsed() - before) / total };
+  };
+  const thousand = loaded(1_000);
+  const million = loaded(1_000_000);
+  const evict = new Int32Array(EVICT_BYTES / 4);
+  let matched = 0;
+  let looked = 0;
+  const into: string[] = [];
+  const nsPerMatch = (matcher: TopicMatcher): number => {
+    let nanoseconds = 0n;
+    for (let batch = 0; batch < STORE_BATCHES; batch++) {
+      for (let i = 0; i < evict.length; i += 16) evict[i] = (evict[i] ?? 0) + 1;
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < topics.length; i++) {
+        into.length = 0;
+        matched += matcher.match(topics[i]!, into).length;
+      }
+      looked += topics.length;
+      nanoseconds += process.hrtime.bigint() - start;
+    }
+    return Number(nanoseconds) / (STORE_BATCHES * STORE_TOPIC_BATCH);
+  };
+  nsPerMatch(thousand.matcher);
+  nsPerMatch(million.matcher);
+  const at1k: number[] = [];
+  const at1m: number[] = [];
+  for (let r = 0; r < STORE_REPEATS; r++) {
+    at1k.push(nsPerMatch(thousand.matcher));
+    at1m.push(nsPerMatch(million.matcher));
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const tenths = (x: number): number => Math.round(x * 10) / 10;
+  return {
+    scenario: 'matcher-store-1k-vs-1m',
+    filtersHeld: million.matcher.size,
+    filtersMatchedPerTopic: tenths(matched / looked),
+    nsPerMatch1k: Math.round(median(at1k)),
+    nsPerMatch1m: Math.round(median(at1m)),
+    extraNsPerMatch1m: Math.round(median(at1m) - median(at1k)),
+    rounds1k: at1k.map(Math.round),
+    rounds1m: at1m.map(Math.round),
+    bytesPerFilter1m: tenths(million.bytesPerFilter),
+    evictBytesBetweenBatches: EVICT_BYTES,
+  };
+}
+
 function measureValidation(): ScenarioResult {
   const topics = makeTopics(prng(7), TOPICS_PER_ROUND);
   let valid = 0;
@@ -212,13 +295,15 @@ function ratePerSecond(count: number, start: bigint): number {
 }
 
 function main(): void {
-  const results = [...measureMatcher(), measureValidation()];
+  const results = [...measureMatcher(), measureStoreShape(), measureValidation()];
   for (const result of results) process.stdout.write(`${JSON.stringify(result)}\n`);
   const rows = results.map((r) => ({
     scenario: r.scenario,
     filters: r['filtersHeld'] ?? '',
-    'bytes/filter': r['bytesPerFilter'] ?? '',
+    'bytes/filter': r['bytesPerFilter'] ?? r['bytesPerFilter1m'] ?? '',
     'per second': r['matchesPerSecond'] ?? r['namesPerSecond'] ?? '',
+    'ns/match 1k, 1M':
+      r['nsPerMatch1k'] === undefined ? '' : [r['nsPerMatch1k'], r['nsPerMatch1m']].join(', '),
     pass: r['pass'] ?? '',
   }));
   console.table(rows);
