@@ -10,7 +10,7 @@
  * line per scenario: delivered msgs/s, end-to-end latency p50/p99, loss, duplicates, memory per idle
  * connection. Only 127.0.0.1; every scenario is bounded in time and count.
  *
- * BENCH_SCENARIO_MS (default 1000) load per scenario; BENCH_QOS0_RATE (default 20000) offered QoS 0 msgs/s; BENCH_IDLE_CONNECTIONS (default 10000);
+ * BENCH_SCENARIO_MS (default 1000) load per scenario, after BENCH_WARMUP_MS (default 1000) of every flow per target; BENCH_QOS0_RATE (default 20000) offered QoS 0 msgs/s; BENCH_IDLE_CONNECTIONS (default 10000);
  * BENCH_TARGETS (default all) e.g. "standalone,aedes"; BENCH_SCENARIOS (default all) e.g. "fan-in,idle";
  * BENCH_QOS (default "0,1"); BENCH_STORE_FSYNC (default async: Aedes keeps
  * nothing on disk either; 'sync' measures the product default).
@@ -29,6 +29,11 @@ import type { LoadSpec } from './load-clients';
 import { startMultiProcessShape, startStandaloneShape } from '../test/support/system-shapes';
 
 const SCENARIO_MS = Number(process.env['BENCH_SCENARIO_MS'] ?? 1_000);
+/**
+ * Each target first runs every selected flow for this long, unmeasured (BENCH_WARMUP_MS, default 1000; 0: off):
+ * both brokers run compiled code when measured, and the first scenario is not the one that pays for the JIT.
+ */
+const WARMUP_MS = Number(process.env['BENCH_WARMUP_MS'] ?? 1_000);
 const DRAIN_MS = 2_000;
 const IDLE_CONNECTIONS = Number(process.env['BENCH_IDLE_CONNECTIONS'] ?? 10_000);
 const TARGETS = (process.env['BENCH_TARGETS'] ?? 'standalone,multi-process,aedes').split(',');
@@ -39,7 +44,7 @@ const FSYNC = process.env['BENCH_STORE_FSYNC'] ?? 'async';
  */
 const QOS0_OFFERED_PER_SEC = Number(process.env['BENCH_QOS0_RATE'] ?? 20_000);
 /** Whole-run guard: the bench never runs longer than this. */
-const RUN_LIMIT_MS = 200_000;
+const RUN_LIMIT_MS = 400_000;
 /** BENCH_SCENARIOS (default all): e.g. "fan-in,point-to-point,idle"; BENCH_QOS (default "0,1"). */
 const ONLY = (process.env['BENCH_SCENARIOS'] ?? 'fan-in,fan-out,point-to-point,idle').split(',');
 const SCENARIOS = (['fan-in', 'fan-out', 'point-to-point'] as const).filter((s) => ONLY.includes(s));
@@ -179,13 +184,14 @@ async function runFlow(
   target: Target,
   scenario: LoadSpec['scenario'],
   qos: QoS,
+  scenarioMs = SCENARIO_MS,
 ): Promise<Record<string, unknown>> {
   const spec: LoadSpec = {
     url: target.url,
     scenario,
     qos,
     run: `${process.pid}x${runCounter++}`,
-    scenarioMs: SCENARIO_MS,
+    scenarioMs,
     drainMs: DRAIN_MS,
     qos0OfferedPerSec: QOS0_OFFERED_PER_SEC,
   };
@@ -193,7 +199,7 @@ async function runFlow(
   const child = spawn(process.execPath, [join(__dirname, 'load-clients.js'), JSON.stringify(spec)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const deadline = setTimeout(() => child.kill('SIGKILL'), SCENARIO_MS + DRAIN_MS + 30_000);
+  const deadline = setTimeout(() => child.kill('SIGKILL'), scenarioMs + DRAIN_MS + 30_000);
   try {
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve);
@@ -334,6 +340,10 @@ async function main(): Promise<void> {
     const target = await start();
     if (target === undefined) continue;
     try {
+      if (WARMUP_MS > 0) {
+        for (const scenario of SCENARIOS)
+          for (const qos of QOS_LEVELS) await runFlow(target, scenario, qos, WARMUP_MS);
+      }
       for (const scenario of SCENARIOS) {
         for (const qos of QOS_LEVELS) {
           const r = {
