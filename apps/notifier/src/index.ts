@@ -4,6 +4,8 @@ export { createNotifierMetrics, type NotifierMetrics } from './metrics';
 export {
   createNotifier,
   startNotifier,
+  type LocalArrival,
+  type LocalArrivalSource,
   type Notifier,
   type NotifierOptions,
   type StoreStreamStatus,

@@ -9,9 +9,28 @@ import { DEFAULT_REPLAY_BURST, DEFAULT_REPLAY_EVENTS_PER_SECOND } from './config
 import { sampleNotifierState, type NotifierMetrics } from './metrics';
 import { ReplayPacer, type ReplayFeed } from './replay-pacer';
 
+/** One arrival as a store in this process hands it over (the store's `ArrivalNotice`). */
+export interface LocalArrival {
+  readonly queue: { readonly kind: 'topic' | 'filter'; readonly name: string };
+  readonly endOffset: number;
+  readonly timestampMs: number;
+}
+
+/**
+ * A store shard in this process (standalone): its dispatch batches' arrivals come straight from the store
+ * instead of over a WatchArrivals stream on loopback (no protobuf, no HTTP/2, no reconnects, no replay).
+ */
+export interface LocalArrivalSource {
+  readonly shard: number;
+  /** Calls `listener` with each dispatch batch's arrivals, synchronously; returns the unsubscribe. */
+  watch(listener: (arrivals: readonly LocalArrival[]) => void): () => void;
+}
+
 export interface NotifierOptions {
   /** One gRPC address (`host:port`) per store shard. */
   stores: readonly string[];
+  /** Store shards in this process, watched directly (standalone); counted with `stores`. */
+  localStores?: readonly LocalArrivalSource[];
   /** Where events go: NATS in the multi-process topology, the in-process bus in standalone. Not closed here. */
   bus: EventBus;
   logger: Logger;
@@ -69,7 +88,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   let failedSinceLastSuccess = 0;
   let natsConnected = bus.connected;
   let skippedLogged = false;
-  metrics?.storeStreamsConfigured.set(options.stores.length);
+  const localStores = options.localStores ?? [];
+  metrics?.storeStreamsConfigured.set(options.stores.length + localStores.length);
 
   /** `oldestTimestampMs` is undefined for a replayed end offset: its age is the replay's, not delivery latency. */
   const publish = (event: ArrivalEvent, oldestTimestampMs: number | undefined): void => {
@@ -128,6 +148,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return event;
   };
 
+  /** Offers one live event to the coalescer; true when it merged into a held one. */
+  const offer = (event: ArrivalEvent, nowMs: number): boolean => {
+    const outcome = coalescer.offer(event, nowMs);
+    if (outcome.action === 'publish') publish(outcome.event, outcome.event.timestampMs);
+    return outcome.action === 'merged';
+  };
+
   const onArrivals = (arrivals: readonly ArrivalOutput[]): void => {
     if (closing) return;
     metrics?.arrivalsReceived.inc(arrivals.length);
@@ -135,18 +162,25 @@ export function createNotifier(options: NotifierOptions): Notifier {
     let merged = 0;
     for (const arrival of arrivals) {
       const event = eventOf(arrival);
-      if (event === undefined) continue;
-      const outcome = coalescer.offer(event, nowMs);
-      switch (outcome.action) {
-        case 'publish':
-          publish(outcome.event, outcome.event.timestampMs);
-          break;
-        case 'merged':
-          merged++;
-          break;
-        case 'held':
-          break;
-      }
+      if (event !== undefined && offer(event, nowMs)) merged++;
+    }
+    if (merged > 0) metrics?.eventsCoalesced.inc(merged);
+    armWindowTimer();
+  };
+
+  const onLocalArrivals = (shard: number, arrivals: readonly LocalArrival[]): void => {
+    if (closing) return;
+    metrics?.arrivalsReceived.inc(arrivals.length);
+    const nowMs = performance.now();
+    let merged = 0;
+    for (const a of arrivals) {
+      const event: ArrivalEvent = {
+        queue: a.queue,
+        shard,
+        endOffset: a.endOffset,
+        timestampMs: a.timestampMs,
+      };
+      if (offer(event, nowMs)) merged++;
     }
     if (merged > 0) metrics?.eventsCoalesced.inc(merged);
     armWindowTimer();
@@ -242,6 +276,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
           }),
         );
       }
+      for (const source of localStores) {
+        const unsubscribe = source.watch((arrivals) => onLocalArrivals(source.shard, arrivals));
+        watchers.push({
+          address: 'in-process',
+          connected: true,
+          shardIndex: source.shard,
+          close: unsubscribe,
+        });
+      }
+      updateStreamGauge();
       pollState();
       pollTimer = setInterval(pollState, options.statePollMs ?? 250);
       pollTimer.unref();

@@ -36,8 +36,8 @@ export interface Standalone {
  * Starling in one process: the embedded default for a laptop or an edge box. Each service runs as in the
  * multi-process topology, except that arrival events travel on an in-process event bus instead of NATS and the
  * gateway calls the store's StoreService handlers directly (`inProcessClient()`: no HTTP/2, no protobuf copy of
- * appends and pulls; ADR 0007). The notifier watches arrivals over gRPC on loopback, and the store's gRPC port
- * serves other clients (CLI, services) as in any deployment.
+ * appends and pulls; ADR 0007). The notifier takes the store's arrivals as it dispatches (no WatchArrivals stream
+ * on loopback), and the store's gRPC port serves other clients (CLI, services) as in any deployment.
  */
 export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
   const { logger } = options;
@@ -49,7 +49,11 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const storeAddress = `127.0.0.1:${store.grpcPort}`;
   const bus = createInProcessEventBus();
   const notifier = createNotifier({
-    stores: [storeAddress],
+    stores: [],
+    // Straight from the store's dispatch: no WatchArrivals stream on loopback in one process.
+    localStores: [
+      { shard: store.store.shardIndex, watch: (listener) => store.store.watchArrivals(listener, false) },
+    ],
     bus,
     logger,
     coalesceWindowMs: options.coalesceWindowMs ?? 2,
