@@ -25,20 +25,8 @@ const KIND_NAME: Record<number, 'topic' | 'filter' | undefined> = { 1: 'topic', 
  * bytes are the ones protobufjs writes (every field present, in field order); the tests hold both to it.
  */
 export function encodeArrivalEvent(event: ArrivalEvent): Uint8Array {
+  validateArrivalEvent(event);
   const { queue, shard, endOffset, timestampMs } = event;
-  if (queue.kind !== 'topic' && queue.kind !== 'filter') {
-    throw new ArrivalEventInvalidError(`queue kind must be 'topic' or 'filter'`);
-  }
-  if (typeof queue.name !== 'string') throw new ArrivalEventInvalidError('queue name must be a string');
-  if (!Number.isInteger(shard) || shard < 0 || shard > MAX_UINT32) {
-    throw new ArrivalEventInvalidError(`shard must be a uint32, got ${shard}`);
-  }
-  if (!Number.isSafeInteger(endOffset) || endOffset < 0) {
-    throw new ArrivalEventInvalidError(`endOffset must be a non-negative safe integer, got ${endOffset}`);
-  }
-  if (!Number.isSafeInteger(timestampMs)) {
-    throw new ArrivalEventInvalidError(`timestampMs must be a safe integer, got ${timestampMs}`);
-  }
   const nameBytes = Buffer.byteLength(queue.name, 'utf8');
   // QueueRef: kind (tag, 1-byte code), name (tag, length, bytes).
   const refBytes = 2 + 1 + varintSize(nameBytes) + nameBytes;
@@ -59,6 +47,43 @@ export function encodeArrivalEvent(event: ArrivalEvent): Uint8Array {
   const high = Math.floor(timestampMs / TWO_32);
   at = writeVarint(out, at, timestampMs - high * TWO_32, high >>> 0);
   return out.subarray(0, at);
+}
+
+/** Throws ArrivalEventInvalidError for an event the schema cannot carry (what `encodeArrivalEvent` refuses). */
+export function validateArrivalEvent(event: ArrivalEvent): void {
+  const { queue, shard, endOffset, timestampMs } = event;
+  if (queue.kind !== 'topic' && queue.kind !== 'filter') {
+    throw new ArrivalEventInvalidError(`queue kind must be 'topic' or 'filter'`);
+  }
+  if (typeof queue.name !== 'string') throw new ArrivalEventInvalidError('queue name must be a string');
+  if (!Number.isInteger(shard) || shard < 0 || shard > MAX_UINT32) {
+    throw new ArrivalEventInvalidError(`shard must be a uint32, got ${shard}`);
+  }
+  if (!Number.isSafeInteger(endOffset) || endOffset < 0) {
+    throw new ArrivalEventInvalidError(`endOffset must be a non-negative safe integer, got ${endOffset}`);
+  }
+  if (!Number.isSafeInteger(timestampMs)) {
+    throw new ArrivalEventInvalidError(`timestampMs must be a safe integer, got ${timestampMs}`);
+  }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The event a receiver of `event` gets: what decoding its encoding gives (a fresh object; a name that is not
+ * well-formed UTF-16 has its lone surrogates replaced, as UTF-8 on the wire does), without the bytes.
+ */
+export function copyArrivalEvent(event: ArrivalEvent): ArrivalEvent {
+  const name = event.queue.name;
+  return {
+    queue: {
+      kind: event.queue.kind,
+      name: SURROGATE.test(name) ? Buffer.from(name, 'utf8').toString('utf8') : name,
+    },
+    shard: event.shard,
+    endOffset: event.endOffset,
+    timestampMs: event.timestampMs,
+  };
 }
 
 /** Decodes an event, or returns undefined for anything that is not a readable ArrivalEvent (events are hints). */

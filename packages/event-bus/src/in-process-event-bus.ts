@@ -1,4 +1,4 @@
-import { decodeArrivalEvent, encodeArrivalEvent } from './arrival-codec';
+import { copyArrivalEvent, validateArrivalEvent } from './arrival-codec';
 import { failureReason, SubjectAlreadyServedError } from './errors';
 import type {
   ArrivalEvent,
@@ -28,7 +28,7 @@ export interface InProcessHub {
 
 /** What the hub routes to: one bus instance. */
 export interface HubMember {
-  receive(payload: Uint8Array): void;
+  receive(event: ArrivalEvent): void;
 }
 
 export function createInProcessHub(): InProcessHub {
@@ -81,9 +81,8 @@ class InProcessBus implements InProcessEventBus, HubMember {
       this.counters.publishFailed++;
       return false;
     }
-    let payload: Uint8Array;
     try {
-      payload = encodeArrivalEvent(event);
+      validateArrivalEvent(event);
     } catch (err) {
       this.counters.publishFailed++;
       if (!this.warnedInvalidEvent) {
@@ -93,22 +92,21 @@ class InProcessBus implements InProcessEventBus, HubMember {
       return false;
     }
     this.counters.published++;
-    // Interest is taken when published, as the server would route it; each receiver decodes its own copy.
+    // Interest is taken when published, as the server would route it; each receiver gets its own copy, the
+    // event its wire form would decode to (no bytes in between: this bus never leaves the process).
     const receivers = this.hub.interest.get(queueKey(event.queue));
     if (receivers !== undefined) {
-      for (const bus of receivers) queueMicrotask(() => bus.receive(payload));
+      for (const bus of receivers) {
+        const copy = copyArrivalEvent(event);
+        queueMicrotask(() => bus.receive(copy));
+      }
     }
     return true;
   }
 
   /** Called by the hub's routing for an event of a queue this bus had interest in when it was published. */
-  receive(payload: Uint8Array): void {
+  receive(event: ArrivalEvent): void {
     if (this.closed) return;
-    const event = decodeArrivalEvent(payload);
-    if (event === undefined) {
-      this.counters.malformed++;
-      return;
-    }
     // Interest may have gone between publish and delivery (as an UNSUB racing a message on NATS).
     if (!this.handlers.has(event.queue)) return;
     this.counters.received++;

@@ -1,5 +1,10 @@
 import { arrivalEventCodec } from '@starling/proto';
-import { ArrivalEventInvalidError, decodeArrivalEvent, encodeArrivalEvent } from '../../src/arrival-codec';
+import {
+  ArrivalEventInvalidError,
+  copyArrivalEvent,
+  decodeArrivalEvent,
+  encodeArrivalEvent,
+} from '../../src/arrival-codec';
 import type { ArrivalEvent } from '../../src/event-bus';
 import { awkwardNames } from '../fixtures/awkward-names';
 
@@ -139,5 +144,20 @@ describe('arrival codec (starling.events.v1.ArrivalEvent)', () => {
       expect(decodeArrivalEvent(Buffer.concat([good, Buffer.from('3a05ab', 'hex')]))).toBeUndefined();
       expect(decodeArrivalEvent(Buffer.from('0a0808021203612f2b', 'hex'))).toBeUndefined(); // queue length 8 > 7
     });
+  });
+
+  it('copies an event as its wire form decodes (the in-process bus), lone surrogates included', () => {
+    for (const name of [...awkwardNames, 'a\ud800b', '\udfff', 'x\ud83d']) {
+      const event: ArrivalEvent = {
+        queue: { kind: 'filter', name },
+        shard: 5,
+        endOffset: 9,
+        timestampMs: -3,
+      };
+      const copy = copyArrivalEvent(event);
+      expect(copy).toEqual(decodeArrivalEvent(encodeArrivalEvent(event)));
+      expect(copy).not.toBe(event);
+      expect(copy.queue).not.toBe(event.queue);
+    }
   });
 });
