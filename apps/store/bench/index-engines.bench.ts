@@ -142,7 +142,7 @@ async function lmdbReadLatency(): Promise<void> {
   const index = openQueueIndex({ dir, durability: 'none' });
   for (const batch of workload(1_000, APPEND_MESSAGES))
     index.appendBatch(batch, batch[batch.length - 1]!.position);
-    await index.flushed();
+  await index.flushed();
   const pick = rng(7);
   const samples: number[] = [];
   for (let i = 0; i < 2_000; i++) {
