@@ -176,12 +176,7 @@ export class TopicMatcher {
         node = child;
       } else {
         path.push(node);
-        const next =
-          first === PLUS
-            ? node.plus
-            : children instanceof TrieNode && levelEquals(children, filter, from, end)
-              ? children
-              : undefined;
+        const next = plusOrSingleChild(node, first, filter, from, end);
         if (next === undefined) return 0;
         node = next;
       }
@@ -222,12 +217,7 @@ export class TopicMatcher {
         if (typeof child === 'string') return child === filter ? children.leafRefsAt(slot) : 0;
         node = child;
       } else {
-        const next =
-          first === PLUS
-            ? node.plus
-            : children instanceof TrieNode && levelEquals(children, filter, from, end)
-              ? children
-              : undefined;
+        const next = plusOrSingleChild(node, first, filter, from, end);
         if (next === undefined) return 0;
         node = next;
       }
@@ -365,6 +355,22 @@ export class TopicMatcher {
  * (now) held by a leaf — its reference count. `leafHere` says that the filter ends at this child, or has
  * only `#` below it, so a new child in a table can be a leaf.
  */
+
+/**
+ * The child of `node` for the level [from, end) of `filter` where `node` holds no child table: its `+` child
+ * (`first` is the level's only character code when it has one), or its single child when the level matches.
+ */
+function plusOrSingleChild(
+  node: TrieNode,
+  first: number,
+  filter: string,
+  from: number,
+  end: number,
+): TrieNode | undefined {
+  if (first === PLUS) return node.plus;
+  const children = node.children;
+  return children instanceof TrieNode && levelEquals(children, filter, from, end) ? children : undefined;
+}
 function addLiteralChild(
   node: TrieNode,
   filter: string,

@@ -2,7 +2,7 @@ import type { IPublishPacket, ISubackPacket, IUnsubackPacket } from 'mqtt-packet
 import { eventually, uniqueName } from '@starling/test-harness';
 import { payloadsOn, shapeCases, summary } from '../support/e2e';
 import type { TestClient } from '../support/mqtt-clients';
-import { rawFrame, str, type RawSession } from '../support/raw-session';
+import { rawFrame, str, type RawSession, payloadOf } from '../support/raw-session';
 import { shapeSuite } from '../support/shape-suite';
 
 const WAIT = { timeoutMs: 15_000 };
@@ -17,10 +17,6 @@ function publishPacket(topic: string, payload: string, qos: 0 | 1 | 2, messageId
     retain: false,
     ...(messageId !== undefined ? { messageId } : {}),
   };
-}
-
-function payloadOf(packet: IPublishPacket): string {
-  return Buffer.isBuffer(packet.payload) ? packet.payload.toString() : packet.payload;
 }
 
 // MQTT 3.1.1 conformance of PUBLISH and its QoS flows, retained messages, SUBSCRIBE / UNSUBSCRIBE semantics

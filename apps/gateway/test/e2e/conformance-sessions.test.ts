@@ -1,26 +1,10 @@
-import type { IConnackPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
+import type { IConnackPacket, IPublishPacket, ISubackPacket } from 'mqtt-packet';
 import { eventually, uniqueName } from '@starling/test-harness';
 import { payloadsOn, shapeCases } from '../support/e2e';
-import { type RawSession } from '../support/raw-session';
+import { type RawSession, payloadOf, flow } from '../support/raw-session';
 import { shapeSuite } from '../support/shape-suite';
 
 const WAIT = { timeoutMs: 15_000 };
-
-function payloadOf(packet: IPublishPacket): string {
-  return Buffer.isBuffer(packet.payload) ? packet.payload.toString() : packet.payload;
-}
-
-/** `[cmd, payload or '', messageId, dup]` of each packet after CONNACK, for readable diffs. */
-function flow(packets: readonly Packet[]): Array<[string, string, number | undefined, boolean]> {
-  return packets
-    .filter((p) => p.cmd !== 'connack' && p.cmd !== 'pingresp')
-    .map((p) => [
-      p.cmd,
-      p.cmd === 'publish' ? payloadOf(p) : '',
-      'messageId' in p ? p.messageId : undefined,
-      p.cmd === 'publish' ? p.dup : false,
-    ]);
-}
 
 // MQTT 3.1.1 conformance of sessions (docs/conformance/mqtt-3.1.1.md): clean session, session present, what a
 // persistent session keeps, and what it sends again when it reconnects — to the same gateway (which kept the

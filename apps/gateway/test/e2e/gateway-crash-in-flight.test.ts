@@ -3,26 +3,10 @@ import { createStoreClient, type SessionOutput } from '@starling/proto';
 import { eventually, uniqueName } from '@starling/test-harness';
 import { clientTracker, payloadsOn, SHAPE_START_TIMEOUT_MS } from '../support/e2e';
 import { unary } from '../support/grpc';
-import { rawTracker, type RawSession } from '../support/raw-session';
+import { rawTracker, type RawSession, payloadOf, flow } from '../support/raw-session';
 import { startMultiProcessShape, type MultiProcessShape } from '../support/system-shapes';
 
 const WAIT = { timeoutMs: 15_000 };
-
-function payloadOf(packet: IPublishPacket): string {
-  return Buffer.isBuffer(packet.payload) ? packet.payload.toString() : packet.payload;
-}
-
-/** `[cmd, payload or '', messageId, dup]` of each packet after CONNACK, for readable diffs. */
-function flow(packets: readonly Packet[]): Array<[string, string, number | undefined, boolean]> {
-  return packets
-    .filter((p) => p.cmd !== 'connack' && p.cmd !== 'pingresp')
-    .map((p) => [
-      p.cmd,
-      p.cmd === 'publish' ? payloadOf(p) : '',
-      'messageId' in p ? p.messageId : undefined,
-      p.cmd === 'publish' ? p.dup : false,
-    ]);
-}
 
 /**
  * A gateway SIGKILLed in the middle of QoS flows (ADR 0014): the in-flight state of its persistent sessions was

@@ -1,7 +1,14 @@
 // A raw MQTT session over a net.Socket for the conformance suite: packets are sent as objects (encoded by
 // mqtt-packet) or as whatever bytes a test wants, and everything the server sends back is parsed in order, so
 // a test can wait for one packet, look at every packet, or wait for the server to close.
-import { generate, parser, type IConnackPacket, type IConnectPacket, type Packet } from 'mqtt-packet';
+import {
+  generate,
+  parser,
+  type IConnackPacket,
+  type IConnectPacket,
+  type IPublishPacket,
+  type Packet,
+} from 'mqtt-packet';
 import { eventually, uniqueName } from '@starling/test-harness';
 import { openRaw, type RawConnection } from './raw-mqtt';
 
@@ -162,4 +169,21 @@ export function str(text: string | Buffer): Buffer {
 /** A 2-byte packet identifier. */
 export function id(n: number): Buffer {
   return Buffer.from([n >> 8, n & 0xff]);
+}
+
+/** A PUBLISH packet's payload as text. */
+export function payloadOf(packet: IPublishPacket): string {
+  return Buffer.isBuffer(packet.payload) ? packet.payload.toString() : packet.payload;
+}
+
+/** `[cmd, payload or '', messageId, dup]` of each packet after CONNACK, for readable diffs. */
+export function flow(packets: readonly Packet[]): Array<[string, string, number | undefined, boolean]> {
+  return packets
+    .filter((p) => p.cmd !== 'connack' && p.cmd !== 'pingresp')
+    .map((p) => [
+      p.cmd,
+      p.cmd === 'publish' ? payloadOf(p) : '',
+      'messageId' in p ? p.messageId : undefined,
+      p.cmd === 'publish' ? p.dup : false,
+    ]);
 }

@@ -208,22 +208,19 @@ async function scanTail(segments: Segment[]): Promise<TailScan> {
   }
   let lastRecordPosition: number | undefined;
   const zeroTails: Array<{ index: number; offset: number }> = [];
+  const cutAt = (index: number, offset: number, reason: string, tornBytes: number): TailScan => ({
+    lastRecordPosition,
+    zeroTails,
+    truncateAt: { index, offset, reason, tornBytes },
+  });
   for (let index = Math.max(0, segments.length - 2); index < segments.length; index++) {
     const segment = segments[index]!;
     const result = await scanSegment(segment);
     if (result.lastRecordOffset !== undefined)
       lastRecordPosition = segment.basePosition + result.lastRecordOffset;
     if (result.invalid !== undefined) {
-      return {
-        lastRecordPosition,
-        zeroTails,
-        truncateAt: {
-          index,
-          offset: result.validBytes,
-          reason: result.invalid,
-          tornBytes: (result.dataEnd ?? segment.sizeBytes) - result.validBytes,
-        },
-      };
+      const tornBytes = (result.dataEnd ?? segment.sizeBytes) - result.validBytes;
+      return cutAt(index, result.validBytes, result.invalid, tornBytes);
     }
     if (result.zeroTail) zeroTails.push({ index, offset: result.validBytes });
     const end = segment.basePosition + result.validBytes;
@@ -231,16 +228,12 @@ async function scanTail(segments: Segment[]): Promise<TailScan> {
     if (next !== undefined && next.basePosition !== end) {
       // Whole records, but the next file does not start where this one ends: what follows was never
       // part of one consistent log. Everything after this segment goes.
-      return {
-        lastRecordPosition,
-        zeroTails,
-        truncateAt: {
-          index,
-          offset: result.validBytes,
-          reason: `next segment starts at ${next.basePosition}, expected ${end}`,
-          tornBytes: 0,
-        },
-      };
+      return cutAt(
+        index,
+        result.validBytes,
+        `next segment starts at ${next.basePosition}, expected ${end}`,
+        0,
+      );
     }
   }
   if (lastRecordPosition === undefined && segments.length > 2) {
