@@ -2,6 +2,7 @@
 // Run with `pnpm --filter @starling/mqtt-topic bench` (needs --expose-gc for the heap figure).
 // Prints one JSON line per scenario, then a table. Every figure is measured on this run.
 import { TopicMatcher, validateTopicName } from '../src/index';
+import { prng } from '../test/support/prng';
 
 const TARGET_BYTES_PER_FILTER = 300;
 const TARGET_MATCHES_PER_SECOND = 500_000;
@@ -27,18 +28,6 @@ function heapUsed(): number {
   gc!();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
-}
-
-// Deterministic PRNG (mulberry32) so every run registers and matches the same workload.
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 // Topics arrive in packets and are decoded into flat strings; template literals build

@@ -1,16 +1,5 @@
 import { TopicMatcher, matches, validateTopicFilter, validateTopicName } from '../../src/index';
-
-// Property tests with a seeded PRNG: a failure names its seed, and rerunning with it reproduces.
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { prng } from '../support/prng';
 
 // A small alphabet makes collisions between filters and topics likely; it includes empty levels,
 // '$' levels and non-ASCII.

@@ -1,16 +1,6 @@
 import { hashRange } from '../../src/topic-hash';
 import { TrieChildren, isHashLeaf, leafLevel, levelEquals, type TrieChild } from '../../src/trie-children';
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { prng } from '../support/prng';
 
 interface Node {
   readonly level: string;
