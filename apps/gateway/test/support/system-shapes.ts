@@ -152,7 +152,12 @@ export async function startStandaloneShape(options: ShapeOptions = {}): Promise<
   };
   const logger = createLogger({ service: 'gateway', level: logLevel as 'silent' });
   const notifier = createNotifier({
-    stores: storeAddresses,
+    // As apps/standalone does: arrivals straight from each store's dispatch, not over WatchArrivals on loopback.
+    stores: [],
+    localStores: stores.map(({ server }) => ({
+      shard: server.store.shardIndex,
+      watch: (listener) => server.store.watchArrivals(listener, false),
+    })),
     bus: newBus(),
     logger: logger.child({ service: 'notifier' }),
     coalesceWindowMs: 2,
