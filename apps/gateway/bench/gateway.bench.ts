@@ -5,10 +5,12 @@
  *                            nats-server exist);
  *   - aedes                  Aedes in this process on a net server (in-memory persistence);
  * runs fan-in (20 publishers -> 1 wildcard subscriber), fan-out (1 -> 100 subscribers), point-to-point
- * (50 pairs), each at QoS 0 and 1, then 10,000 idle connections. Every client runs in a child process
- * (load-clients.ts, idle-clients.ts) so that the in-process servers keep their CPU and memory. Prints one JSON
- * line per scenario: delivered msgs/s, end-to-end latency p50/p99, loss, duplicates, memory per idle
- * connection. Only 127.0.0.1; every scenario is bounded in time and count.
+ * (50 pairs), each at QoS 0 and 1, in BENCH_ROUNDS rounds (default 3) where the targets take turns, then
+ * 10,000 idle connections. Every client runs in a child process (load-clients.ts, idle-clients.ts) so that the
+ * in-process servers keep their CPU and memory. Prints one JSON line per scenario and round: delivered msgs/s,
+ * end-to-end latency p50/p99, loss, duplicates, memory per idle connection; then medians over the rounds, the
+ * standalone-vs-Aedes comparison of the issue's QoS 1 flows, and a table. Only 127.0.0.1; every scenario is
+ * bounded in time and count.
  *
  * BENCH_SCENARIO_MS (default 1000) load per scenario, after BENCH_WARMUP_MS (default 1000) of every flow per target; BENCH_QOS0_RATE (default 20000) offered QoS 0 msgs/s; BENCH_IDLE_CONNECTIONS (default 10000);
  * BENCH_TARGETS (default all) e.g. "standalone,aedes"; BENCH_SCENARIOS (default all) e.g. "fan-in,idle";
@@ -34,6 +36,8 @@ const SCENARIO_MS = Number(process.env['BENCH_SCENARIO_MS'] ?? 1_000);
  * both brokers run compiled code when measured, and the first scenario is not the one that pays for the JIT.
  */
 const WARMUP_MS = Number(process.env['BENCH_WARMUP_MS'] ?? 1_000);
+/** Rounds of every flow per target (BENCH_ROUNDS, default 3): the summary reports medians over them. */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const DRAIN_MS = 2_000;
 const IDLE_CONNECTIONS = Number(process.env['BENCH_IDLE_CONNECTIONS'] ?? 10_000);
 const TARGETS = (process.env['BENCH_TARGETS'] ?? 'standalone,multi-process,aedes').split(',');
@@ -44,7 +48,7 @@ const FSYNC = process.env['BENCH_STORE_FSYNC'] ?? 'async';
  */
 const QOS0_OFFERED_PER_SEC = Number(process.env['BENCH_QOS0_RATE'] ?? 20_000);
 /** Whole-run guard: the bench never runs longer than this. */
-const RUN_LIMIT_MS = 400_000;
+const RUN_LIMIT_MS = 600_000;
 /** BENCH_SCENARIOS (default all): e.g. "fan-in,point-to-point,idle"; BENCH_QOS (default "0,1"). */
 const ONLY = (process.env['BENCH_SCENARIOS'] ?? 'fan-in,fan-out,point-to-point,idle').split(',');
 const SCENARIOS = (['fan-in', 'fan-out', 'point-to-point'] as const).filter((s) => ONLY.includes(s));
@@ -177,6 +181,14 @@ async function startMultiProcessTarget(): Promise<Target | undefined> {
   };
 }
 
+/** One flow's result line (load-clients.ts) with the server side's CPU. */
+interface FlowResult extends Record<string, unknown> {
+  target: string;
+  scenario: string;
+  deliveredPerSec?: number;
+  serverCpuUsPerMessage?: number | null;
+}
+
 let runCounter = 0;
 
 /** Runs one scenario's clients in a child process (`load-clients.ts`) and returns its result line. */
@@ -185,7 +197,7 @@ async function runFlow(
   scenario: LoadSpec['scenario'],
   qos: QoS,
   scenarioMs = SCENARIO_MS,
-): Promise<Record<string, unknown>> {
+): Promise<FlowResult> {
   const spec: LoadSpec = {
     url: target.url,
     scenario,
@@ -205,7 +217,7 @@ async function runFlow(
       createInterface({ input: child.stdout }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`load clients exited with ${code}`)));
     });
-    const result = JSON.parse(line) as Record<string, unknown> & { delivered?: number };
+    const result = JSON.parse(line) as { scenario: string; delivered?: number } & Record<string, unknown>;
     const cpu = target.cpuSeconds() - cpuBefore;
     // What the server side spends per message, whatever the machine's other load: the fairest comparison
     // between targets on a busy 2-core machine, where throughput also depends on who gets the CPU.
@@ -322,6 +334,83 @@ async function runIdle(target: Target): Promise<Record<string, unknown>> {
   };
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Per target and scenario, the median over the rounds; and for each QoS 1 flow the issue compares (fan-in,
+ * point-to-point), the standalone's median against Aedes' median of the same rounds.
+ */
+function summarize(flows: readonly FlowResult[]): Array<Record<string, unknown>> {
+  const groups = new Map<string, FlowResult[]>();
+  for (const flow of flows) {
+    const key = `${flow.target} ${flow.scenario}`;
+    groups.set(key, [...(groups.get(key) ?? []), flow]);
+  }
+  const medians = new Map<string, { deliveredPerSec: number; cpuUs: number }>();
+  const lines: Array<Record<string, unknown>> = [];
+  for (const [key, group] of groups) {
+    const rates = group.map((g) => g.deliveredPerSec ?? 0);
+    const cpu = group.map((g) => g.serverCpuUsPerMessage ?? NaN).filter(Number.isFinite);
+    const m = { deliveredPerSec: median(rates), cpuUs: cpu.length > 0 ? median(cpu) : NaN };
+    medians.set(key, m);
+    lines.push({
+      summary: 'median-over-rounds',
+      target: group[0]!.target,
+      scenario: group[0]!.scenario,
+      rounds: group.length,
+      deliveredPerSec: Math.round(m.deliveredPerSec),
+      deliveredPerSecMin: Math.min(...rates),
+      deliveredPerSecMax: Math.max(...rates),
+      serverCpuUsPerMessage: Number.isFinite(m.cpuUs) ? round(m.cpuUs, 1) : null,
+    });
+  }
+  for (const scenario of ['fan-in-qos1', 'point-to-point-qos1']) {
+    const ours = medians.get(`starling-standalone ${scenario}`);
+    const theirs = medians.get(`aedes ${scenario}`);
+    if (ours === undefined || theirs === undefined) continue;
+    const ratio = ours.deliveredPerSec / theirs.deliveredPerSec;
+    lines.push({
+      summary: 'standalone-vs-aedes',
+      scenario,
+      standaloneDeliveredPerSec: Math.round(ours.deliveredPerSec),
+      aedesDeliveredPerSec: Math.round(theirs.deliveredPerSec),
+      ratio: round(ratio, 2),
+      standaloneCpuUsPerMessage: round(ours.cpuUs, 1),
+      aedesCpuUsPerMessage: round(theirs.cpuUs, 1),
+      target: 'ratio >= 1.00 (medians over the same rounds; every Starling message in the commitlog)',
+      pass: ratio >= 1,
+    });
+  }
+  return lines;
+}
+
+function printTable(lines: ReadonlyArray<Record<string, unknown>>): void {
+  const rows = lines.map((l) =>
+    l.summary === 'standalone-vs-aedes'
+      ? [
+          `${String(l.scenario)} standalone/aedes`,
+          `${String(l.standaloneDeliveredPerSec)} / ${String(l.aedesDeliveredPerSec)}`,
+          `ratio ${String(l.ratio)}`,
+          `${String(l.standaloneCpuUsPerMessage)} / ${String(l.aedesCpuUsPerMessage)} us`,
+          l.pass === true ? 'PASS' : 'MISS',
+        ]
+      : [
+          `${String(l.target)} ${String(l.scenario)}`,
+          `${String(l.deliveredPerSec)} msg/s`,
+          `${String(l.deliveredPerSecMin)}..${String(l.deliveredPerSecMax)}`,
+          `${String(l.serverCpuUsPerMessage)} us/msg`,
+          '',
+        ],
+  );
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))) ?? [];
+  for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+}
+
 async function main(): Promise<void> {
   const guard = setTimeout(() => {
     process.stderr.write(`bench: over ${RUN_LIMIT_MS} ms, stopping\n`);
@@ -333,35 +422,47 @@ async function main(): Promise<void> {
     'multi-process': startMultiProcessTarget,
     aedes: startAedes,
   };
-  const results: Array<Record<string, unknown>> = [];
-  for (const name of TARGETS) {
-    const start = starters[name];
-    if (start === undefined) throw new Error(`unknown target ${name}`);
-    const target = await start();
-    if (target === undefined) continue;
-    try {
-      if (WARMUP_MS > 0) {
+  // Every target runs for the whole bench (idle while another is measured), so that rounds can alternate.
+  const targets: Target[] = [];
+  try {
+    for (const name of TARGETS) {
+      const start = starters[name];
+      if (start === undefined) throw new Error(`unknown target ${name}`);
+      const target = await start();
+      if (target !== undefined) targets.push(target);
+    }
+    if (WARMUP_MS > 0) {
+      for (const target of targets)
         for (const scenario of SCENARIOS)
           for (const qos of QOS_LEVELS) await runFlow(target, scenario, qos, WARMUP_MS);
-      }
-      for (const scenario of SCENARIOS) {
-        for (const qos of QOS_LEVELS) {
-          const r = {
-            ...(await runFlow(target, scenario, qos)),
-            fsync: target.name === 'aedes' ? 'none' : FSYNC,
-          };
-          results.push(r);
-          process.stdout.write(`${JSON.stringify(r)}\n`);
+    }
+    // The machine's speed drifts over a run (a shared virtual machine): the targets take turns, in the
+    // opposite order every other round, and the summary compares medians over the same rounds.
+    const flows: FlowResult[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const order = round % 2 === 1 ? targets : [...targets].reverse();
+      for (const target of order) {
+        for (const scenario of SCENARIOS) {
+          for (const qos of QOS_LEVELS) {
+            const r = {
+              ...(await runFlow(target, scenario, qos)),
+              fsync: target.name === 'aedes' ? 'none' : FSYNC,
+              round,
+            };
+            flows.push(r);
+            process.stdout.write(`${JSON.stringify(r)}\n`);
+          }
         }
       }
-      if (ONLY.includes('idle')) {
-        const idle = await runIdle(target);
-        results.push(idle);
-        process.stdout.write(`${JSON.stringify(idle)}\n`);
-      }
-    } finally {
-      await target.stop();
     }
+    if (ONLY.includes('idle')) {
+      for (const target of targets) process.stdout.write(`${JSON.stringify(await runIdle(target))}\n`);
+    }
+    const summary = summarize(flows);
+    for (const line of summary) process.stdout.write(`${JSON.stringify(line)}\n`);
+    printTable(summary);
+  } finally {
+    for (const target of targets) await target.stop();
   }
   clearTimeout(guard);
   process.exit(0);
