@@ -332,7 +332,8 @@ export class Store {
       const shard = shardOfTopic(queue.name, this.options.shardCount);
       if (shard !== this.options.shardIndex) return { status: 'wrong-shard', shard };
     }
-    if (queue.kind === 'filter' && this.state.filters.holderCount(queue.name) === 0) {
+    // The matcher holds exactly the registered filters (committed registrations): no LMDB read per pull.
+    if (queue.kind === 'filter' && this.matcher.refCount(queue.name) === 0) {
       return { status: 'unknown-filter' };
     }
     const started = performance.now();
