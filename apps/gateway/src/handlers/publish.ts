@@ -1,6 +1,7 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import { validateTopicName } from '@starling/mqtt-topic';
 import type { MqttConnection } from '../connection';
+import { AckQueue } from '../session/ack-queue';
 import type { SessionState } from '../session/session-state';
 import type { AppendOutcome, QoS } from '../types';
 import type { HandlerContext } from './context';
@@ -63,7 +64,7 @@ export function handlePublish(
     let known = state.inboundQos2.get(packetId);
     if (known === true || (known === 'restored' && packet.dup)) {
       // Stored already, PUBREL not yet received: acknowledge again, do not append [MQTT-4.3.3-2].
-      return enqueueAck(state, connection, () => {
+      return enqueueAck(state, connection, undefined, () => {
         connection.send({ cmd: 'pubrec', messageId: packetId });
       });
     }
@@ -85,9 +86,8 @@ export function handlePublish(
   } else {
     appended = append();
   }
-  return enqueueAck(state, connection, async () => {
-    const outcome = await appended;
-    if (connection.closed) return;
+  return enqueueAck(state, connection, appended, (outcome) => {
+    if (connection.closed || outcome === undefined) return;
     switch (outcome.status) {
       case 'ok':
         connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId });
@@ -134,25 +134,19 @@ function settleWithoutAck(
 }
 
 /**
- * Chains an acknowledgement after every earlier one of this connection. Returns a promise (holding the
- * next packet back) only when too many are pending: back-pressure on a client that outruns the store.
+ * Sends an acknowledgement after every earlier one of this connection, once `appended` (if any) settled.
+ * Returns a promise (holding the next packet back) only when too many are pending: back-pressure on a
+ * client that outruns the store.
  */
 export function enqueueAck(
   state: SessionState,
   connection: MqttConnection,
-  ack: () => void | Promise<void>,
+  appended: Promise<AppendOutcome> | undefined,
+  send: (outcome: AppendOutcome | undefined) => void,
 ): void | Promise<void> {
-  state.pendingAcks += 1;
-  const next = state.ackTail.then(ack).then(
-    () => {
-      state.pendingAcks -= 1;
-    },
-    (err: unknown) => {
-      state.pendingAcks -= 1;
-      connection.logger.error({ err }, 'acknowledgement failed');
-      connection.close('protocol-error');
-    },
-  );
-  state.ackTail = next;
-  return state.pendingAcks > MAX_PENDING_ACKS ? next : undefined;
+  state.ackQueue ??= new AckQueue(MAX_PENDING_ACKS, (err) => {
+    connection.logger.error({ err }, 'acknowledgement failed');
+    connection.close('protocol-error');
+  });
+  return state.ackQueue.push(appended, send);
 }

@@ -13,7 +13,7 @@ export function handlePubrel(connection: MqttConnection, state: SessionState, pa
   const packetId = packet.messageId ?? 0;
   if (packetId === 0) return connection.protocolError('packet-id-zero', 'protocol-error');
   // After the PUBREC of that identifier (acknowledgements stay in order).
-  void enqueueAck(state, connection, () => {
+  void enqueueAck(state, connection, undefined, () => {
     const known = state.inboundQos2.get(packetId);
     if (known === true || known === 'restored') {
       state.inboundQos2.delete(packetId);

@@ -1,4 +1,5 @@
 import type { AppendOutcome, SessionDelivery, Will } from '../types';
+import type { AckQueue } from './ack-queue';
 
 /**
  * QoS 2 messages received from the client whose PUBREL has not arrived yet, by packet identifier: the
@@ -30,9 +31,8 @@ export class SessionState {
   /** Published if the connection ends without DISCONNECT [MQTT-3.1.2-8]; DISCONNECT clears it. */
   will: Will | undefined;
   delivery: SessionDelivery | undefined = undefined;
-  /** PUBACK / PUBREC / PUBCOMP are sent in the order their packets arrived [MQTT-4.6.0-2, -3]. */
-  ackTail: Promise<void> = SETTLED;
-  pendingAcks = 0;
+  /** PUBACK / PUBREC / PUBCOMP in the order their packets arrived [MQTT-4.6.0-2, -3]; made on first use. */
+  ackQueue: AckQueue | undefined = undefined;
   private qos2: InboundQos2 | undefined;
   private torndown = false;
   private teardownPromise: Promise<void> | undefined = undefined;
@@ -78,7 +78,6 @@ export class SessionState {
   }
 }
 
-/** Every session's acknowledgement chain starts from this one settled promise. */
 const SETTLED: Promise<void> = Promise.resolve();
 
 export function createSessionState(init: {
