@@ -11,5 +11,7 @@ export {
   storeServiceDefinition,
   type StarlingGrpcObject,
 } from './services';
+export { malformedRequestOf } from './hand-codecs';
+export { ProtoDecodeError } from './wire-format';
 export { arrivalEventCodec, takeoverReplyCodec, takeoverRequestCodec, type EventCodec } from './events';
 export * from './types';

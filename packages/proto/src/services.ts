@@ -9,6 +9,7 @@ import type {
   MessagingServiceDefinition,
 } from './generated/starling/messaging/v1/MessagingService';
 import type { StoreServiceClient, StoreServiceDefinition } from './generated/starling/store/v1/StoreService';
+import { installHandCodecs } from './hand-codecs';
 import { loadPackageDefinition } from './load';
 
 /** Everything under proto/, as grpc-js objects: one typed tree for all packages. */
@@ -19,11 +20,16 @@ export type StarlingGrpcObject = StoreProtoGrpcType &
 
 let grpcObject: StarlingGrpcObject | undefined;
 
-/** The grpc-js object tree (client constructors and service definitions), built once on first use. */
+/**
+ * The grpc-js object tree (client constructors and service definitions), built once on first use.
+ * StoreService.AppendMessages uses the hand-written codecs (hand-codecs.ts) on both sides.
+ */
 export function loadGrpcObject(): StarlingGrpcObject {
   // The cast is the one place where the runtime tree meets the generated types: both come from the same
   // proto files with the same options, and the generated-types test keeps them in step.
-  grpcObject ??= grpc.loadPackageDefinition(loadPackageDefinition()) as unknown as StarlingGrpcObject;
+  grpcObject ??= grpc.loadPackageDefinition(
+    installHandCodecs(loadPackageDefinition()),
+  ) as unknown as StarlingGrpcObject;
   return grpcObject;
 }
 
