@@ -1,8 +1,9 @@
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
-import type {
-  StoreServiceHandlers,
-  WatchArrivalsRequestOutput,
-  WatchArrivalsResponse,
+import {
+  malformedRequestOf,
+  type StoreServiceHandlers,
+  type WatchArrivalsRequestOutput,
+  type WatchArrivalsResponse,
 } from '@starling/proto';
 import { validateTopicFilter } from '@starling/mqtt-topic';
 import type { ArrivalNotice } from '../arrival-hub';
@@ -11,7 +12,6 @@ import type { ConsumerRef } from '../state';
 import { shardOfClient } from '../sharding';
 import {
   messageToWire,
-  propertiesFromWire,
   retainedToWire,
   queueFromWire,
   queueToWire,
@@ -122,17 +122,12 @@ export function createStoreServiceHandlers(
 
   return {
     AppendMessages: unary(context, 'AppendMessages', async (req) => {
-      const outcome = await store.append(
-        req.messages.map((m) => ({
-          topic: m.topic,
-          payload: m.payload,
-          qos: m.qos,
-          retain: m.retain,
-          timestampMs: m.timestampMs,
-          publisherClientId: m.publisherClientId,
-          properties: propertiesFromWire(m.properties),
-        })),
-      );
+      const malformed = malformedRequestOf(req);
+      if (malformed)
+        throw invalidArgument('malformed-request', `AppendMessagesRequest: ${malformed.message}`);
+      // The decoded messages are the store's append input as they are: the same fields, and properties whose
+      // all-default form the record encoder already reads as "none" (see propertiesFromWire).
+      const outcome = await store.append(req.messages);
       return { positions: [...appendPositions(outcome)], shard };
     }),
 

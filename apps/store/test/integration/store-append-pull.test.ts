@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { Client, credentials, status } from '@grpc/grpc-js';
 import type { WatchArrivalsResponseOutput } from '@starling/proto';
 import { eventually } from '@starling/test-harness';
 import { call, codeOf } from '../support/grpc-clients';
@@ -310,6 +310,40 @@ describe('store over real gRPC: append, dispatch, pull', () => {
       expect(e.reason).toBe(reason);
       expect(endPosition()).toBe(before);
     });
+
+    it.each([
+      ['a truncated message', '0a0512', 'messages: length 5 runs past the end of its message'],
+      ['a topic that is not UTF-8', '0a040a02c328', 'messages[0]: topic: not valid UTF-8'],
+      ['a field of wire type 7', '0a040a01610f', 'messages[0]: Message: field 1 has invalid wire type 7'],
+    ])(
+      'rejects AppendMessages bytes holding %s: INVALID_ARGUMENT, nothing written',
+      async (_name, hex, details) => {
+        const before = endPosition();
+        // Raw bytes on the method's path: a client whose encoder is broken, or that is not a Starling one.
+        const raw = new Client(s.address, credentials.createInsecure());
+        try {
+          const e = await codeOf(
+            new Promise((resolve, reject) =>
+              raw.makeUnaryRequest(
+                '/starling.store.v1.StoreService/AppendMessages',
+                (b: Buffer) => b,
+                (b: Buffer) => b,
+                Buffer.from(hex, 'hex'),
+                (err, res) => (err ? reject(err) : resolve(res)),
+              ),
+            ),
+          );
+          expect(e).toEqual({
+            code: status.INVALID_ARGUMENT,
+            reason: 'malformed-request',
+            details: `AppendMessagesRequest: ${details}`,
+          });
+          expect(endPosition()).toBe(before);
+        } finally {
+          raw.close();
+        }
+      },
+    );
 
     it('rejects an oversized message with RESOURCE_EXHAUSTED and counts it', async () => {
       const before = endPosition();
