@@ -87,7 +87,11 @@ async function run(o: GrpcLoadRequest): Promise<GrpcLoadResult> {
 }
 
 run(workerData as GrpcLoadRequest).then(
-  (result) => parentPort?.postMessage({ result }),
+  // The thread stays until the main thread has read its CPU time (cpu-probe) and says so.
+  (result) => {
+    parentPort?.once('message', () => parentPort?.close());
+    parentPort?.postMessage({ result });
+  },
   (err: unknown) => {
     throw err;
   },

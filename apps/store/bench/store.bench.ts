@@ -16,27 +16,21 @@
  * table; exits 0 when a target is missed (it reports, it does not test). Temp dirs are removed.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { createLogger } from '@starling/observability';
 import { startStoreServer } from '../src/store-server';
 import type { Store } from '../src/store';
-import { percentile, printTable, report, round } from './bench-report';
+import { printTable, report, round } from './bench-report';
 import { measureRawDisk, runAsync16KiB } from './commitlog.bench';
-import type { GrpcLoadRequest, GrpcLoadResult } from './grpc-append-worker';
+import { grpcLoad } from './grpc-load';
 import {
-  PAYLOAD_BYTES,
-  PUBLISHER_CLIENT_ID,
   benchConfig,
   benchDir,
   deviceWorkload,
-  indexTotals,
   openBenchStore,
   registerFilters,
   removeDir,
   runBatchedLoad,
   runSingleAppenders,
-  verifyDispatch,
   type Workload,
 } from './store-load';
 
@@ -96,68 +90,6 @@ async function inProcessAsync(base: string): Promise<number> {
   }
 }
 
-/** Runs the gRPC client in a worker thread; `onReady` runs between its warm-up and its measured run. */
-function runGrpcWorker(request: GrpcLoadRequest, onReady: () => Promise<void>): Promise<GrpcLoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'grpc-append-worker.js'), { workerData: request });
-    worker.on('message', (m: { ready?: true; result?: GrpcLoadResult }) => {
-      if (m.ready) onReady().then(() => worker.postMessage('go'), reject);
-      else if (m.result) resolve(m.result);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`gRPC worker exited with ${code}`));
-    });
-  });
-}
-
-interface GrpcFigures {
-  messages: number;
-  msgsPerSec: number;
-  ackedMsgsPerSec: number;
-  dispatchTailMs: number;
-  verified: boolean;
-  callP50Ms: number;
-  callP99Ms: number;
-  callP999Ms: number;
-}
-
-async function grpcLoad(
-  store: Store,
-  workload: Workload,
-  request: Omit<GrpcLoadRequest, 'topics' | 'payloadBytes' | 'publisherClientId' | 'durationMs'>,
-): Promise<GrpcFigures> {
-  let before = indexTotals(store, workload);
-  const result = await runGrpcWorker(
-    {
-      ...request,
-      topics: workload.topics,
-      payloadBytes: PAYLOAD_BYTES,
-      publisherClientId: PUBLISHER_CLIENT_ID,
-      durationMs: SCENARIO_MS,
-    },
-    async () => {
-      await store.dispatched();
-      before = indexTotals(store, workload);
-    },
-  );
-  await store.dispatched();
-  const doneAtMs = performance.timeOrigin + performance.now();
-  const after = indexTotals(store, workload);
-  const sorted = Float64Array.from(result.latenciesMs).sort();
-  return {
-    messages: result.messages,
-    msgsPerSec: result.messages / ((doneAtMs - result.startedAtMs) / 1000),
-    ackedMsgsPerSec: result.messages / ((result.endedAtMs - result.startedAtMs) / 1000),
-    dispatchTailMs: doneAtMs - result.endedAtMs,
-    verified: verifyDispatch(before, after, result.messages),
-
-    callP50Ms: percentile(sorted, 50),
-    callP99Ms: percentile(sorted, 99),
-    callP999Ms: percentile(sorted, 99.9),
-  };
-}
-
 async function withServer<T>(
   dir: string,
   fsync: 'sync' | 'async',
@@ -182,6 +114,7 @@ async function grpcAsyncBatched(base: string): Promise<void> {
       messagesPerCall: GRPC_BATCH_MESSAGES,
       lanes: GRPC_LANES,
       channels: 1,
+      durationMs: SCENARIO_MS,
     });
     report({
       scenario: 'grpc-async-batched-256B-2-queues',
@@ -229,7 +162,13 @@ async function syncConcurrentAppenders(base: string, fdatasyncP50Ms: number): Pr
     await store.close();
   }
   await withServer(tempDir(base, 'grpc-sync'), 'sync', async (store, address) => {
-    const r = await grpcLoad(store, DEVICES, { address, messagesPerCall: 1, lanes: 32, channels: 1 });
+    const r = await grpcLoad(store, DEVICES, {
+      address,
+      messagesPerCall: 1,
+      lanes: 32,
+      channels: 1,
+      durationMs: SCENARIO_MS,
+    });
     report({
       scenario: 'grpc-sync-32-calls-256B',
       msgsPerSec: Math.round(r.msgsPerSec),
