@@ -374,8 +374,16 @@ export class Commitlog {
 
   private readonly onFlushTick = (): void => {
     this.flushScheduled = false;
-    void this.flushBatch();
+    // A tick armed by a completing batch (see flushBatch) may find nothing to write.
+    if (!this.flushing && this.pending.length === 0) this.wakeIdleWaiters();
+    else void this.flushBatch();
   };
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
 
   private async flushBatch(): Promise<void> {
     if (this.flushing || this.pending.length === 0) return;
@@ -389,19 +397,22 @@ export class Commitlog {
     this.pendingChunks = [];
     try {
       await this.writeBatch(batch, chunks, bytes);
+      // The next batch's tick is armed before the listeners run and the appenders hear back: immediates run
+      // in the order they were set, so this one comes before any a listener sets in this turn (dispatch sets
+      // one). The appends that the resumed appenders make in this turn's microtasks then go to disk first,
+      // and dispatch's work on this batch runs while the disk writes the next one, instead of before it.
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.onFlushTick);
+      }
       this.completeBatch(batch, chunks, bytes);
     } catch (err) {
       this.fail(err, batch);
     }
     this.flushing = false;
     if (this.failure !== undefined) this.fail(this.failure, []);
-    if (this.pending.length > 0) {
-      this.scheduleFlush();
-    } else {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
-    }
+    if (this.pending.length > 0) this.scheduleFlush();
+    else if (!this.flushScheduled) this.wakeIdleWaiters();
   }
 
   private async writeBatch(batch: PendingAppend[], chunks: Buffer[], bytes: number): Promise<void> {
