@@ -14,12 +14,16 @@ import {
 } from '@starling/proto';
 import { backoffDelayMs } from './backoff';
 import type { ReplayFeed, ReplayFlow, ReplayStats } from './replay-pacer';
+import { encodeWatchArrivalsRequest, WATCH_ARRIVALS_METHOD } from './watch-arrivals-codec';
 
 export interface ShardWatcherOptions {
   /** The store shard's gRPC address, `host:port`. */
   address: string;
-  /** Called with each dispatch batch's arrivals on the live stream, synchronously, in stream order. */
-  onArrivals(arrivals: readonly ArrivalOutput[]): void;
+  /**
+   * Called with each dispatch batch on the live stream, synchronously, in stream order: the bytes of its
+   * WatchArrivalsResponse, to read with `forEachArrival` (and not to keep). A throw ends the connection.
+   */
+  onArrivals(response: Buffer): void;
   /**
    * Takes the replay of each connection (the end offset of every non-empty queue, read on a stream of its
    * own): the feed pauses that stream while it is behind, and is discarded when the connection is lost.
@@ -57,7 +61,8 @@ const SHARD_INFO_DEADLINE_MS = 2_000;
 
 /** The streams of one connection; `ended` once it was lost or closed (late callbacks are then ignored). */
 interface Connection {
-  readonly live: ClientReadableStream<WatchArrivalsResponseOutput>;
+  /** Undecoded: see `onArrivals`. */
+  readonly live: ClientReadableStream<Buffer>;
   replay: ClientReadableStream<WatchArrivalsResponseOutput> | undefined;
   feed: ReplayFeed<ArrivalOutput> | undefined;
   ended: boolean;
@@ -166,14 +171,24 @@ export function startShardWatcher(options: ShardWatcherOptions): ShardWatcher {
   const openLive = (info: GetShardInfoResponseOutput): void => {
     shardIndex = info.shardIndex;
     const c: Connection = {
-      live: client.watchArrivals({ replayEndOffsets: false }),
+      live: client.makeServerStreamRequest<Buffer, Buffer>(
+        WATCH_ARRIVALS_METHOD,
+        (request) => request,
+        (response) => response,
+        encodeWatchArrivalsRequest({ replayEndOffsets: false }),
+      ),
       replay: undefined,
       feed: undefined,
       ended: false,
     };
     current = c;
-    c.live.on('data', (res: WatchArrivalsResponseOutput) => {
-      if (!c.ended) options.onArrivals(res.arrivals);
+    c.live.on('data', (response: Buffer) => {
+      if (c.ended) return;
+      try {
+        options.onArrivals(response);
+      } catch (err) {
+        lost(c, `WatchArrivals: ${err instanceof Error ? err.message : String(err)}`);
+      }
     });
     c.live.on('error', onStreamError(c, 'WatchArrivals'));
     c.live.on('end', () => lost(c, 'WatchArrivals ended'));

@@ -10,7 +10,13 @@ export {
   type NotifierOptions,
   type StoreStreamStatus,
 } from './notifier';
-export { Coalescer, type DueEvent, type OfferOutcome, type ReplayedOutcome } from './coalescer';
+export {
+  Coalescer,
+  type CoalescerOptions,
+  type EmitEvent,
+  type OfferOutcome,
+  type ReplayedOutcome,
+} from './coalescer';
 export { TokenBucket } from './token-bucket';
 export {
   ReplayPacer,
@@ -22,3 +28,10 @@ export {
 export { startShardWatcher, type ShardWatcher, type ShardWatcherOptions } from './arrivals';
 export { backoffDelayMs, type BackoffOptions } from './backoff';
 export { toArrivalEvent } from './arrival-event';
+export {
+  encodeWatchArrivalsRequest,
+  forEachArrival,
+  WatchArrivalsMalformedError,
+  type ArrivalKind,
+  type ArrivalVisitor,
+} from './watch-arrivals-codec';

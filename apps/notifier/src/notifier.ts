@@ -8,6 +8,7 @@ import { Coalescer } from './coalescer';
 import { DEFAULT_REPLAY_BURST, DEFAULT_REPLAY_EVENTS_PER_SECOND } from './config';
 import { sampleNotifierState, type NotifierMetrics } from './metrics';
 import { ReplayPacer, type ReplayFeed } from './replay-pacer';
+import { forEachArrival, type ArrivalVisitor } from './watch-arrivals-codec';
 
 /** One arrival as a store in this process hands it over (the store's `ArrivalNotice`). */
 export interface LocalArrival {
@@ -45,6 +46,8 @@ export interface NotifierOptions {
   reconnectMaxMs?: number;
   /** How often the bus' connection state is sampled for the gauge and the logs. */
   statePollMs?: number;
+  /** See CoalescerOptions.maxIdleQueues. */
+  maxIdleQueues?: number;
 }
 
 export interface StoreStreamStatus {
@@ -78,7 +81,6 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const log = logger.child({ component: 'notifier' });
   // The bus's connection counters (NATS disconnects, reconnects) are read from its stats at scrape time.
   if (metrics !== undefined && hasStats(bus)) sampleNotifierState(metrics, { eventBus: () => bus });
-  const coalescer = new Coalescer(options.coalesceWindowMs);
   const watchers: ShardWatcher[] = [];
   let windowTimer: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -121,6 +123,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   };
 
+  const coalescer = new Coalescer(options.coalesceWindowMs, {
+    emit: publish,
+    ...(options.maxIdleQueues !== undefined ? { maxIdleQueues: options.maxIdleQueues } : {}),
+  });
+
   const armWindowTimer = (): void => {
     // Deadlines only grow (every window has the same length), so a pending timer is always for the earliest.
     if (windowTimer !== undefined) return;
@@ -131,41 +138,40 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   const onWindowTimer = (): void => {
     windowTimer = undefined;
-    for (const due of coalescer.takeDue(performance.now())) publish(due.event, due.oldestTimestampMs);
+    coalescer.takeDue(performance.now());
     metrics?.pendingQueues.set(coalescer.size);
     armWindowTimer();
   };
 
-  const eventOf = (arrival: ArrivalOutput): ArrivalEvent | undefined => {
-    const event = toArrivalEvent(arrival);
-    if (event === undefined) {
-      metrics?.arrivalsSkipped.inc();
-      if (!skippedLogged) {
-        skippedLogged = true;
-        log.warn({ queue: arrival.queue }, 'arrival with an unknown queue kind skipped (logged once)');
-      }
+  const skipped = (queue: unknown): void => {
+    metrics?.arrivalsSkipped.inc();
+    if (!skippedLogged) {
+      skippedLogged = true;
+      log.warn({ queue }, 'arrival with an unknown queue kind skipped (logged once)');
     }
-    return event;
   };
 
-  /** Offers one live event to the coalescer; true when it merged into a held one. */
-  const offer = (event: ArrivalEvent, nowMs: number): boolean => {
-    const outcome = coalescer.offer(event, nowMs);
-    if (outcome.action === 'publish') publish(outcome.event, outcome.event.timestampMs);
-    return outcome.action === 'merged';
+  // The live arrivals of one response, visited in place (no object per arrival; see watch-arrivals-codec).
+  let batchNowMs = 0;
+  let batchMerged = 0;
+  const visitArrival: ArrivalVisitor = (kind, name, endOffset, shard, timestampMs) => {
+    if (kind === undefined) {
+      skipped({ name });
+      return;
+    }
+    if (coalescer.offer(shard, kind, name, endOffset, timestampMs, batchNowMs) === 'merged') batchMerged++;
   };
 
-  const onArrivals = (arrivals: readonly ArrivalOutput[]): void => {
+  const onArrivals = (response: Buffer): void => {
     if (closing) return;
-    metrics?.arrivalsReceived.inc(arrivals.length);
-    const nowMs = performance.now();
-    let merged = 0;
-    for (const arrival of arrivals) {
-      const event = eventOf(arrival);
-      if (event !== undefined && offer(event, nowMs)) merged++;
+    batchNowMs = performance.now();
+    batchMerged = 0;
+    try {
+      metrics?.arrivalsReceived.inc(forEachArrival(response, visitArrival));
+    } finally {
+      if (batchMerged > 0) metrics?.eventsCoalesced.inc(batchMerged);
+      armWindowTimer();
     }
-    if (merged > 0) metrics?.eventsCoalesced.inc(merged);
-    armWindowTimer();
   };
 
   const onLocalArrivals = (shard: number, arrivals: readonly LocalArrival[]): void => {
@@ -174,16 +180,18 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const nowMs = performance.now();
     let merged = 0;
     for (const a of arrivals) {
-      const event: ArrivalEvent = {
-        queue: a.queue,
-        shard,
-        endOffset: a.endOffset,
-        timestampMs: a.timestampMs,
-      };
-      if (offer(event, nowMs)) merged++;
+      if (coalescer.offer(shard, a.queue.kind, a.queue.name, a.endOffset, a.timestampMs, nowMs) === 'merged')
+        merged++;
     }
     if (merged > 0) metrics?.eventsCoalesced.inc(merged);
     armWindowTimer();
+  };
+
+  /** A replayed arrival as an event, or undefined (counted) for one without a known queue kind. */
+  const eventOf = (arrival: ArrivalOutput): ArrivalEvent | undefined => {
+    const event = toArrivalEvent(arrival);
+    if (event === undefined) skipped(arrival.queue);
+    return event;
   };
 
   // Replayed end offsets: one token bucket for every shard, so reconnecting shards share the budget.
@@ -315,7 +323,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         if (windowTimer !== undefined) clearTimeout(windowTimer);
         windowTimer = undefined;
         // Held events stand for arrivals no other event announces: publish them rather than drop them.
-        for (const due of coalescer.drain()) publish(due.event, due.oldestTimestampMs);
+        coalescer.drain();
         metrics?.pendingQueues.set(0);
         if (bus.connected) {
           let timeout: NodeJS.Timeout | undefined;
