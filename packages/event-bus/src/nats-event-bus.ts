@@ -56,6 +56,9 @@ const DEFAULT_RECONNECT_JITTER_MS = 250;
 
 const inertSubscription: BusSubscription = { unsubscribe: () => undefined };
 
+/** Subjects remembered per queue kind (a publisher sees the same queues again and again); cleared past it. */
+const MAX_CACHED_SUBJECTS = 65_536;
+
 /**
  * Connects to NATS and returns the bus. Rejects only when the first connect fails (unless
  * `waitOnFirstConnect`); afterwards the client reconnects forever, and the bus never throws from
@@ -104,6 +107,14 @@ class NatsBus implements NatsEventBus {
   private readonly served = new Map<string, Subscription>();
   private warnedInvalidEvent = false;
   private warnedMalformed = false;
+  /**
+   * Each published queue's subject: building it walks the name's UTF-8 bytes and builds a string, per event.
+   * The cache lives long (old generation), so at 10,000 events/s it takes that work and that garbage away.
+   */
+  private readonly subjects: Record<BusQueueRef['kind'], Map<string, string>> = {
+    topic: new Map(),
+    filter: new Map(),
+  };
 
   constructor(
     private readonly nc: NatsConnection,
@@ -143,7 +154,7 @@ class NatsBus implements NatsEventBus {
       return false;
     }
     try {
-      this.nc.publish(arrivalSubject(event.queue), payload);
+      this.nc.publish(this.subjectOf(event.queue), payload);
     } catch {
       // Closed or draining between the check and here.
       this.counters.publishFailed++;
@@ -151,6 +162,17 @@ class NatsBus implements NatsEventBus {
     }
     this.counters.published++;
     return true;
+  }
+
+  private subjectOf(queue: BusQueueRef): string {
+    const cache = this.subjects[queue.kind];
+    let subject = cache.get(queue.name);
+    if (subject === undefined) {
+      subject = arrivalSubject(queue);
+      if (cache.size >= MAX_CACHED_SUBJECTS) cache.clear();
+      cache.set(queue.name, subject);
+    }
+    return subject;
   }
 
   subscribeArrivals(queue: BusQueueRef, handler: ArrivalHandler): BusSubscription {
