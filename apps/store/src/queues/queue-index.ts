@@ -18,13 +18,13 @@ import {
   readU32,
   readU64,
   writeEntryKey,
-  writeEntryValueAt,
   queuePrefix,
   BLOCK_ENTRIES,
   writeLowKey,
 } from './index-layout';
 import { type QueueKind, type QueueRef } from './queue-ref';
 import { QueueIndexError } from './queue-index-error';
+import { NO_RUN, StagedEntries } from './staged-entries';
 
 export interface IndexEntryInput {
   readonly queue: QueueRef;
@@ -136,14 +136,6 @@ export interface QueueIndexOptions {
   readonly onCommit?: (stats: { entries: number; queues: number; durationSeconds: number }) => void;
 }
 
-/** A run of consecutive entries of one queue, held in memory until LMDB has committed it. */
-interface TailChunk {
-  /** Offset of its first entry. */
-  readonly first: number;
-  /** ENTRY_VALUE_BYTES per entry, in offset order; never written after it is staged. */
-  readonly bytes: Buffer;
-}
-
 interface QueueState {
   readonly id: number;
   readonly kind: QueueKind;
@@ -152,12 +144,17 @@ interface QueueState {
   low: number;
   /** Next offset to assign: the end offset readers see. */
   high: number;
-  /** End offset of the entries committed to LMDB; [committedHigh, high) are in `tail`. */
+  /** End offset of the entries committed to LMDB; [committedHigh, high) are staged (`headRun` on). */
   committedHigh: number;
   /** End offset of the entries handed to LMDB (committed or being committed). */
   encodedHigh: number;
-  /** Entries from committedHigh on, oldest first; empty when everything is committed. */
-  tail: TailChunk[];
+  /**
+   * Its staged runs (StagedEntries), from the one holding `committedHigh` to the last; NO_RUN when
+   * everything is committed. `unencodedRun` is the first not yet handed to LMDB (NO_RUN: none).
+   */
+  headRun: number;
+  lastRun: number;
+  unencodedRun: number;
   /** False until the commit that writes its name and meta (a queue created by a staged batch). */
   persisted: boolean;
   /** Removed by deleteQueue: a staged batch must not write it back. */
@@ -166,8 +163,11 @@ interface QueueState {
   lowPosition: number | undefined;
   /** Sequence number of the last batch that touched it: de-duplicates without a Set. */
   batch: number;
-  /** Its position in that batch's list of touched queues. */
-  slot: number;
+  /** Its entries in that batch, then the next entry number to write them at. */
+  batchCount: number;
+  batchEntry: number;
+  /** `{ kind, name }`, made once: every batch that touches the queue returns it with the new end. */
+  readonly ref: QueueRef;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -238,6 +238,13 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   let encodeQueued = false;
   let lastEncodeAt = -Infinity;
   let commitWaiters: Array<() => void> = [];
+  /** Entries readable before their commit, and what appendBatch reuses from batch to batch. */
+  const staged = new StagedEntries();
+  const touchedScratch: QueueState[] = [];
+  /** Each entry's queue in the batch being staged (stale past its length: states, bounded by a batch). */
+  const entryStates: QueueState[] = [];
+  /** The LMDB values of the commit in flight (its blocks), reused by the next (one commit at a time). */
+  let encodeBytes = Buffer.alloc(0);
 
   function assertOpen(): void {
     if (closed) throw new QueueIndexError('STORE_INDEX_CLOSED', 'queue index is closed');
@@ -262,12 +269,16 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       high: 0,
       committedHigh: 0,
       encodedHigh: 0,
-      tail: [],
+      headRun: NO_RUN,
+      lastRun: NO_RUN,
+      unencodedRun: NO_RUN,
       persisted: true,
       deleted: false,
       lowPosition: undefined,
       batch: 0,
-      slot: 0,
+      batchCount: 0,
+      batchEntry: 0,
+      ref: { kind, name },
     };
   }
 
@@ -410,8 +421,8 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
 
   /**
    * Validates everything first (nothing is staged before a throw), then assigns offsets and stages each
-   * touched queue's new entries as one chunk. Nothing reaches LMDB here: `encode` hands every staged
-   * batch over at once, later.
+   * touched queue's new entries as one run (StagedEntries: no object per entry, queue or batch but the
+   * end offsets returned). Nothing reaches LMDB here: `encode` hands every staged batch over at once, later.
    */
   function appendBatch(entries: readonly IndexEntryInput[], checkpoint: number): QueueEnd[] {
     assertWritable();
@@ -438,39 +449,43 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       throw new QueueIndexError('STORE_INDEX_FULL', 'queue ids exhausted');
 
     const batch = ++batchSeq;
-    const touched: QueueState[] = [];
-    // Pass 2: offsets, and each touched queue's entries of this batch (indexes into `entries`).
-    const members: number[][] = [];
+    const touched = touchedScratch;
+    touched.length = 0;
+    // Pass 2: offsets, and how many entries of this batch each touched queue gets.
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       // Every existing queue is cached since pass 1: a miss is a queue to create.
       const state = caches[entry.queue.kind].get(entry.queue.name) ?? create(entry.queue);
       if (state.batch !== batch) {
         state.batch = batch;
-        state.slot = touched.length;
+        state.batchCount = 0;
         touched.push(state);
-        members.push([]);
       }
-      members[state.slot]!.push(i);
+      state.batchCount++;
+      entryStates[i] = state;
     }
-    // Pass 3: one chunk per touched queue, all in one slab.
-    const slab = Buffer.allocUnsafeSlow(Math.max(1, entries.length) * ENTRY_VALUE_BYTES);
-    let at = 0;
+    // Pass 3: each touched queue's entries of this batch are one run of consecutive staged entries.
+    let entry = staged.takeEntries(entries.length);
     const ends: QueueEnd[] = new Array<QueueEnd>(touched.length);
     for (let t = 0; t < touched.length; t++) {
       const state = touched[t]!;
-      const list = members[t]!;
-      const start = at;
-      for (let k = 0; k < list.length; k++) {
-        const entry = entries[list[k]!]!;
-        writeEntryValueAt(slab, at, entry.position, entry.size, entry.timestampMs);
-        at += ENTRY_VALUE_BYTES;
+      state.batchEntry = entry;
+      const run = staged.addRun(state.high, entry, state.batchCount, state.lastRun);
+      entry += state.batchCount;
+      if (state.headRun === NO_RUN) state.headRun = run;
+      if (state.unencodedRun === NO_RUN) {
+        state.unencodedRun = run;
+        // Not in `dirty` yet when nothing of it is staged.
+        if (state.encodedHigh === state.high) dirty.push(state);
       }
-      // Not in `dirty` yet when nothing of it is staged.
-      if (state.encodedHigh === state.high) dirty.push(state);
-      state.tail.push({ first: state.high, bytes: slab.subarray(start, at) });
-      state.high += list.length;
-      ends[t] = { queue: { kind: state.kind, name: state.name }, high: state.high };
+      state.lastRun = run;
+      state.high += state.batchCount;
+      ends[t] = { queue: state.ref, high: state.high };
+    }
+    for (let i = 0; i < entries.length; i++) {
+      const state = entryStates[i]!;
+      const input = entries[i]!;
+      staged.writeEntry(state.batchEntry++, input.position, input.size, input.timestampMs);
     }
     stagedEntries += entries.length;
     checkpointPosition = checkpoint;
@@ -525,6 +540,13 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     encodedEntries += entries;
     lastEncodeAt = performance.now();
     const started = lastEncodeAt;
+    const mark = staged.mark();
+    // Every block of this commit is a view of one buffer; LMDB reads it until the commit is done, and
+    // the next encode starts after that.
+    if (encodeBytes.length < entries * ENTRY_VALUE_BYTES) {
+      encodeBytes = Buffer.allocUnsafeSlow(Math.max(entries * ENTRY_VALUE_BYTES, 2 * encodeBytes.length));
+    }
+    let at = 0;
     let created = false;
     const highs: number[] = new Array<number>(queues.length);
     for (let q = 0; q < queues.length; q++) {
@@ -535,21 +557,29 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         void namesDb.put(nameKey(state), state.id);
         created = true;
       }
-      // The staged chunks are the tail's last ones: those past what LMDB already has or is committing.
-      let first = state.tail.length;
-      while (first > 0 && state.tail[first - 1]!.first >= state.encodedHigh) first--;
-      const staged = state.tail.slice(first);
-      if (staged.length > 0 && state.low === state.encodedHigh) {
+      // The staged runs from `unencodedRun` on: those past what LMDB already has or is committing.
+      const first = state.unencodedRun;
+      if (first !== NO_RUN && state.low === state.encodedHigh) {
         // LMDB holds none of this queue's entries: register its new low entry for retention.
-        state.lowPosition = readU64(staged[0]!.bytes, 0);
+        state.lowPosition = staged.position(staged.entryOf(first, 0));
         void lowsDb.put(writeLowKey(lowScratch, state.lowPosition, state.id), EMPTY);
       }
-      const bytes = staged.length === 1 ? staged[0]!.bytes : Buffer.concat(staged.map((c) => c.bytes));
-      const blockBytes = BLOCK_ENTRIES * ENTRY_VALUE_BYTES;
-      for (let from = 0; from < bytes.length; from += blockBytes) {
-        const key = writeEntryKey(keyScratch, state.id, state.encodedHigh + from / ENTRY_VALUE_BYTES);
-        void entriesDb.put(key, bytes.subarray(from, Math.min(bytes.length, from + blockBytes)));
+      const from = at;
+      for (let run = first; run !== NO_RUN; run = staged.next(run)) {
+        const count = staged.count(run);
+        staged.copyOut(run, 0, count, encodeBytes, at);
+        at += count * ENTRY_VALUE_BYTES;
       }
+      const blockBytes = BLOCK_ENTRIES * ENTRY_VALUE_BYTES;
+      for (let block = from; block < at; block += blockBytes) {
+        const key = writeEntryKey(
+          keyScratch,
+          state.id,
+          state.encodedHigh + (block - from) / ENTRY_VALUE_BYTES,
+        );
+        void entriesDb.put(key, encodeBytes.subarray(block, Math.min(at, block + blockBytes)));
+      }
+      state.unencodedRun = NO_RUN;
       state.encodedHigh = state.high;
       void metaDb.put(state.id, encodeMeta(NO_SCRATCH, state));
     }
@@ -565,12 +595,14 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         state.persisted = true;
         const high = highs[q]!;
         if (high > state.committedHigh) state.committedHigh = high;
-        const tail = state.tail;
-        let drop = 0;
-        while (drop < tail.length && tail[drop]!.first < state.committedHigh) drop++;
-        if (drop === tail.length) state.tail = [];
-        else if (drop > 0) state.tail = tail.slice(drop);
+        // Drop the runs this commit wrote (whole runs: an encode takes every staged run of a queue).
+        let head = state.headRun;
+        while (head !== NO_RUN && staged.firstOffset(head) < state.committedHigh) head = staged.next(head);
+        state.headRun = head;
+        if (head === NO_RUN) state.lastRun = NO_RUN;
       }
+      // Every entry staged before this encode was in it (or is a deleted queue's): free them all.
+      staged.release(mark);
       encodedEntries -= entries;
       committedSeq = seq;
       options.onCommit?.({
@@ -607,7 +639,7 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     const end = Math.min(high, start + Math.max(0, maxEntries));
     const entries: QueueEntry[] = [];
     let bytes = 0;
-    /** Adds one entry from a block or chunk; false once `maxBytes` is reached. */
+    /** Adds one entry from an LMDB block; false once `maxBytes` is reached. */
     const take = (value: Buffer, at: number, offset: number): boolean => {
       const size = readU32(value, at + 8);
       // Always return at least one entry, so a record larger than maxBytes cannot stall a reader.
@@ -640,15 +672,24 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
       }
     }
     if (!full && offset < end) {
-      for (const chunk of state.tail) {
-        const count = chunk.bytes.length / ENTRY_VALUE_BYTES;
-        if (chunk.first + count <= offset) continue;
-        let i = offset - chunk.first;
-        for (; i < count && offset < end; i++, offset++) {
-          if (!take(chunk.bytes, i * ENTRY_VALUE_BYTES, offset)) {
+      for (let run = state.headRun; run !== NO_RUN; run = staged.next(run)) {
+        const first = staged.firstOffset(run);
+        const count = staged.count(run);
+        if (first + count <= offset) continue;
+        for (let i = offset - first; i < count && offset < end; i++, offset++) {
+          const entry = staged.entryOf(run, i);
+          const size = staged.size(entry);
+          if (entries.length > 0 && bytes + size > maxBytes) {
             full = true;
             break;
           }
+          bytes += size;
+          entries.push({
+            offset,
+            position: staged.position(entry),
+            size,
+            timestampMs: staged.timestampMs(entry),
+          });
         }
         if (full || offset >= end) break;
       }

@@ -455,6 +455,46 @@ describe('QueueIndex (LMDB)', () => {
       expect(positionsOf(index, cmdFilter)).toEqual([30]);
     });
 
+    it('reads the same entries staged, being committed and committed, across many commits', async () => {
+      // Enough batches for the staged entries' rings to wrap and grow while commits are in flight.
+      const dir = tempDir();
+      const index = openIndex(dir, { commitIntervalMs: 1, maxQueuesPerCommit: 20 });
+      const queues = Array.from({ length: 40 }, (_, i): QueueRef => ({
+        kind: i % 3 ? 'topic' : 'filter',
+        name: `q${i}`,
+      }));
+      const model = new Map<string, number[]>(queues.map((q) => [`${q.kind}:${q.name}`, []]));
+      let seed = 11;
+      // An LCG's high bits (its low bits repeat with short periods).
+      const random = (n: number) =>
+        Math.floor((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 16) % n;
+      let position = 0;
+      for (let batch = 0; batch < 400; batch++) {
+        const entries: IndexEntryInput[] = [];
+        const size = batch % 40 === 39 ? 5_000 : 1 + random(60);
+        for (let i = 0; i < size; i++) {
+          const queue = queues[random(queues.length)]!;
+          entries.push({ queue, position, size: 10, timestampMs: 1_700_000_000_000 + position });
+          model.get(`${queue.kind}:${queue.name}`)!.push(position);
+          position++;
+        }
+        index.appendBatch(entries, position);
+        const queue = queues[random(queues.length)]!;
+        const expected = model.get(`${queue.kind}:${queue.name}`)!;
+        const from = random(expected.length + 1);
+        if (expected.length > 0) expect(positionsOf(index, queue, from)).toEqual(expected.slice(from));
+        if (batch % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (batch % 50 === 0) await index.flushed();
+      }
+      await index.flushed();
+      expect(index.uncommittedEntries()).toBe(0);
+      await index.close();
+      const reopened = openIndex(dir);
+      for (const queue of queues) {
+        expect(positionsOf(reopened, queue)).toEqual(model.get(`${queue.kind}:${queue.name}`));
+      }
+    });
+
     it('commits at most once per commit interval, and at once when flushed', async () => {
       const commits: number[] = [];
       const index = openIndex(tempDir(), {
