@@ -56,23 +56,56 @@ export interface LoadResult {
   warmupP99Ms?: number;
 }
 
+/**
+ * A growable column of numbers. The subscriber records one time per append and one per event: as typed
+ * arrays (off the JS heap) rather than growing JS arrays, so the measuring thread's own scavenges, which
+ * delay the events it timestamps, copy nothing of its bookkeeping.
+ */
+class Column {
+  private values = new Float64Array(1 << 16);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  at(i: number): number {
+    return this.values[i]!;
+  }
+
+  /** A sorted plain array (for the result message). */
+  sorted(): number[] {
+    return Array.from(this.values.subarray(0, this.length).sort());
+  }
+}
+
 async function run(s: LoadScenario): Promise<LoadResult> {
   const names = Array.from({ length: s.queueCount }, (_, i) => `${s.prefix}${i}`);
   const topics = names.map((n) => `${n}/m`);
-  const sends: number[][] = names.map(() => []);
+  /**
+   * Send time of every append, by its global number: appends go round-robin over the queues, so the c-th
+   * append to queue q is number c * queueCount + q.
+   */
+  const sendTimes = new Column();
+  const sentTo = (q: number): number => Math.floor((sendTimes.length - q + s.queueCount - 1) / s.queueCount);
   const covered = new Int32Array(s.queueCount);
   const eventsPerQueue = new Int32Array(s.queueCount);
-  const latencies: number[] = [];
-  /** Latencies by the second (of the load) their append was sent in. */
-  const bySecond: number[][] = [];
-  const dispatchLatencies: number[] = [];
+  const latencies = new Column();
+  /** The second (of the load) each measured latency's append was sent in. */
+  const latencySeconds = new Column();
+  const dispatchLatencies = new Column();
   let eventsReceived = 0;
   let lastCoverAt = 0;
   let start = performance.now();
   const warmupMs = s.warmupMs ?? 0;
   /** Appends sent before this are the warm-up's. */
   let measureFrom = start;
-  const warmupLatencies: number[] = [];
+  const warmupLatencies = new Column();
 
   const bus = await connectNatsEventBus({ servers: s.natsUrl, name: `bench-subscriber-${s.prefix}` });
   names.forEach((name, q) => {
@@ -83,18 +116,17 @@ async function run(s: LoadScenario): Promise<LoadResult> {
         dispatchLatencies.push(Date.now() - e.timestampMs);
       }
       eventsPerQueue[q] = eventsPerQueue[q]! + 1;
-      const sent = sends[q]!;
       let c = covered[q]!;
-      const upTo = Math.min(e.endOffset, sent.length);
+      const upTo = Math.min(e.endOffset, sentTo(q));
       if (c >= upTo) return;
       for (; c < upTo; c++) {
-        const sentAt = sent[c]!;
+        const sentAt = sendTimes.at(c * s.queueCount + q);
         if (sentAt < measureFrom) {
           warmupLatencies.push(now - sentAt);
           continue;
         }
         latencies.push(now - sentAt);
-        (bySecond[Math.floor((sentAt - measureFrom) / 1000)] ??= []).push(now - sentAt);
+        latencySeconds.push(Math.floor((sentAt - measureFrom) / 1000));
       }
       covered[q] = c;
       lastCoverAt = now;
@@ -120,7 +152,7 @@ async function run(s: LoadScenario): Promise<LoadResult> {
     for (let i = 0; i < n; i++) {
       const q = next;
       next = next + 1 === s.queueCount ? 0 : next + 1;
-      sends[q]!.push(now);
+      sendTimes.push(now);
       messages[i] = { topic: topics[q]!, payload, qos: 1 };
     }
     sent += n;
@@ -160,14 +192,13 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   }
   client.close();
   await bus.close();
-  latencies.sort((a, b) => a - b);
-  warmupLatencies.sort((a, b) => a - b);
+  const sortedWarmup = warmupLatencies.sorted();
   const at = (l: number[], p: number) =>
     Number((l[Math.min(l.length - 1, Math.floor(p * l.length))] ?? NaN).toFixed(2));
+  const bySecond: number[][] = [];
+  for (let i = 0; i < latencies.length; i++) (bySecond[latencySeconds.at(i)] ??= []).push(latencies.at(i));
   return {
-    ...(warmupMs > 0
-      ? { warmupP50Ms: at(warmupLatencies, 0.5), warmupP99Ms: at(warmupLatencies, 0.99) }
-      : {}),
+    ...(warmupMs > 0 ? { warmupP50Ms: at(sortedWarmup, 0.5), warmupP99Ms: at(sortedWarmup, 0.99) } : {}),
     appendsSent: sent,
     appendsAcked: measuredAcked,
     appendErrors: errors,
@@ -175,9 +206,9 @@ async function run(s: LoadScenario): Promise<LoadResult> {
     eventsReceived,
     deliveryMs: lastCoverAt - measureFrom,
     uncovered: measuredAcked - latencies.length,
-    latenciesMs: latencies,
+    latenciesMs: latencies.sorted(),
     maxEventsPerQueue: Math.max(0, ...eventsPerQueue),
-    dispatchLatenciesMs: dispatchLatencies.sort((a, b) => a - b),
+    dispatchLatenciesMs: dispatchLatencies.sorted(),
     ackLatenciesMs: ackLatencies.sort((a, b) => a - b),
     p99BySecondMs: Array.from(bySecond, (l = []) => {
       l.sort((a, b) => a - b);

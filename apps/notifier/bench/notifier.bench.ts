@@ -15,6 +15,7 @@
  *   hot-queue-50k-per-sec  50,000 appends/s to ONE queue: events for it stay at or below one per window.
  */
 import { performance } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { connectNatsEventBus } from '@starling/event-bus';
@@ -36,6 +37,8 @@ const ONLY = (process.env['BENCH_ONLY'] ?? '')
 const selected = (name: string): boolean => ONLY.length === 0 || ONLY.some((o) => name.startsWith(o));
 /** Extra Node options for the store process only (profiling: `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const STORE_NODE_OPTIONS = process.env['BENCH_STORE_NODE_OPTIONS'];
+/** Writes every line the store printed to this file at the end (GC traces set through a preload, logs). */
+const STORE_OUTPUT_FILE = process.env['BENCH_STORE_OUTPUT_FILE'];
 
 interface Result {
   scenario: string;
@@ -288,6 +291,7 @@ async function main(): Promise<void> {
     await notifier.close();
     await bus.close();
     await store.stop();
+    if (STORE_OUTPUT_FILE !== undefined) writeFileSync(STORE_OUTPUT_FILE, `${store.lines.join('\n')}\n`);
     await nats.stop();
     dir.remove();
   }
