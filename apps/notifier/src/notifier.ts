@@ -153,8 +153,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   // The live arrivals of one response, visited in place (no object per arrival; see watch-arrivals-codec).
   let batchNowMs = 0;
+  let batchArrivals = 0;
   let batchMerged = 0;
   const visitArrival: ArrivalVisitor = (kind, name, endOffset, shard, timestampMs) => {
+    batchArrivals++;
     if (kind === undefined) {
       skipped({ name });
       return;
@@ -165,10 +167,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const onArrivals = (response: Buffer): void => {
     if (closing) return;
     batchNowMs = performance.now();
+    batchArrivals = 0;
     batchMerged = 0;
     try {
-      metrics?.arrivalsReceived.inc(forEachArrival(response, visitArrival));
+      forEachArrival(response, visitArrival);
     } finally {
+      // Also for the arrivals before a malformed part (the throw then ends the stream): they were offered.
+      if (batchArrivals > 0) metrics?.arrivalsReceived.inc(batchArrivals);
       if (batchMerged > 0) metrics?.eventsCoalesced.inc(batchMerged);
       armWindowTimer();
     }
