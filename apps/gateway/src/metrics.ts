@@ -270,6 +270,13 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['trigger'] as const,
       registers,
     }),
+    pushedMessages: new Counter({
+      name: 'starling_gateway_pushed_messages_total',
+      help:
+        'Messages queue readers received straight from the dispatch of a store in this process (standalone), ' +
+        'without a pull (ADR 0019).',
+      registers,
+    }),
     queueRestarts: new Counter({
       name: 'starling_gateway_queue_restarts_total',
       help:

@@ -218,6 +218,15 @@ export interface StoreAccess {
    */
   onOwnerLapsed(listener: (shard: number) => void): void;
   pull(queue: ShardQueue, fromOffset: number, maxMessages: number, maxBytes: number): Promise<PullResult>;
+  /**
+   * With the queue's shard in this process (standalone): `listener` gets every later dispatch batch's messages
+   * of `queue` (offsets [messages[0].offset, endOffset)) as the store makes them readable (ADR 0019); returns
+   * the unsubscribe function. Undefined for a remote shard: its queues are read by pulls only.
+   */
+  watchQueue(
+    queue: ShardQueue,
+    listener: (messages: readonly QueuedMessage[], endOffset: number) => void,
+  ): (() => void) | undefined;
   /** Retained messages matching a new subscription, from every shard that can hold them. */
   matchRetained(filter: string): Promise<readonly RetainedMessage[]>;
   close(): Promise<void>;

@@ -68,6 +68,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     store: createStoreAccess({
       addresses: gatewayConfig.storeAddresses,
       clients: [store.inProcessClient()],
+      // Readers take what the store just dispatched without pulling it (ADR 0019).
+      localQueues: [store],
       gatewayId: gatewayConfig.gatewayId,
       logger: logger.child({ component: 'store-access' }),
       metrics: options.gatewayMetrics,

@@ -1,5 +1,10 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { healthServiceDefinition, messagingServiceDefinition, storeServiceDefinition } from '@starling/proto';
+import {
+  healthServiceDefinition,
+  messagingServiceDefinition,
+  storeServiceDefinition,
+  type QueueMessageOutput,
+} from '@starling/proto';
 import type { Logger } from '@starling/observability';
 import type { StoreConfig } from './config';
 import type { StoreMetrics } from './metrics';
@@ -9,6 +14,7 @@ import { createStoreServiceHandlers } from './grpc/store-service';
 import { createMessagingServiceHandlers } from './grpc/messaging-service';
 import { createInProcessStoreClient, type InProcessStoreClient } from './grpc/in-process-client';
 import { createHomeSessionLookup } from './grpc/home-session-lookup';
+import { messageToWire } from './grpc/convert';
 import { bindWithReceiveWindows } from './grpc/receive-windows';
 import { OwnerLeases } from './owner-leases';
 
@@ -29,6 +35,14 @@ export interface StoreServer {
    * directly. Close it like a gRPC client; it answers UNAVAILABLE once the server stops serving.
    */
   inProcessClient(): InProcessStoreClient;
+  /**
+   * For a gateway in this process: every later dispatch batch's messages of a queue, in the form a
+   * PullMessages answer carries them (ADR 0019). Returns the unsubscribe function.
+   */
+  watchQueue(
+    queue: { readonly kind: 'topic' | 'filter'; readonly name: string },
+    listener: (messages: readonly QueueMessageOutput[], endOffset: number) => void,
+  ): () => void;
   /** Stops accepting calls, ends watch streams, drains calls in flight, then closes the store cleanly. */
   close(): Promise<void>;
 }
@@ -124,6 +138,11 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     grpcPort,
     isReady: () => serving,
     inProcessClient: () => createInProcessStoreClient(storeServiceDefinition(), storeHandlers),
+    watchQueue: (queue, listener) =>
+      store.watchQueue({ kind: queue.kind, name: queue.name }, (messages, endOffset) =>
+        // The shape PullMessages answers with in this process (see in-process-client.ts: UNCOPIED).
+        listener(messages.map(messageToWire), endOffset),
+      ),
     close() {
       closing ??= (async () => {
         serving = false;

@@ -12,6 +12,7 @@ import { openQueueIndex, type QueueIndex, type QueueRef } from './queues';
 import { openStateStore, type MessageProperties, type StateStore } from './state';
 import { ArrivalHub, type ArrivalListener, type ArrivalNotice } from './arrival-hub';
 import { Dispatcher, type DispatchRecord } from './dispatch/dispatcher';
+import { LocalReaders, type LocalQueueListener } from './local-readers';
 import { decodeRecordMeta, encodeRecordMeta } from './record-properties';
 import { shardOfClient, shardOfTopic } from './sharding';
 import { validateAppend, type AppendInput, type AppendRejection } from './append-validation';
@@ -115,6 +116,7 @@ export class Store {
     readonly matcher: TopicMatcher,
     private readonly dispatcher: Dispatcher,
     readonly hub: ArrivalHub,
+    private readonly localReaders: LocalReaders,
     private readonly lock: DataDirLock,
     readonly recoveryReport: {
       clean: boolean;
@@ -237,11 +239,15 @@ export class Store {
     metrics?.filters.set(matcher.size);
 
     const hub = new ArrivalHub();
+    const localReaders = new LocalReaders((err) =>
+      logger.error({ err }, 'a reader in this process failed on dispatched messages'),
+    );
     const dispatcher = new Dispatcher({
       index,
       matcher,
       applyRetained: (records) => applyRetained(state, records),
       publishArrivals: (arrivals) => hub.publish(arrivals),
+      onIndexed: localReaders.onIndexed,
       onDispatched: metrics
         ? ({ entries, durationSeconds, checkpoint: cp }) => {
             metrics.dispatchDuration.observe(durationSeconds);
@@ -292,7 +298,18 @@ export class Store {
     }
     logger.info({ ...report, from, endPosition: commitlog.endPosition }, 'store recovered');
 
-    const store = new Store(options, commitlog, index, state, matcher, dispatcher, hub, lock, report);
+    const store = new Store(
+      options,
+      commitlog,
+      index,
+      state,
+      matcher,
+      dispatcher,
+      hub,
+      localReaders,
+      lock,
+      report,
+    );
     store.startTimers();
     return store;
   }
@@ -424,6 +441,14 @@ export class Store {
   }
 
   /** Subscribes to every dispatch; with `replay`, first hands over the end offset of every non-empty queue. */
+  /**
+   * Readers in this process: every later dispatch batch's messages of `queue`, as a pull of those offsets
+   * would return them, once they are readable (ADR 0019). Must not throw; returns the unsubscribe function.
+   */
+  watchQueue(queue: QueueRef, listener: LocalQueueListener): () => void {
+    return this.localReaders.watch(queue, listener);
+  }
+
   watchArrivals(listener: ArrivalListener, replay: boolean): () => void {
     const unsubscribe = this.hub.subscribe(listener);
     this.options.metrics?.arrivalWatchers.set(this.hub.watcherCount);

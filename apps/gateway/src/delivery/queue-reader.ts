@@ -81,12 +81,16 @@ export class QueueReader {
   private feeding = false;
   private refeed = false;
   private subscription: BusSubscription | undefined;
+  private unwatch: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly options: QueueReaderOptions) {
     this.subscription = options.bus.subscribeArrivals(
       { kind: options.queue.kind, name: options.queue.name },
       (event) => this.onArrival(event),
+    );
+    this.unwatch = options.store.watchQueue(options.queue, (messages, endOffset) =>
+      this.onPushed(messages, endOffset),
     );
   }
 
@@ -168,6 +172,8 @@ export class QueueReader {
     this.closed = true;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+    this.unwatch?.();
+    this.unwatch = undefined;
     this.cursors.clear();
     this.window = [];
     this.windowBytes = 0;
@@ -179,6 +185,29 @@ export class QueueReader {
     if (this.endOffset !== undefined && event.endOffset <= this.endOffset) return;
     this.endOffset = event.endOffset;
     this.schedulePull('event');
+  }
+
+  /**
+   * Messages just dispatched by a store in this process (ADR 0019). When they continue the window and no pull
+   * is under way, they join it as a pull's answer would, and feed the cursors at once; otherwise they only
+   * raise the known end, as an arrival event does (a pull in flight or one to come reads them).
+   */
+  private onPushed(messages: readonly QueuedMessage[], endOffset: number): void {
+    if (this.closed || messages.length === 0) return;
+    const start = messages[0]!.offset;
+    if (this.pulling || !this.hasWindow || start !== this.windowEnd) {
+      if (this.endOffset === undefined || endOffset > this.endOffset) {
+        this.endOffset = endOffset;
+        this.schedulePull('event');
+      }
+      return;
+    }
+    if (this.endOffset === undefined || endOffset > this.endOffset) this.endOffset = endOffset;
+    this.options.metrics.pushedMessages.inc(messages.length);
+    this.extendWindow(start, endOffset, messages);
+    this.feedAll();
+    // A cursor behind the window (a resumed session) still needs its pull.
+    this.schedulePullIfBehind('event');
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   type FetchOffsetsResponseOutput,
   type GetSessionResponseOutput,
   type MatchRetainedResponseOutput,
+  type QueueMessageOutput,
   type OpenSessionResponseOutput,
   type PullMessagesResponseOutput,
   type RegisterFilterResponseOutput,
@@ -74,6 +75,11 @@ export interface StoreAccessOptions {
    * without HTTP/2 and protobuf on the hot calls). The store access closes them.
    */
   readonly clients?: readonly StoreClient[];
+  /**
+   * Per shard, for a store in this process (standalone): its dispatch batches' messages of a queue, pushed
+   * to the queue's reader (ADR 0019). Shards without one are read by pulls only.
+   */
+  readonly localQueues?: ReadonlyArray<LocalQueueSource | undefined>;
   /** This gateway's stable id: session owner and clean-session filter holder. */
   readonly gatewayId: string;
   readonly logger: Logger;
@@ -88,6 +94,14 @@ export interface StoreAccessOptions {
   /** Lease as session owner on every shard (default 30 s); renewed every third of it (ADR 0013). */
   readonly ownerLeaseMs?: number;
   readonly deadlines?: Partial<StoreDeadlines>;
+}
+
+/** A store shard in this process, as `StoreServer.watchQueue` offers it. */
+export interface LocalQueueSource {
+  watchQueue(
+    queue: { readonly kind: 'topic' | 'filter'; readonly name: string },
+    listener: (messages: readonly QueueMessageOutput[], endOffset: number) => void,
+  ): () => void;
 }
 
 /** What the store access knows beyond the StoreAccess seam (tests, metrics). */
@@ -552,6 +566,14 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
 
     renewFilter(filter) {
       if (!closed) leases.renew(filter);
+    },
+
+    watchQueue(queue, listener) {
+      const local = options.localQueues?.[queue.shard];
+      if (local === undefined || closed) return undefined;
+      return local.watchQueue({ kind: queue.kind, name: queue.name }, (messages, endOffset) =>
+        listener(messages.map(queuedMessageFromWire), endOffset),
+      );
     },
 
     async pull(queue, fromOffset, maxMessages, maxBytes): Promise<PullResult> {

@@ -180,6 +180,7 @@ export async function startStandaloneShape(options: ShapeOptions = {}): Promise<
       addresses: config.storeAddresses,
       // As apps/standalone does: the gateway calls the stores in this process directly.
       clients: stores.map((s) => s.server.inProcessClient()),
+      localQueues: stores.map((s) => s.server),
       gatewayId: config.gatewayId,
       logger: gatewayLogger.child({ component: 'store-access' }),
       metrics,

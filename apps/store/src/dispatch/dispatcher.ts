@@ -13,6 +13,12 @@ export interface DispatchRecord {
   readonly record: RecordInput;
 }
 
+/** One index entry a dispatch batch appended: the record at `position` in `queue`. */
+export interface IndexedEntry {
+  readonly queue: QueueRef;
+  readonly position: number;
+}
+
 export interface DispatcherDeps {
   index: QueueIndex;
   matcher: TopicMatcher;
@@ -20,6 +26,16 @@ export interface DispatcherDeps {
   applyRetained(records: readonly DispatchRecord[]): Promise<void>;
   /** Arrivals of each dispatch batch, once its entries are in the index (readable). */
   publishArrivals(arrivals: readonly ArrivalNotice[]): void;
+  /**
+   * Each dispatch batch once its entries are readable, before its arrivals: the records, the entries in the
+   * order they were appended (a record's entries follow each other, records in log order), and each
+   * queue's end after it. Readers in this process take the messages from here (ADR 0019). Must not throw.
+   */
+  onIndexed?(
+    records: readonly DispatchRecord[],
+    entries: readonly IndexedEntry[],
+    ends: ReadonlyArray<{ readonly queue: QueueRef; readonly high: number }>,
+  ): void;
   /**
    * Entries readable but not yet committed to LMDB past which dispatch waits for a commit (memory bound
    * when LMDB falls behind). Default 500,000 (about 10 MB of entries).
@@ -200,6 +216,7 @@ export class Dispatcher {
       }
       const ends = this.deps.index.appendBatch(entries, endPosition);
       this.dispatchedEnd = endPosition;
+      this.deps.onIndexed?.(records, entries, ends);
       const now = Date.now();
       this.deps.publishArrivals(ends.map((e) => ({ queue: e.queue, endOffset: e.high, timestampMs: now })));
       this.deps.onDispatched?.({
