@@ -15,6 +15,12 @@ export interface GrpcLoadRequest {
   messagesPerCall: number;
   lanes: number;
   channels: number;
+  /**
+   * Time spent running the measured load before the measured run. grpc-js and node:http2 cost about 3x more CPU
+   * per call while V8 is still optimizing them (the first 2-3 s on this machine): without a warm-up the
+   * figures are those of a cold process, not of a gateway that has been running (ADR 0020).
+   */
+  warmupMs: number;
   durationMs: number;
 }
 
@@ -37,6 +43,31 @@ function append(client: StoreServiceClient, request: AppendMessagesRequest): Pro
   });
 }
 
+/** `lanes` loops, each awaiting one call after another on its channel, until `deadline` (epoch ms). */
+async function runLanes(
+  clients: readonly StoreServiceClient[],
+  requests: readonly AppendMessagesRequest[],
+  lanes: number,
+  deadline: number,
+): Promise<{ messages: number; calls: number; latenciesMs: number[] }> {
+  const latenciesMs: number[] = [];
+  let messages = 0;
+  let calls = 0;
+  let next = 0;
+  const lane = async (l: number): Promise<void> => {
+    const client = clients[l % clients.length]!;
+    while (now() < deadline) {
+      const t0 = performance.now();
+      const acknowledged = await append(client, requests[next++ % requests.length]!);
+      messages += acknowledged;
+      latenciesMs.push(performance.now() - t0);
+      calls++;
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, (_, l) => lane(l)));
+  return { messages, calls, latenciesMs };
+}
+
 async function run(o: GrpcLoadRequest): Promise<GrpcLoadResult> {
   const clients = Array.from({ length: o.channels }, (_, i) =>
     // A distinct option per client keeps grpc-js from sharing one subchannel among them.
@@ -57,30 +88,22 @@ async function run(o: GrpcLoadRequest): Promise<GrpcLoadResult> {
       })),
     });
   }
-  // Warm the channels (connection set-up is not what is measured), then wait for the go: the main
-  // thread reads the index totals in between, so the warm-up messages are not counted.
+  // Connect every channel, then run the measured load for `warmupMs` (connection set-up and V8's warm-up are
+  // not what is measured), then wait for the go: the main thread reads the index totals in between, so the
+  // warm-up messages are not counted.
   await Promise.all(clients.map((c) => append(c, requests[0]!)));
+  await runLanes(clients, requests, o.lanes, now() + o.warmupMs);
   await new Promise<void>((resolve) => {
     parentPort?.once('message', () => resolve());
     parentPort?.postMessage({ ready: true });
   });
-  const latenciesMs: number[] = [];
-  let messages = 0;
-  let calls = 0;
-  let next = 0;
   const startedAtMs = now();
-  const deadline = startedAtMs + o.durationMs;
-  const lane = async (l: number): Promise<void> => {
-    const client = clients[l % clients.length]!;
-    while (now() < deadline) {
-      const t0 = performance.now();
-      const acknowledged = await append(client, requests[next++ % requests.length]!);
-      messages += acknowledged;
-      latenciesMs.push(performance.now() - t0);
-      calls++;
-    }
-  };
-  await Promise.all(Array.from({ length: o.lanes }, (_, l) => lane(l)));
+  const { messages, calls, latenciesMs } = await runLanes(
+    clients,
+    requests,
+    o.lanes,
+    startedAtMs + o.durationMs,
+  );
   const endedAtMs = now();
   for (const c of clients) c.close();
   return { messages, calls, startedAtMs, endedAtMs, latenciesMs };

@@ -21,7 +21,7 @@ import { startStoreServer } from '../src/store-server';
 import type { Store } from '../src/store';
 import { printTable, report, round } from './bench-report';
 import { measureRawDisk, runAsync16KiB } from './commitlog.bench';
-import { grpcLoad } from './grpc-load';
+import { GRPC_WARMUP_MS, grpcLoad } from './grpc-load';
 import {
   benchConfig,
   benchDir,
@@ -129,7 +129,8 @@ async function grpcAsyncBatched(base: string): Promise<void> {
       pass: r.verified && r.msgsPerSec >= 100_000,
       notes:
         `startStoreServer on 127.0.0.1:0, STORE_FSYNC=async; client in a worker thread, ${GRPC_LANES} ` +
-        `AppendMessages of ${GRPC_BATCH_MESSAGES} messages in flight on one channel; counted until store.dispatched()`,
+        `AppendMessages of ${GRPC_BATCH_MESSAGES} messages in flight on one channel, after ${GRPC_WARMUP_MS} ms of the ` +
+        'same load; counted until store.dispatched()',
     });
   });
 }
@@ -180,7 +181,9 @@ async function syncConcurrentAppenders(base: string, fdatasyncP50Ms: number): Pr
       indexVerified: r.verified,
       target: 'msgsPerSec >= 50000',
       pass: r.verified && r.msgsPerSec >= 50_000,
-      notes: 'STORE_FSYNC=sync; worker-thread client, 32 AppendMessages of 1 message in flight, each awaited',
+      notes:
+        'STORE_FSYNC=sync; worker-thread client, 32 AppendMessages of 1 message in flight, each awaited, ' +
+        `after ${GRPC_WARMUP_MS} ms of the same load`,
     });
   });
 }
