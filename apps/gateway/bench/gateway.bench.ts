@@ -47,6 +47,8 @@ const FSYNC = process.env['BENCH_STORE_FSYNC'] ?? 'async';
  * stack). QoS 0 publishers share this offered rate (messages/s), sent in 10 ms ticks.
  */
 const QOS0_OFFERED_PER_SEC = Number(process.env['BENCH_QOS0_RATE'] ?? 20_000);
+/** Extra Node options for the load clients' processes (profiling: `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const CLIENT_NODE_ARGS = (process.env['BENCH_CLIENT_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 /** Whole-run guard: the bench never runs longer than this. */
 const RUN_LIMIT_MS = 600_000;
 /** BENCH_SCENARIOS (default all): e.g. "fan-in,point-to-point,idle"; BENCH_QOS (default "0,1"). */
@@ -208,9 +210,13 @@ async function runFlow(
     qos0OfferedPerSec: QOS0_OFFERED_PER_SEC,
   };
   const cpuBefore = target.cpuSeconds();
-  const child = spawn(process.execPath, [join(__dirname, 'load-clients.js'), JSON.stringify(spec)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...CLIENT_NODE_ARGS, join(__dirname, 'load-clients.js'), JSON.stringify(spec)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const deadline = setTimeout(() => child.kill('SIGKILL'), scenarioMs + DRAIN_MS + 30_000);
   try {
     const line = await new Promise<string>((resolve, reject) => {

@@ -103,6 +103,7 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
   await sleep(100); // subscriptions registered everywhere before the first publish
 
   let sent = 0;
+  const cpuAtStart = process.cpuUsage();
   const stopAt = performance.now() + spec.scenarioMs;
   const started = performance.now();
   const message = (p: number, seq: number): Buffer => {
@@ -141,6 +142,7 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
   const drainUntil = performance.now() + spec.drainMs;
   while (seen.size < expected && performance.now() < drainUntil) await sleep(20);
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
   await Promise.all([...subs, ...pubs].map((c) => c.endAsync(true).catch(() => undefined)));
   latencies.sort((a, b) => a - b);
   return {
@@ -158,6 +160,8 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
     loss: expected - seen.size,
     drainMs: spec.drainMs,
     duplicates: received - seen.size,
+    // The clients share the machine with the server: what they spend per message bounds the rate too.
+    clientCpuUsPerMessage: seen.size > 0 ? round((cpu.user + cpu.system) / seen.size, 1) : null,
   };
 }
 

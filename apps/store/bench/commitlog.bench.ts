@@ -60,7 +60,7 @@ export async function rawWrite(
 }
 
 /** Latency of one small write + fdatasync: the floor under a `sync` append. */
-export async function fsyncLatency(dir: string): Promise<{ p50Ms: number; p99Ms: number }> {
+export async function fsyncLatency(dir: string): Promise<{ p50Ms: number; p99Ms: number; meanMs: number }> {
   const file = path.join(dir, 'fsync-probe.bin');
   const fd = fs.openSync(file, 'w');
   const buf = Buffer.alloc(8 * KiB, 1);
@@ -77,7 +77,8 @@ export async function fsyncLatency(dir: string): Promise<{ p50Ms: number; p99Ms:
   fs.closeSync(fd);
   fs.rmSync(file);
   const sorted = Float64Array.from(samples).sort();
-  return { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
+  const meanMs = samples.reduce((sum, ms) => sum + ms, 0) / Math.max(1, samples.length);
+  return { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), meanMs };
 }
 
 // ---- commitlog scenarios ------------------------------------------------------------------
@@ -156,6 +157,8 @@ export interface RawDisk {
   noFsyncMBps: number;
   /** Median latency of one 8 KiB write + fdatasync: the floor under a `sync` append. */
   fdatasyncP50Ms: number;
+  /** Its mean: what a steady stream of such writes averages, tail included. */
+  fdatasyncMeanMs: number;
 }
 
 /** The denominators, on the filesystem of `dir`, reported as one line. */
@@ -170,9 +173,10 @@ export async function measureRawDisk(dir: string): Promise<RawDisk> {
     fsyncPer1MiBP50Ms: round(rawSync.fsyncP50Ms ?? NaN, 2),
     write8KiBPlusFdatasyncP50Ms: round(probe.p50Ms, 2),
     write8KiBPlusFdatasyncP99Ms: round(probe.p99Ms, 2),
+    write8KiBPlusFdatasyncMeanMs: round(probe.meanMs, 2),
     notes: 'denominators: plain fs.write of 16 KiB chunks, without and with fdatasync per 1 MiB',
   });
-  return { noFsyncMBps: rawNoSync.mbPerSec, fdatasyncP50Ms: probe.p50Ms };
+  return { noFsyncMBps: rawNoSync.mbPerSec, fdatasyncP50Ms: probe.p50Ms, fdatasyncMeanMs: probe.meanMs };
 }
 
 /** (a) 16 KiB payloads, async: commitlog MB/s against the raw page-cache write rate. */
