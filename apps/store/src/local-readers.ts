@@ -30,11 +30,6 @@ function storedMessage(record: DispatchRecord, offset: number): StoredMessage {
   };
 }
 
-interface Found {
-  readonly listeners: ReadonlySet<LocalQueueListener>;
-  readonly records: DispatchRecord[];
-}
-
 /**
  * Readers in this process (the gateway of a standalone Starling) receive each dispatched batch's messages
  * for the queues they watch, straight from dispatch, once the entries are readable: no arrival event, pull,
@@ -67,7 +62,8 @@ export class LocalReaders {
     ends: ReadonlyArray<{ readonly queue: QueueRef; readonly high: number }>,
   ): void => {
     if (this.topics.size === 0 && this.filters.size === 0) return;
-    let found: Map<string, Found> | undefined;
+    // Keyed by the queue's listener set: one per watched queue, so no key string per entry.
+    let found: Map<ReadonlySet<LocalQueueListener>, DispatchRecord[]> | undefined;
     let r = 0;
     for (const entry of entries) {
       const listeners = (entry.queue.kind === 'topic' ? this.topics : this.filters).get(entry.queue.name);
@@ -77,18 +73,18 @@ export class LocalReaders {
       const record = records[r];
       if (record === undefined || record.position !== entry.position) continue;
       found ??= new Map();
-      const key = `${entry.queue.kind}\u0000${entry.queue.name}`;
-      let batch = found.get(key);
-      if (batch === undefined) found.set(key, (batch = { listeners, records: [] }));
-      batch.records.push(record);
+      let batch = found.get(listeners);
+      if (batch === undefined) found.set(listeners, (batch = []));
+      batch.push(record);
     }
     if (found === undefined) return;
     for (const end of ends) {
-      const batch = found.get(`${end.queue.kind}\u0000${end.queue.name}`);
-      if (batch === undefined) continue;
-      const start = end.high - batch.records.length;
-      const messages = batch.records.map((record, i) => storedMessage(record, start + i));
-      for (const listener of batch.listeners) {
+      const listeners = (end.queue.kind === 'topic' ? this.topics : this.filters).get(end.queue.name);
+      const batch = listeners === undefined ? undefined : found.get(listeners);
+      if (listeners === undefined || batch === undefined) continue;
+      const start = end.high - batch.length;
+      const messages = batch.map((record, i) => storedMessage(record, start + i));
+      for (const listener of listeners) {
         try {
           listener(messages, end.high);
         } catch (err) {
