@@ -10,6 +10,10 @@ import type {
   AppendMessagesRequestOutput,
   AppendMessagesResponse,
   AppendMessagesResponseOutput,
+  WatchArrivalsRequest,
+  WatchArrivalsRequestOutput,
+  WatchArrivalsResponse,
+  WatchArrivalsResponseOutput,
 } from './types';
 import { ProtoDecodeError } from './wire-format';
 
@@ -41,17 +45,31 @@ function decodeRequestOrMark(bytes: Buffer): AppendMessagesRequestOutput {
   }
 }
 
+type WatchMethod = MethodDefinition<
+  WatchArrivalsRequest,
+  WatchArrivalsResponse,
+  WatchArrivalsRequestOutput,
+  WatchArrivalsResponseOutput
+>;
+
 /**
  * `definition` with the hand-written codecs (append-messages-codec.ts) on StoreService.AppendMessages, for both
  * sides: every server and every client built from @starling/proto uses them. protobufjs keeps the inputs the fast
  * encoders do not take, so the bytes on the wire are the same either way.
+ *
+ * StoreService.WatchArrivals' server serializer passes a Buffer through unchanged: the store writes each
+ * dispatch batch's response encoded once (watch-arrivals-codec.ts) to every watcher. A response object, as any
+ * other server of the definition writes, still goes to protobufjs. Clients decode as before.
  */
 export function installHandCodecs(definition: PackageDefinition): PackageDefinition {
   const serviceName = 'starling.store.v1.StoreService';
   const service = definition[serviceName] as ServiceDefinition | undefined;
   const method = service?.AppendMessages as AppendMethod | undefined;
-  if (service === undefined || method === undefined) {
-    throw new Error(`@starling/proto: ${serviceName}.AppendMessages is not in the package definition`);
+  const watchMethod = service?.WatchArrivals as WatchMethod | undefined;
+  if (service === undefined || method === undefined || watchMethod === undefined) {
+    throw new Error(
+      `@starling/proto: ${serviceName}.AppendMessages or WatchArrivals is not in the package definition`,
+    );
   }
   const { requestSerialize, responseSerialize } = method;
   const append: AppendMethod = {
@@ -61,5 +79,10 @@ export function installHandCodecs(definition: PackageDefinition): PackageDefinit
     responseSerialize: (response) => encodeAppendMessagesResponse(response, responseSerialize),
     responseDeserialize: decodeAppendMessagesResponse,
   };
-  return { ...definition, [serviceName]: { ...service, AppendMessages: append } };
+  const serializeWatch = watchMethod.responseSerialize;
+  const watch: WatchMethod = {
+    ...watchMethod,
+    responseSerialize: (response) => (Buffer.isBuffer(response) ? response : serializeWatch(response)),
+  };
+  return { ...definition, [serviceName]: { ...service, AppendMessages: append, WatchArrivals: watch } };
 }

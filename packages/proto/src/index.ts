@@ -12,6 +12,12 @@ export {
   type StarlingGrpcObject,
 } from './services';
 export { malformedRequestOf } from './hand-codecs';
+export {
+  encodeWatchArrivalsResponse,
+  writeEncodedWatchArrivals,
+  type ArrivalFields,
+  type EncodedWatchArrivalsResponse,
+} from './watch-arrivals-codec';
 export { ProtoDecodeError } from './wire-format';
 export { arrivalEventCodec, takeoverReplyCodec, takeoverRequestCodec, type EventCodec } from './events';
 export * from './types';

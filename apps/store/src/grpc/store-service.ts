@@ -1,6 +1,9 @@
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
 import {
+  encodeWatchArrivalsResponse,
   malformedRequestOf,
+  writeEncodedWatchArrivals,
+  type EncodedWatchArrivalsResponse,
   type StoreServiceHandlers,
   type WatchArrivalsRequestOutput,
   type WatchArrivalsResponse,
@@ -9,6 +12,7 @@ import { validateTopicFilter } from '@starling/mqtt-topic';
 import type { ArrivalNotice } from '../arrival-hub';
 import type { Store } from '../store';
 import type { ConsumerRef } from '../state';
+import type { QueueRef } from '../queues';
 import { shardOfClient } from '../sharding';
 import {
   messageToWire,
@@ -103,6 +107,11 @@ function staleEpoch(clientId: string, currentEpoch: number): StoreRequestError {
   );
 }
 
+/** QueueKind's number on the wire (QUEUE_KIND_TOPIC = 1, QUEUE_KIND_FILTER = 2), as queueToWire names it. */
+function queueKindValue(queue: QueueRef): number {
+  return queue.kind === 'topic' ? 1 : 2;
+}
+
 /** Every RPC of starling.store.v1.StoreService over one Store. */
 export function createStoreServiceHandlers(
   store: Store,
@@ -118,6 +127,18 @@ export function createStoreServiceHandlers(
     if (home !== shard) {
       throw failedPrecondition('wrong-shard', `client "${clientId}" has its session on shard ${home}`);
     }
+  };
+
+  // The arrival hub hands each dispatch batch, one array, to every live watcher in turn: the batch is encoded
+  // for the first and its bytes are shared by the rest (ADR 0018). A replay batch is a new array per watcher.
+  let lastArrivals: readonly ArrivalNotice[] | undefined;
+  let lastEncoded: EncodedWatchArrivalsResponse | undefined;
+  const encodeArrivals = (arrivals: readonly ArrivalNotice[]): EncodedWatchArrivalsResponse => {
+    if (arrivals !== lastArrivals || lastEncoded === undefined) {
+      lastEncoded = encodeWatchArrivalsResponse(arrivals, shard, queueKindValue);
+      lastArrivals = arrivals;
+    }
+    return lastEncoded;
   };
 
   return {
@@ -323,14 +344,7 @@ export function createStoreServiceHandlers(
       const write = (arrivals: readonly ArrivalNotice[]): void => {
         // grpc-js buffers what the peer has not read yet; a watcher that stalls costs memory, so the
         // notifier reads live streams continuously and coalesces on its side.
-        call.write({
-          arrivals: arrivals.map((a) => ({
-            queue: queueToWire(a.queue),
-            endOffset: a.endOffset,
-            shard,
-            timestampMs: a.timestampMs,
-          })),
-        });
+        writeEncodedWatchArrivals(call, encodeArrivals(arrivals));
       };
       if (call.request.replayOnly) {
         // Subscribed and unsubscribed within one tick: the snapshot of end offsets is written and no dispatch
