@@ -10,3 +10,4 @@ export {
   type ServicePorts,
   type StartServiceOptions,
 } from './services';
+export { prng } from './prng';

@@ -1,15 +1,10 @@
 import { Client, credentials, status } from '@grpc/grpc-js';
 import type { WatchArrivalsResponseOutput } from '@starling/proto';
 import { eventually } from '@starling/test-harness';
-import { call, codeOf } from '../support/grpc-clients';
+import { appendMessage, call, codeOf } from '../support/grpc-clients';
 import { startTestStore, type TestStore } from '../support/start-store';
 
-const msg = (topic: string, payload: string, extra: Record<string, unknown> = {}) => ({
-  topic,
-  payload: Buffer.from(payload),
-  qos: 1,
-  ...extra,
-});
+const msg = appendMessage;
 
 describe('store over real gRPC: append, dispatch, pull', () => {
   let s: TestStore;

@@ -1,6 +1,6 @@
 import { eventually } from '@starling/test-harness';
 import type { QueueMessageOutput } from '@starling/proto';
-import { call } from '../support/grpc-clients';
+import { appendMessage, call } from '../support/grpc-clients';
 import { startTestStore, type TestStore } from '../support/start-store';
 
 interface Pushed {
@@ -8,12 +8,7 @@ interface Pushed {
   endOffset: number;
 }
 
-const msg = (topic: string, payload: string, extra: Record<string, unknown> = {}) => ({
-  topic,
-  payload: Buffer.from(payload),
-  qos: 1,
-  ...extra,
-});
+const msg = appendMessage;
 
 describe('readers in the store process get dispatched messages pushed (ADR 0019)', () => {
   let s: TestStore;

@@ -8,7 +8,7 @@ import {
   type WatchArrivalsResponseOutput,
 } from '@starling/proto';
 import { eventually } from '@starling/test-harness';
-import { call } from '../support/grpc-clients';
+import { appendMessage, call } from '../support/grpc-clients';
 import { startTestStore, type TestStore } from '../support/start-store';
 
 const responseType = loadPackageDefinition()['starling.store.v1.WatchArrivalsResponse'] as unknown as {
@@ -16,7 +16,7 @@ const responseType = loadPackageDefinition()['starling.store.v1.WatchArrivalsRes
   deserialize(bytes: Buffer): WatchArrivalsResponseOutput;
 };
 
-const msg = (topic: string, payload: string) => ({ topic, payload: Buffer.from(payload), qos: 1 });
+const msg = appendMessage;
 
 describe('WatchArrivals on the wire: one encoding, every watcher, any client', () => {
   let s: TestStore;

@@ -61,3 +61,11 @@ export async function codeOf(
   }
   throw new Error('expected the call to fail, it succeeded');
 }
+
+/** One AppendMessages message at QoS 1 with a UTF-8 payload; `extra` adds or overrides fields. */
+export const appendMessage = (topic: string, payload: string, extra: Record<string, unknown> = {}) => ({
+  topic,
+  payload: Buffer.from(payload),
+  qos: 1,
+  ...extra,
+});

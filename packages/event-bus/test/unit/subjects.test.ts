@@ -1,3 +1,4 @@
+import { prng } from '@starling/test-harness';
 import { createHash } from 'node:crypto';
 import type { BusQueueRef } from '../../src/event-bus';
 import {
@@ -15,18 +16,6 @@ function expectLiteralSubject(subject: string): void {
   expect(subject).not.toMatch(/[*>]/);
   for (const token of subject.split('.')) expect(token.length).toBeGreaterThan(0);
   expect(Buffer.byteLength(subject)).toBeLessThan(256);
-}
-
-/** Deterministic PRNG (mulberry32) so a failing random case can be reproduced from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A random well-formed string: mostly characters NATS or MQTT treat specially, some any code point. */

@@ -1,14 +1,1 @@
-/**
- * A seeded PRNG (mulberry32) for property tests and the bench: a failure names its seed and rerunning with it
- * reproduces; every bench run registers and matches the same workload.
- */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { prng } from '@starling/test-harness';

@@ -1,3 +1,4 @@
+import { prng } from '@starling/test-harness';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import {
   decodeAppendMessagesRequest,
@@ -22,18 +23,6 @@ const requestType = reference<AppendMessagesRequest, unknown>('starling.store.v1
 const responseType = reference<AppendMessagesResponse, unknown>('starling.store.v1.AppendMessagesResponse');
 const pbRequest = (r: AppendMessagesRequest): Buffer => requestType.serialize(r);
 const pbResponse = (r: AppendMessagesResponse): Buffer => responseType.serialize(r);
-
-/** mulberry32: the same inputs on every run; a failure prints its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomInputs(random: () => number) {
   const int = (n: number): number => Math.floor(random() * n);

@@ -1,3 +1,4 @@
+import { prng } from '@starling/test-harness';
 import type { MessageTypeDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import { installHandCodecs } from '../../src/hand-codecs';
 import { loadPackageDefinition } from '../../src/load';
@@ -37,18 +38,6 @@ function pbEncode(arrivals: readonly TestArrival[], shard: number): Buffer {
 
 const encode = (arrivals: readonly TestArrival[], shard: number): EncodedWatchArrivalsResponse =>
   encodeWatchArrivalsResponse(arrivals, shard, kindValue);
-
-/** mulberry32: the same inputs on every run; a failure prints its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomArrivals(random: () => number): TestArrival[] {
   const int = (n: number): number => Math.floor(random() * n);
