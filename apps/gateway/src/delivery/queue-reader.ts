@@ -182,8 +182,13 @@ export class QueueReader {
   private onArrival(event: ArrivalEvent): void {
     // Queues of one name exist on several shards (wildcard-first filters); offsets are per shard.
     if (this.closed || event.shard !== this.options.queue.shard) return;
-    if (this.endOffset !== undefined && event.endOffset <= this.endOffset) return;
-    this.endOffset = event.endOffset;
+    this.raiseEnd(event.endOffset);
+  }
+
+  /** The queue ends at `endOffset` (or further): pull if that is news. */
+  private raiseEnd(endOffset: number): void {
+    if (this.endOffset !== undefined && endOffset <= this.endOffset) return;
+    this.endOffset = endOffset;
     this.schedulePull('event');
   }
 
@@ -196,10 +201,7 @@ export class QueueReader {
     if (this.closed || messages.length === 0) return;
     const start = messages[0]!.offset;
     if (this.pulling || !this.hasWindow || start !== this.windowEnd) {
-      if (this.endOffset === undefined || endOffset > this.endOffset) {
-        this.endOffset = endOffset;
-        this.schedulePull('event');
-      }
+      this.raiseEnd(endOffset);
       return;
     }
     if (this.endOffset === undefined || endOffset > this.endOffset) this.endOffset = endOffset;
