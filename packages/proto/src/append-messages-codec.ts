@@ -68,13 +68,25 @@ const TAG_SHARD = 0x10;
 
 /** Decodes an AppendMessagesRequest. Throws `ProtoDecodeError` on bytes that are not one. */
 export function decodeAppendMessagesRequest(buf: Buffer): AppendMessagesRequestOutput {
+  return { messages: decodeBatch(buf, 'AppendMessagesRequest', undefined) };
+}
+
+/**
+ * The messages of a request whose field 1 is `repeated Message` (AppendMessagesRequest, AppendStreamRequest).
+ * Every other field is skipped, except that `other` is offered each one first and returns true when it read it.
+ */
+export function decodeBatch(
+  buf: Buffer,
+  name: string,
+  other: ((tag: number, r: WireReader, end: number) => boolean) | undefined,
+): MessageOutput[] {
   const r: WireReader = { buf, pos: 0 };
   const end = buf.length;
   const messages: MessageOutput[] = [];
   while (r.pos < end) {
-    const tag = readTag(r, end, 'AppendMessagesRequest');
+    const tag = readTag(r, end, name);
     if (tag !== TAG_MESSAGES) {
-      skipField(r, end, tag, 'AppendMessagesRequest');
+      if (other === undefined || !other(tag, r, end)) skipField(r, end, tag, name);
       continue;
     }
     const index = messages.length;
@@ -86,7 +98,7 @@ export function decodeAppendMessagesRequest(buf: Buffer): AppendMessagesRequestO
       throw err;
     }
   }
-  return { messages };
+  return messages;
 }
 
 function decodeMessage(r: WireReader, end: number): MessageOutput {
@@ -243,7 +255,7 @@ export type Fallback<T> = (value: T) => Buffer;
 /** Returned by a sizing pass: this input needs protobufjs. */
 const SLOW = -1;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
@@ -270,9 +282,16 @@ export function encodeAppendMessagesRequest(
   fallback: Fallback<AppendMessagesRequest>,
 ): Buffer {
   if (!isPlainObject(request)) return fallback(request);
-  const messages = request.messages;
-  if (!messages) return Buffer.alloc(0);
-  if (!Array.isArray(messages)) return fallback(request);
+  return encodeBatch(request.messages, 0, () => fallback(request));
+}
+
+/**
+ * Field 1 (`repeated Message messages`) of `messages`, followed by `trailerSize` bytes left for the caller's
+ * later fields (written from `buf.length - trailerSize`); `slow()` when an input is outside the fast path.
+ */
+export function encodeBatch(messages: unknown, trailerSize: number, slow: () => Buffer): Buffer {
+  if (messages == null) return Buffer.alloc(trailerSize);
+  if (!Array.isArray(messages)) return slow();
   const list: readonly Message[] = messages;
   const count = list.length;
   if (scratch.length < 4 * count) scratch = new Float64Array(4 * count);
@@ -280,10 +299,10 @@ export function encodeAppendMessagesRequest(
   let total = 0;
   for (let i = 0; i < count; i++) {
     const size = sizeMessage(list[i], sizes, 4 * i);
-    if (size === SLOW) return fallback(request);
+    if (size === SLOW) return slow();
     total += delimited(size);
   }
-  const buf = Buffer.allocUnsafe(total);
+  const buf = Buffer.allocUnsafe(total + trailerSize);
   let pos = 0;
   for (let i = 0; i < count; i++) {
     buf[pos++] = TAG_MESSAGES;

@@ -5,11 +5,21 @@ import {
   encodeAppendMessagesRequest,
   encodeAppendMessagesResponse,
 } from './append-messages-codec';
+import {
+  decodeAppendStreamRequest,
+  decodeAppendStreamResponse,
+  encodeAppendStreamRequest,
+  encodeAppendStreamResponse,
+} from './append-stream-codec';
 import type {
   AppendMessagesRequest,
   AppendMessagesRequestOutput,
   AppendMessagesResponse,
   AppendMessagesResponseOutput,
+  AppendStreamRequest,
+  AppendStreamRequestOutput,
+  AppendStreamResponse,
+  AppendStreamResponseOutput,
   WatchArrivalsRequest,
   WatchArrivalsRequestOutput,
   WatchArrivalsResponse,
@@ -45,6 +55,22 @@ function decodeRequestOrMark(bytes: Buffer): AppendMessagesRequestOutput {
   }
 }
 
+function decodeStreamRequestOrMark(bytes: Buffer): AppendStreamRequestOutput {
+  try {
+    return decodeAppendStreamRequest(bytes);
+  } catch (err) {
+    if (!(err instanceof ProtoDecodeError)) throw err;
+    return Object.assign({ messages: [], batchId: 0 }, { [MALFORMED]: err });
+  }
+}
+
+type AppendStreamMethod = MethodDefinition<
+  AppendStreamRequest,
+  AppendStreamResponse,
+  AppendStreamRequestOutput,
+  AppendStreamResponseOutput
+>;
+
 type WatchMethod = MethodDefinition<
   WatchArrivalsRequest,
   WatchArrivalsResponse,
@@ -53,7 +79,8 @@ type WatchMethod = MethodDefinition<
 >;
 
 /**
- * `definition` with the hand-written codecs (append-messages-codec.ts) on StoreService.AppendMessages, for both
+ * `definition` with the hand-written codecs (append-messages-codec.ts, append-stream-codec.ts) on
+ * StoreService.AppendMessages and AppendStream, for both
  * sides: every server and every client built from @starling/proto uses them. protobufjs keeps the inputs the fast
  * encoders do not take, so the bytes on the wire are the same either way.
  *
@@ -65,10 +92,16 @@ export function installHandCodecs(definition: PackageDefinition): PackageDefinit
   const serviceName = 'starling.store.v1.StoreService';
   const service = definition[serviceName] as ServiceDefinition | undefined;
   const method = service?.AppendMessages as AppendMethod | undefined;
+  const streamMethod = service?.AppendStream as AppendStreamMethod | undefined;
   const watchMethod = service?.WatchArrivals as WatchMethod | undefined;
-  if (service === undefined || method === undefined || watchMethod === undefined) {
+  if (
+    service === undefined ||
+    method === undefined ||
+    streamMethod === undefined ||
+    watchMethod === undefined
+  ) {
     throw new Error(
-      `@starling/proto: ${serviceName}.AppendMessages or WatchArrivals is not in the package definition`,
+      `@starling/proto: ${serviceName}.AppendMessages, AppendStream or WatchArrivals is not in the package definition`,
     );
   }
   const { requestSerialize, responseSerialize } = method;
@@ -79,10 +112,25 @@ export function installHandCodecs(definition: PackageDefinition): PackageDefinit
     responseSerialize: (response) => encodeAppendMessagesResponse(response, responseSerialize),
     responseDeserialize: decodeAppendMessagesResponse,
   };
+  const stream: AppendStreamMethod = {
+    ...streamMethod,
+    requestSerialize: (request) => encodeAppendStreamRequest(request, streamMethod.requestSerialize),
+    requestDeserialize: decodeStreamRequestOrMark,
+    responseSerialize: (response) => encodeAppendStreamResponse(response, streamMethod.responseSerialize),
+    responseDeserialize: decodeAppendStreamResponse,
+  };
   const serializeWatch = watchMethod.responseSerialize;
   const watch: WatchMethod = {
     ...watchMethod,
     responseSerialize: (response) => (Buffer.isBuffer(response) ? response : serializeWatch(response)),
   };
-  return { ...definition, [serviceName]: { ...service, AppendMessages: append, WatchArrivals: watch } };
+  return {
+    ...definition,
+    [serviceName]: {
+      ...service,
+      AppendMessages: append,
+      AppendStream: stream,
+      WatchArrivals: watch,
+    },
+  };
 }

@@ -12,6 +12,7 @@ export {
   type StarlingGrpcObject,
 } from './services';
 export { malformedRequestOf } from './hand-codecs';
+export { AppendStreamClient, appendStreamError, type AppendedBatch } from './append-stream-client';
 export {
   encodeWatchArrivalsResponse,
   writeEncodedWatchArrivals,

@@ -12,6 +12,14 @@ export type {
   AppendMessagesResponse,
   AppendMessagesResponse__Output as AppendMessagesResponseOutput,
 } from './generated/starling/store/v1/AppendMessagesResponse';
+export type {
+  AppendStreamRequest,
+  AppendStreamRequest__Output as AppendStreamRequestOutput,
+} from './generated/starling/store/v1/AppendStreamRequest';
+export type {
+  AppendStreamResponse,
+  AppendStreamResponse__Output as AppendStreamResponseOutput,
+} from './generated/starling/store/v1/AppendStreamResponse';
 export type { Arrival, Arrival__Output as ArrivalOutput } from './generated/starling/store/v1/Arrival';
 export type {
   CloseSessionRequest,

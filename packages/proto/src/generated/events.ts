@@ -6,6 +6,8 @@ import type { TakeoverReply as _starling_events_v1_TakeoverReply, TakeoverReply_
 import type { TakeoverRequest as _starling_events_v1_TakeoverRequest, TakeoverRequest__Output as _starling_events_v1_TakeoverRequest__Output } from './starling/events/v1/TakeoverRequest';
 import type { AppendMessagesRequest as _starling_store_v1_AppendMessagesRequest, AppendMessagesRequest__Output as _starling_store_v1_AppendMessagesRequest__Output } from './starling/store/v1/AppendMessagesRequest';
 import type { AppendMessagesResponse as _starling_store_v1_AppendMessagesResponse, AppendMessagesResponse__Output as _starling_store_v1_AppendMessagesResponse__Output } from './starling/store/v1/AppendMessagesResponse';
+import type { AppendStreamRequest as _starling_store_v1_AppendStreamRequest, AppendStreamRequest__Output as _starling_store_v1_AppendStreamRequest__Output } from './starling/store/v1/AppendStreamRequest';
+import type { AppendStreamResponse as _starling_store_v1_AppendStreamResponse, AppendStreamResponse__Output as _starling_store_v1_AppendStreamResponse__Output } from './starling/store/v1/AppendStreamResponse';
 import type { Arrival as _starling_store_v1_Arrival, Arrival__Output as _starling_store_v1_Arrival__Output } from './starling/store/v1/Arrival';
 import type { CloseSessionRequest as _starling_store_v1_CloseSessionRequest, CloseSessionRequest__Output as _starling_store_v1_CloseSessionRequest__Output } from './starling/store/v1/CloseSessionRequest';
 import type { CloseSessionResponse as _starling_store_v1_CloseSessionResponse, CloseSessionResponse__Output as _starling_store_v1_CloseSessionResponse__Output } from './starling/store/v1/CloseSessionResponse';
@@ -68,6 +70,8 @@ export interface ProtoGrpcType {
       v1: {
         AppendMessagesRequest: MessageTypeDefinition<_starling_store_v1_AppendMessagesRequest, _starling_store_v1_AppendMessagesRequest__Output>
         AppendMessagesResponse: MessageTypeDefinition<_starling_store_v1_AppendMessagesResponse, _starling_store_v1_AppendMessagesResponse__Output>
+        AppendStreamRequest: MessageTypeDefinition<_starling_store_v1_AppendStreamRequest, _starling_store_v1_AppendStreamRequest__Output>
+        AppendStreamResponse: MessageTypeDefinition<_starling_store_v1_AppendStreamResponse, _starling_store_v1_AppendStreamResponse__Output>
         Arrival: MessageTypeDefinition<_starling_store_v1_Arrival, _starling_store_v1_Arrival__Output>
         CloseSessionRequest: MessageTypeDefinition<_starling_store_v1_CloseSessionRequest, _starling_store_v1_CloseSessionRequest__Output>
         CloseSessionResponse: MessageTypeDefinition<_starling_store_v1_CloseSessionResponse, _starling_store_v1_CloseSessionResponse__Output>

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AppendMessagesRequest as _starling_store_v1_AppendMessagesRequest, AppendMessagesRequest__Output as _starling_store_v1_AppendMessagesRequest__Output } from '../../../starling/store/v1/AppendMessagesRequest';
 import type { AppendMessagesResponse as _starling_store_v1_AppendMessagesResponse, AppendMessagesResponse__Output as _starling_store_v1_AppendMessagesResponse__Output } from '../../../starling/store/v1/AppendMessagesResponse';
+import type { AppendStreamRequest as _starling_store_v1_AppendStreamRequest, AppendStreamRequest__Output as _starling_store_v1_AppendStreamRequest__Output } from '../../../starling/store/v1/AppendStreamRequest';
+import type { AppendStreamResponse as _starling_store_v1_AppendStreamResponse, AppendStreamResponse__Output as _starling_store_v1_AppendStreamResponse__Output } from '../../../starling/store/v1/AppendStreamResponse';
 import type { CloseSessionRequest as _starling_store_v1_CloseSessionRequest, CloseSessionRequest__Output as _starling_store_v1_CloseSessionRequest__Output } from '../../../starling/store/v1/CloseSessionRequest';
 import type { CloseSessionResponse as _starling_store_v1_CloseSessionResponse, CloseSessionResponse__Output as _starling_store_v1_CloseSessionResponse__Output } from '../../../starling/store/v1/CloseSessionResponse';
 import type { CommitOffsetsRequest as _starling_store_v1_CommitOffsetsRequest, CommitOffsetsRequest__Output as _starling_store_v1_CommitOffsetsRequest__Output } from '../../../starling/store/v1/CommitOffsetsRequest';
@@ -44,6 +46,11 @@ export interface StoreServiceClient extends grpc.Client {
   appendMessages(argument: _starling_store_v1_AppendMessagesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_starling_store_v1_AppendMessagesResponse__Output>): grpc.ClientUnaryCall;
   appendMessages(argument: _starling_store_v1_AppendMessagesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_AppendMessagesResponse__Output>): grpc.ClientUnaryCall;
   appendMessages(argument: _starling_store_v1_AppendMessagesRequest, callback: grpc.requestCallback<_starling_store_v1_AppendMessagesResponse__Output>): grpc.ClientUnaryCall;
+  
+  AppendStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_starling_store_v1_AppendStreamRequest, _starling_store_v1_AppendStreamResponse__Output>;
+  AppendStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_starling_store_v1_AppendStreamRequest, _starling_store_v1_AppendStreamResponse__Output>;
+  appendStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_starling_store_v1_AppendStreamRequest, _starling_store_v1_AppendStreamResponse__Output>;
+  appendStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_starling_store_v1_AppendStreamRequest, _starling_store_v1_AppendStreamResponse__Output>;
   
   CloseSession(argument: _starling_store_v1_CloseSessionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_starling_store_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
   CloseSession(argument: _starling_store_v1_CloseSessionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_starling_store_v1_CloseSessionResponse__Output>): grpc.ClientUnaryCall;
@@ -181,6 +188,8 @@ export interface StoreServiceClient extends grpc.Client {
 export interface StoreServiceHandlers extends grpc.UntypedServiceImplementation {
   AppendMessages: grpc.handleUnaryCall<_starling_store_v1_AppendMessagesRequest__Output, _starling_store_v1_AppendMessagesResponse>;
   
+  AppendStream: grpc.handleBidiStreamingCall<_starling_store_v1_AppendStreamRequest__Output, _starling_store_v1_AppendStreamResponse>;
+  
   CloseSession: grpc.handleUnaryCall<_starling_store_v1_CloseSessionRequest__Output, _starling_store_v1_CloseSessionResponse>;
   
   CommitOffsets: grpc.handleUnaryCall<_starling_store_v1_CommitOffsetsRequest__Output, _starling_store_v1_CommitOffsetsResponse>;
@@ -215,6 +224,7 @@ export interface StoreServiceHandlers extends grpc.UntypedServiceImplementation 
 
 export interface StoreServiceDefinition extends grpc.ServiceDefinition {
   AppendMessages: MethodDefinition<_starling_store_v1_AppendMessagesRequest, _starling_store_v1_AppendMessagesResponse, _starling_store_v1_AppendMessagesRequest__Output, _starling_store_v1_AppendMessagesResponse__Output>
+  AppendStream: MethodDefinition<_starling_store_v1_AppendStreamRequest, _starling_store_v1_AppendStreamResponse, _starling_store_v1_AppendStreamRequest__Output, _starling_store_v1_AppendStreamResponse__Output>
   CloseSession: MethodDefinition<_starling_store_v1_CloseSessionRequest, _starling_store_v1_CloseSessionResponse, _starling_store_v1_CloseSessionRequest__Output, _starling_store_v1_CloseSessionResponse__Output>
   CommitOffsets: MethodDefinition<_starling_store_v1_CommitOffsetsRequest, _starling_store_v1_CommitOffsetsResponse, _starling_store_v1_CommitOffsetsRequest__Output, _starling_store_v1_CommitOffsetsResponse__Output>
   DeleteSession: MethodDefinition<_starling_store_v1_DeleteSessionRequest, _starling_store_v1_DeleteSessionResponse, _starling_store_v1_DeleteSessionRequest__Output, _starling_store_v1_DeleteSessionResponse__Output>
