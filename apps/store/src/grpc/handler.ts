@@ -10,10 +10,10 @@ export interface HandlerContext {
   isServing(): boolean;
 }
 
-const CODE_NAMES = Object.fromEntries(Object.entries(status).map(([name, code]) => [code, name])) as Record<
-  number,
-  string
->;
+/** The status name of each gRPC code, for the requests metric's `code` label. */
+export const CODE_NAMES = Object.fromEntries(
+  Object.entries(status).map(([name, code]) => [code, name]),
+) as Record<number, string>;
 
 /**
  * Wraps a unary handler: a `StoreRequestError` becomes its gRPC status (and is counted by reason);

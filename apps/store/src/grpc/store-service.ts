@@ -25,6 +25,7 @@ import {
   subscriptionFromWire,
   willFromWire,
 } from './convert';
+import { handleAppendStream } from './append-stream';
 import { msUntilDeadline, unary, type HandlerContext } from './handler';
 import {
   StoreRequestError,
@@ -332,6 +333,8 @@ export function createStoreServiceHandlers(
         nextPageToken: r.nextPageToken,
       });
     }),
+
+    AppendStream: (call) => handleAppendStream(store, context, streams, call),
 
     WatchArrivals(call: ServerWritableStream<WatchArrivalsRequestOutput, WatchArrivalsResponse>) {
       if (!context.isServing()) {
