@@ -286,7 +286,7 @@ export function createGatewayMetrics(registry: Registry) {
     }),
     appendBatchSize: new FastHistogram({
       name: 'starling_gateway_append_batch_messages',
-      help: 'Messages per AppendMessages call (publishes batched per shard).',
+      help: 'Messages per append batch (publishes batched per shard and event-loop turn).',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
       registers,
     }),

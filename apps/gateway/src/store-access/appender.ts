@@ -1,19 +1,56 @@
 import { status } from '@grpc/grpc-js';
-import type { AppendMessagesResponseOutput, Message } from '@starling/proto';
+import {
+  AppendStreamClient,
+  type AppendMessagesResponseOutput,
+  type AppendedBatch,
+  type Message,
+} from '@starling/proto';
 import type { Logger } from '@starling/observability';
 import type { GatewayMetrics } from '../metrics';
 import type { AppendOutcome } from '../types';
 import type { StoreClient } from './store-client';
 import { isServiceError, reasonOf, unary } from './grpc-call';
 
+/**
+ * Sends one batch to a store shard: resolves once the store acknowledged it (durable under its fsync policy),
+ * rejects with the gRPC ServiceError the store answered or the transport failed with. `close` waits for the
+ * batches sent and releases what the sender holds.
+ */
+export interface BatchSender {
+  send(messages: readonly Message[]): Promise<AppendedBatch>;
+  close(): Promise<void>;
+}
+
+/**
+ * The sender for one shard's client: over StoreService.AppendStream when the client has it (a gRPC client: one
+ * long-lived stream instead of an HTTP/2 stream per batch, see store.proto), otherwise one AppendMessages call
+ * per batch (the store's in-process client in standalone, where a call costs no more than a stream message).
+ */
+export function batchSender(
+  client: Pick<StoreClient, 'AppendMessages' | 'AppendStream'>,
+  deadlineMs: number,
+): BatchSender {
+  if (client.AppendStream !== undefined) {
+    const stream = new AppendStreamClient({ AppendStream: client.AppendStream.bind(client) }, deadlineMs);
+    return { send: (messages) => stream.append(messages), close: () => stream.close() };
+  }
+  return {
+    send: (messages) =>
+      unary<AppendMessagesResponseOutput>(
+        (o, cb) => client.AppendMessages({ messages: messages as Message[] }, o, cb),
+        deadlineMs,
+      ),
+    close: () => Promise.resolve(),
+  };
+}
+
 export interface AppenderOptions {
   readonly shard: number;
-  readonly client: Pick<StoreClient, 'AppendMessages'>;
-  /** Messages per AppendMessages call (GATEWAY_APPEND_MAX_BATCH). */
+  readonly sender: BatchSender;
+  /** Messages per batch (GATEWAY_APPEND_MAX_BATCH). */
   readonly maxBatchMessages: number;
-  /** Estimated bytes per call: keeps a batch under the store's gRPC receive limit (4 MiB by default). */
+  /** Estimated bytes per batch: keeps a batch under the store's gRPC receive limit (4 MiB by default). */
   readonly maxBatchBytes: number;
-  readonly deadlineMs: number;
   readonly logger: Logger;
   readonly metrics?: GatewayMetrics | undefined;
 }
@@ -33,8 +70,8 @@ const REJECTING = new Set<number>([
 
 /**
  * Batches the appends of one shard: every message handed over in the same event-loop turn (up to the size
- * bounds) goes out in ONE AppendMessages call, sent from `setImmediate` so that every PUBLISH parsed from
- * the sockets' data in this turn joins it. Several batches may be in flight at once; each caller's promise
+ * bounds) goes out as ONE batch (an AppendStream request, or an AppendMessages call in process), sent from
+ * `setImmediate` so that every PUBLISH parsed from the sockets' data in this turn joins it. Several batches may be in flight at once; each caller's promise
  * resolves with its own position once its batch is acknowledged, which the store sends only when the batch
  * is durable under its fsync policy. Never rejects: failures are outcomes.
  */
@@ -85,18 +122,15 @@ export class Appender {
     this.flush();
     this.closed = true;
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.options.sender.close();
   }
 
   private async send(batch: readonly Pending[]): Promise<void> {
-    const { client, shard, deadlineMs } = this.options;
+    const { sender, shard } = this.options;
     this.options.metrics?.appendBatchSize.observe(batch.length);
-    const request = { messages: batch.map((p) => p.message) };
-    let response: AppendMessagesResponseOutput;
+    let response: AppendedBatch;
     try {
-      response = await unary<AppendMessagesResponseOutput>(
-        (o, cb) => client.AppendMessages(request, o, cb),
-        deadlineMs,
-      );
+      response = await sender.send(batch.map((p) => p.message));
     } catch (e) {
       const outcome = outcomeOfError(e);
       if (outcome.status === 'rejected' && batch.length > 1) {

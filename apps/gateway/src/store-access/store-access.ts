@@ -32,7 +32,7 @@ import type {
   StoredQueueInFlight,
   StoredSubscription,
 } from '../types';
-import { Appender } from './appender';
+import { Appender, batchSender } from './appender';
 import type { StoreClient } from './store-client';
 import {
   filterQueue,
@@ -154,10 +154,9 @@ export function createStoreAccess(options: StoreAccessOptions): StoreAccessHandl
     (client, shard) =>
       new Appender({
         shard,
-        client,
+        sender: batchSender(client, deadlines.appendMs),
         maxBatchMessages: options.appendMaxBatchMessages,
         maxBatchBytes: options.appendMaxBatchBytes ?? 3 * 1024 * 1024,
-        deadlineMs: deadlines.appendMs,
         logger: logger.child({ component: 'appender', shard }),
         metrics: options.metrics,
       }),

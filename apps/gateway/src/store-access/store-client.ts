@@ -19,4 +19,6 @@ export type StoreClient = Pick<
   | 'MatchRetained'
   | 'RenewOwnerLease'
   | 'close'
->;
+> &
+  /** A gRPC client has it (the Appender uses it); the store's in-process client does not. */
+  Partial<Pick<StoreServiceClient, 'AppendStream'>>;

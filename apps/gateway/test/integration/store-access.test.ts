@@ -186,6 +186,24 @@ describe.each(TRANSPORTS)('store access (one shard, %s)', (transport) => {
     );
   });
 
+  it('sends batches over one AppendStream on gRPC, and as AppendMessages calls in process', async () => {
+    const requests = async (method: string): Promise<number> => {
+      const m = await store.registry.getSingleMetric('starling_store_grpc_requests_total')?.get();
+      return (m?.values ?? [])
+        .filter((v) => v.labels['method'] === method && v.labels['code'] === 'OK')
+        .reduce((sum, v) => sum + v.value, 0);
+    };
+    const before = { stream: await requests('AppendStream'), unary: await requests('AppendMessages') };
+    for (let turn = 0; turn < 3; turn++) {
+      const outcomes = await Promise.all([0, 1].map((i) => access.append(message(`via/${turn}/${i}`, 'x'))));
+      expect(outcomes.map((o) => o.status)).toEqual(['ok', 'ok']);
+    }
+    const after = { stream: await requests('AppendStream'), unary: await requests('AppendMessages') };
+    expect({ stream: after.stream - before.stream, unary: after.unary - before.unary }).toEqual(
+      transport === 'grpc' ? { stream: 3, unary: 0 } : { stream: 0, unary: 3 },
+    );
+  });
+
   it('splits a turn at appendMaxBatchMessages, with several batches in flight', async () => {
     const small = open({ appendMaxBatchMessages: 10 });
     const outcomes = await Promise.all(
