@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { connectNatsEventBus } from '@starling/event-bus';
-import { createStoreClient, type AppendMessagesResponseOutput } from '@starling/proto';
+import { AppendStreamClient, createStoreClient } from '@starling/proto';
 
 export interface LoadScenario {
   storeAddress: string;
@@ -135,6 +135,8 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   await bus.flush();
 
   const client = createStoreClient(s.storeAddress);
+  // Batches go over one AppendStream, as a gateway sends them (one per event-loop turn).
+  const appender = new AppendStreamClient(client, 30_000);
   const payload = Buffer.alloc(16, 0x61);
   let sent = 0;
   let acked = 0;
@@ -158,15 +160,19 @@ async function run(s: LoadScenario): Promise<LoadResult> {
     sent += n;
     inFlight++;
     const measured = now >= measureFrom;
-    client.appendMessages({ messages }, (err: Error | null, _res?: AppendMessagesResponseOutput) => {
+    const done = (ok: boolean): void => {
       inFlight--;
       if (measured) ackLatencies.push(performance.now() - now);
-      if (err) errors += n;
+      if (!ok) errors += n;
       else {
         acked += n;
         if (measured) measuredAcked += n;
       }
-    });
+    };
+    appender.append(messages).then(
+      () => done(true),
+      () => done(false),
+    );
   };
   let announced = false;
   for (;;) {
@@ -190,6 +196,7 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   ) {
     await new Promise((r) => setTimeout(r, 5));
   }
+  await appender.close();
   client.close();
   await bus.close();
   const sortedWarmup = warmupLatencies.sorted();
