@@ -76,6 +76,7 @@ export class AppendStreamClient {
         return;
       }
       // The store answers what it received, then ends the stream (OK); `close` fails whatever it did not answer.
+      stream.once('status', () => resolve());
       stream.once('close', () => resolve());
       stream.end();
     });
@@ -94,10 +95,14 @@ export class AppendStreamClient {
     stream.on('error', (err: ServiceError) => {
       if (this.stream === stream) this.fail(err);
     });
-    stream.on('close', () => {
+    // A stream that ends with OK while this side still writes (the store only does so after a half-close) emits
+    // no 'close' until then: its end is taken from the status.
+    const ended = (): void => {
       if (this.stream !== stream) return;
       this.fail(appendStreamError(status.UNAVAILABLE, 'the append stream ended before answering'));
-    });
+    };
+    stream.on('status', ended);
+    stream.on('close', ended);
     return stream;
   }
 

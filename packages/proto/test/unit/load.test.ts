@@ -19,6 +19,7 @@ describe('loading proto/', () => {
   test('StoreService offers every flow of the design', () => {
     expect(Object.keys(storeServiceDefinition()).sort()).toEqual([
       'AppendMessages',
+      'AppendStream',
       'CloseSession',
       'CommitOffsets',
       'DeleteSession',
