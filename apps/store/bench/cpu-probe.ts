@@ -3,7 +3,8 @@
  * wall-clock rates swing with other people's load. `node dist-bench/bench/cpu-probe.js [async|sync|grpc|grpc-sync]`
  * runs a workload of `store.bench.ts` (async: 8 x 1000-message appends in flight; sync: 32 appenders x
  * 1 message; grpc: the gRPC batched scenario, 8 AppendMessages of 500 in flight from a worker-thread client;
- * grpc-sync: 32 AppendMessages of 1 message in flight against a `sync` store) and prints, per thread (from
+ * grpc-sync: 32 AppendMessages of 1 message in flight against a `sync` store; with PROBE_STREAM=1 the gRPC
+ * modes send their batches on one AppendStream instead) and prints, per thread (from
  * /proc/self/task), the CPU microseconds spent per dispatched message. The main thread and lmdb-js's write
  * thread run on separate cores, so the larger of the two bounds the rate an idle 2-core machine could reach.
  * In the gRPC modes the client's thread is reported as `client` (the thread that appeared with the worker and
@@ -94,6 +95,7 @@ async function probeGrpc(dir: string, workload: ReturnType<typeof deviceWorkload
       {
         address: `127.0.0.1:${server.grpcPort}`,
         messagesPerCall: mode === 'grpc' ? 500 : 1,
+        stream: process.env['PROBE_STREAM'] === '1',
         lanes: mode === 'grpc' ? 8 : 32,
         channels: 1,
         durationMs,

@@ -1,11 +1,18 @@
 /**
  * The gRPC client side of the store bench, in a worker thread so that it has a core of its own, as a
- * gateway (another process) would. Sends AppendMessages from `lanes` loops, each awaiting its call,
- * until `durationMs` is up; posts back what was acknowledged and the call latencies.
+ * gateway (another process) would. Sends batches from `lanes` loops, each awaiting its batch, until
+ * `durationMs` is up; posts back what was acknowledged and the batch latencies. A batch is an AppendMessages
+ * call, or with `stream` a request on one AppendStream per channel (what a gateway sends).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Metadata } from '@grpc/grpc-js';
-import { createStoreClient, type AppendMessagesRequest, type StoreServiceClient } from '@starling/proto';
+import {
+  AppendStreamClient,
+  createStoreClient,
+  type AppendMessagesRequest,
+  type Message,
+  type StoreServiceClient,
+} from '@starling/proto';
 
 export interface GrpcLoadRequest {
   address: string;
@@ -13,6 +20,8 @@ export interface GrpcLoadRequest {
   payloadBytes: number;
   publisherClientId: string;
   messagesPerCall: number;
+  /** Batches go over one AppendStream per channel instead of one AppendMessages call each. */
+  stream: boolean;
   lanes: number;
   channels: number;
   /**
@@ -35,17 +44,25 @@ export interface GrpcLoadResult {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-function append(client: StoreServiceClient, request: AppendMessagesRequest): Promise<number> {
-  return new Promise((resolve, reject) => {
-    client.appendMessages(request, new Metadata(), { deadline: Date.now() + 30_000 }, (err, res) =>
-      err || !res ? reject(err ?? new Error('no response')) : resolve(res.positions.length),
-    );
-  });
+/** Sends one batch; resolves with the number of messages acknowledged. */
+type Append = (request: AppendMessagesRequest) => Promise<number>;
+
+function unaryAppend(client: StoreServiceClient): Append {
+  return (request) =>
+    new Promise((resolve, reject) => {
+      client.appendMessages(request, new Metadata(), { deadline: Date.now() + 30_000 }, (err, res) =>
+        err || !res ? reject(err ?? new Error('no response')) : resolve(res.positions.length),
+      );
+    });
 }
 
-/** `lanes` loops, each awaiting one call after another on its channel, until `deadline` (epoch ms). */
+function streamAppend(stream: AppendStreamClient): Append {
+  return (request) => stream.append(request.messages as Message[]).then((b) => b.positions.length);
+}
+
+/** `lanes` loops, each awaiting one batch after another on its channel, until `deadline` (epoch ms). */
 async function runLanes(
-  clients: readonly StoreServiceClient[],
+  clients: readonly Append[],
   requests: readonly AppendMessagesRequest[],
   lanes: number,
   deadline: number,
@@ -55,10 +72,10 @@ async function runLanes(
   let calls = 0;
   let next = 0;
   const lane = async (l: number): Promise<void> => {
-    const client = clients[l % clients.length]!;
+    const append = clients[l % clients.length]!;
     while (now() < deadline) {
       const t0 = performance.now();
-      const acknowledged = await append(client, requests[next++ % requests.length]!);
+      const acknowledged = await append(requests[next++ % requests.length]!);
       messages += acknowledged;
       latenciesMs.push(performance.now() - t0);
       calls++;
@@ -69,10 +86,12 @@ async function runLanes(
 }
 
 async function run(o: GrpcLoadRequest): Promise<GrpcLoadResult> {
-  const clients = Array.from({ length: o.channels }, (_, i) =>
+  const channels = Array.from({ length: o.channels }, (_, i) =>
     // A distinct option per client keeps grpc-js from sharing one subchannel among them.
     createStoreClient(o.address, undefined, { 'grpc.primary_user_agent': `bench-${i}` }),
   );
+  const streams = o.stream ? channels.map((c) => new AppendStreamClient(c, 30_000)) : [];
+  const clients = o.stream ? streams.map(streamAppend) : channels.map(unaryAppend);
   const payload = Buffer.alloc(o.payloadBytes, 0x42);
   const requests: AppendMessagesRequest[] = [];
   let t = 0;
@@ -91,7 +110,7 @@ async function run(o: GrpcLoadRequest): Promise<GrpcLoadResult> {
   // Connect every channel, then run the measured load for `warmupMs` (connection set-up and V8's warm-up are
   // not what is measured), then wait for the go: the main thread reads the index totals in between, so the
   // warm-up messages are not counted.
-  await Promise.all(clients.map((c) => append(c, requests[0]!)));
+  await Promise.all(clients.map((append) => append(requests[0]!)));
   await runLanes(clients, requests, o.lanes, now() + o.warmupMs);
   await new Promise<void>((resolve) => {
     parentPort?.once('message', () => resolve());
@@ -105,7 +124,8 @@ async function run(o: GrpcLoadRequest): Promise<GrpcLoadResult> {
     startedAtMs + o.durationMs,
   );
   const endedAtMs = now();
-  for (const c of clients) c.close();
+  await Promise.all(streams.map((s) => s.close()));
+  for (const c of channels) c.close();
   return { messages, calls, startedAtMs, endedAtMs, latenciesMs };
 }
 
