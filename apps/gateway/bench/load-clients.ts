@@ -102,6 +102,31 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
   await Promise.all(subs.map((c, s) => c.subscribeAsync(flow.filterOf(s), { qos })));
   await sleep(100); // subscriptions registered everywhere before the first publish
 
+  // Socket reads the clients make during the load: a server that sends each packet in its own segment makes
+  // its clients read (and parse) more often for the same messages, which costs them CPU on this shared machine.
+  let reads = 0;
+  let writes = 0;
+  for (const c of [...subs, ...pubs]) {
+    c.stream.on('data', () => reads++);
+    // Socket writes (one syscall each): the clients' own batching, which the server's pacing can change.
+    const socket = c.stream as unknown as {
+      _write: (...a: unknown[]) => void;
+      _writev?: (...a: unknown[]) => void;
+    };
+    const write = socket._write.bind(socket);
+    socket._write = (...a: unknown[]) => {
+      writes++;
+      write(...a);
+    };
+    const writev = socket._writev?.bind(socket);
+    if (writev) {
+      socket._writev = (...a: unknown[]) => {
+        writes++;
+        writev(...a);
+      };
+    }
+  }
+
   let sent = 0;
   const cpuAtStart = process.cpuUsage();
   const stopAt = performance.now() + spec.scenarioMs;
@@ -162,6 +187,8 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
     duplicates: received - seen.size,
     // The clients share the machine with the server: what they spend per message bounds the rate too.
     clientCpuUsPerMessage: seen.size > 0 ? round((cpu.user + cpu.system) / seen.size, 1) : null,
+    clientReadsPerMessage: seen.size > 0 ? round(reads / seen.size, 2) : null,
+    clientWritesPerMessage: seen.size > 0 ? round(writes / seen.size, 2) : null,
   };
 }
 
