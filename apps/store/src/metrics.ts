@@ -149,6 +149,11 @@ export function createStoreMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    appendStreamPauses: new Counter({
+      name: 'starling_store_append_stream_pauses_total',
+      help: 'Times an AppendStream had as many batches in flight as the store works on at once and was paused.',
+      registers,
+    }),
     grpcRequests: new Counter({
       name: 'starling_store_grpc_requests_total',
       help: 'gRPC calls served, by method and status code.',

@@ -14,6 +14,7 @@ import { createStoreServiceHandlers } from './grpc/store-service';
 import { createMessagingServiceHandlers } from './grpc/messaging-service';
 import { createInProcessStoreClient, type InProcessStoreClient } from './grpc/in-process-client';
 import { createHomeSessionLookup } from './grpc/home-session-lookup';
+import { APPEND_STREAM_MAX_BATCHES } from './grpc/append-stream';
 import { messageToWire } from './grpc/convert';
 import { bindWithReceiveWindows } from './grpc/receive-windows';
 import { OwnerLeases } from './owner-leases';
@@ -22,6 +23,8 @@ export interface StoreServerOptions {
   config: StoreConfig;
   logger: Logger;
   metrics?: StoreMetrics;
+  /** Batches of one AppendStream worked on at once (default APPEND_STREAM_MAX_BATCHES; tests lower it). */
+  appendStreamMaxBatches?: number;
 }
 
 export interface StoreServer {
@@ -95,6 +98,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     pullMaxBytes: config.pullMaxBytes,
     pullMaxWaitMs: config.pullMaxWaitMs,
     retainedMatchLimit: config.retainedMatchLimit,
+    appendStreamMaxBatches: options.appendStreamMaxBatches ?? APPEND_STREAM_MAX_BATCHES,
   };
   const streams = new Set<{ end(): void }>();
   const health = createHealthService(SERVICES);

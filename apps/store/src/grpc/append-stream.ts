@@ -12,6 +12,13 @@ import { appendPositions } from './store-service';
 type AppendStreamCall = ServerDuplexStream<AppendStreamRequestOutput, AppendStreamResponse>;
 
 /**
+ * Batches of one stream the store works on at once, by default. Beyond this it stops reading the stream until
+ * half of them are answered, and HTTP/2 flow control holds the client back (unary calls had the same bound in
+ * HTTP/2's concurrent-stream limit).
+ */
+export const APPEND_STREAM_MAX_BATCHES = 256;
+
+/**
  * StoreService.AppendStream: AppendMessages on one long-lived stream, one request per batch (store.proto). Each
  * batch is validated, appended and answered exactly as an AppendMessages call would be, its refusal included,
  * but as a response carrying its batch id rather than as the call's status: the stream goes on. Batches go to
@@ -24,9 +31,11 @@ type AppendStreamCall = ServerDuplexStream<AppendStreamRequestOutput, AppendStre
 export function handleAppendStream(
   store: Store,
   context: HandlerContext,
+  maxBatches: number,
   streams: Set<{ end(): void }>,
   call: AppendStreamCall,
 ): void {
+  const resumeAt = Math.floor(maxBatches / 2);
   const shard = store.shardIndex;
   let outstanding = 0;
   /** Why the stream ends once `outstanding` is 0; undefined while it is open. */
@@ -51,6 +60,7 @@ export function handleAppendStream(
   };
   const answer = (response: AppendStreamResponse): void => {
     outstanding--;
+    if (outstanding === resumeAt && call.isPaused()) call.resume();
     if (!done && !call.cancelled) call.write(response);
     finish();
   };
@@ -71,7 +81,10 @@ export function handleAppendStream(
       return;
     }
     const { batchId } = req;
-    outstanding++;
+    if (++outstanding === maxBatches) {
+      context.metrics?.appendStreamPauses.inc();
+      call.pause();
+    }
     if (!context.isServing()) {
       refuse(batchId, unavailable('not-serving', 'the store is starting or shutting down; retry'));
       return;

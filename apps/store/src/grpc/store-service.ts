@@ -42,6 +42,8 @@ export interface StoreServiceLimits {
   pullMaxBytes: number;
   pullMaxWaitMs: number;
   retainedMatchLimit: number;
+  /** Batches of one AppendStream worked on at once (see append-stream.ts). */
+  appendStreamMaxBatches: number;
 }
 
 /** Throws the gRPC error for a refused append; returns the positions otherwise. */
@@ -334,7 +336,7 @@ export function createStoreServiceHandlers(
       });
     }),
 
-    AppendStream: (call) => handleAppendStream(store, context, streams, call),
+    AppendStream: (call) => handleAppendStream(store, context, limits.appendStreamMaxBatches, streams, call),
 
     WatchArrivals(call: ServerWritableStream<WatchArrivalsRequestOutput, WatchArrivalsResponse>) {
       if (!context.isServing()) {

@@ -7,6 +7,9 @@ import {
 } from '@starling/proto';
 import { eventually } from '@starling/test-harness';
 import { appendMessage as msg, call, codeOf } from '../support/grpc-clients';
+import { rmSync } from 'node:fs';
+import { createLogger, createRegistry } from '@starling/observability';
+import { createStoreMetrics, loadStoreConfig, startStoreServer } from '../../src';
 import { startTestStore, type TestStore } from '../support/start-store';
 
 /** Every response of one raw AppendStream call, and how it ended. */
@@ -69,6 +72,47 @@ describe('store over real gRPC: AppendStream', () => {
     expect(await metric('starling_store_grpc_requests_total')).toMatch(
       /method="AppendStream",code="OK"[^}]*} 3/,
     );
+  });
+
+  it('stops reading a stream at its batch limit, resumes as answers go out, and answers every batch', async () => {
+    // A store of its own: fsync=sync (appends wait for the disk, so batches pile up) and a limit of 8 batches.
+    const { config } = loadStoreConfig({
+      STORE_DATA_DIR: s.dir.path + '-limited',
+      STORE_GRPC_HOST: '127.0.0.1',
+      STORE_GRPC_PORT: '0',
+      STORE_OPS_PORT: '0',
+      STORE_FSYNC: 'sync',
+      LOG_LEVEL: 'silent',
+    });
+    const registry = createRegistry({ service: 'store', defaultMetrics: false });
+    const limited = await startStoreServer({
+      config,
+      logger: createLogger({ service: 'store', level: 'silent' }),
+      metrics: createStoreMetrics(registry),
+      appendStreamMaxBatches: 8,
+    });
+    const client = createStoreClient(`127.0.0.1:${limited.grpcPort}`);
+    try {
+      const raw = openRaw(client);
+      const count = 300;
+      for (let i = 0; i < count; i++)
+        raw.stream.write({ batchId: i + 1, messages: [msg(`many/${i}`, String(i))] });
+      raw.stream.end();
+      expect((await raw.ended).code).toBe(status.OK);
+      expect(raw.responses.map((r) => r.batchId).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: count }, (_, i) => i + 1),
+      );
+      const positions = [...raw.responses].sort((a, b) => a.batchId - b.batchId).map((r) => r.positions[0]!);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      expect(new Set(positions).size).toBe(count);
+      const pauses = (await registry.getSingleMetric('starling_store_append_stream_pauses_total')?.get())
+        ?.values[0];
+      expect(pauses?.value).toBeGreaterThan(0);
+    } finally {
+      client.close();
+      await limited.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    }
   });
 
   it.each([
