@@ -106,7 +106,9 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
   // its clients read (and parse) more often for the same messages, which costs them CPU on this shared machine.
   let reads = 0;
   let writes = 0;
+  const packets = new Map<string, number>();
   for (const c of [...subs, ...pubs]) {
+    c.on('packetreceive', (packet) => packets.set(packet.cmd, (packets.get(packet.cmd) ?? 0) + 1));
     c.stream.on('data', () => reads++);
     // Socket writes (one syscall each): the clients' own batching, which the server's pacing can change.
     const socket = c.stream as unknown as {
@@ -197,6 +199,10 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
     clientCpuUsPerMessage: seen.size > 0 ? round((cpu.user + cpu.system) / seen.size, 1) : null,
     clientReadsPerMessage: seen.size > 0 ? round(reads / seen.size, 2) : null,
     clientWritesPerMessage: seen.size > 0 ? round(writes / seen.size, 2) : null,
+    // Packets the clients received, by type, per delivered message.
+    clientPacketsInPerMessage: Object.fromEntries(
+      [...packets].map(([cmd, n]) => [cmd, seen.size > 0 ? round(n / seen.size, 3) : null]),
+    ),
   };
 }
 
