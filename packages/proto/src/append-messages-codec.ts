@@ -222,12 +222,25 @@ function decodeProperties(
 
 /** Decodes an AppendMessagesResponse (positions packed or not). Throws `ProtoDecodeError` on bad bytes. */
 export function decodeAppendMessagesResponse(buf: Buffer): AppendMessagesResponseOutput {
+  return decodePositionsResponse(buf, 'AppendMessagesResponse', undefined);
+}
+
+/**
+ * Fields 1 (`repeated uint64 positions`, packed or not) and 2 (`uint32 shard`) of an append response
+ * (AppendMessagesResponse, AppendStreamResponse). Every other field is skipped, except that `other` is offered
+ * each one first and returns true when it read it.
+ */
+export function decodePositionsResponse(
+  buf: Buffer,
+  name: string,
+  other: ((tag: number, r: WireReader, end: number) => boolean) | undefined,
+): AppendMessagesResponseOutput {
   const r: WireReader = { buf, pos: 0 };
   const end = buf.length;
   const positions: number[] = [];
   let shard = 0;
   while (r.pos < end) {
-    const tag = readTag(r, end, 'AppendMessagesResponse');
+    const tag = readTag(r, end, name);
     switch (tag) {
       case TAG_POSITIONS_PACKED: {
         const stop = readLength(r, end, 'positions');
@@ -241,7 +254,7 @@ export function decodeAppendMessagesResponse(buf: Buffer): AppendMessagesRespons
         shard = readVarint32(r, end, 'shard');
         break;
       default:
-        skipField(r, end, tag, 'AppendMessagesResponse');
+        if (other === undefined || !other(tag, r, end)) skipField(r, end, tag, name);
     }
   }
   return { positions, shard };
@@ -489,18 +502,40 @@ export function encodeAppendMessagesResponse(
   fallback: Fallback<AppendMessagesResponse>,
 ): Buffer {
   if (!isPlainObject(response)) return fallback(response);
-  const { positions, shard } = response;
+  return encodePositionsResponse(response.positions, response.shard, 0, undefined) ?? fallback(response);
+}
+
+/**
+ * Fields 1 (positions, packed) and 2 (shard) of an append response as protobufjs writes them, then, when
+ * `trailerValue` is not null, a varint field with tag `trailerTag` (AppendStreamResponse's batch_id). Undefined
+ * for a value outside the fast path (the caller hands the response to protobufjs).
+ */
+export function encodePositionsResponse(
+  positions: unknown,
+  shard: unknown,
+  trailerTag: number,
+  trailerValue: unknown,
+): Buffer | undefined {
   let packed = 0;
-  if (positions) {
-    if (!Array.isArray(positions)) return fallback(response);
-    for (const p of positions) {
-      if (typeof p !== 'number' || !Number.isSafeInteger(p) || p < 0) return fallback(response);
+  if (positions != null) {
+    if (!Array.isArray(positions)) return undefined;
+    for (const p of positions as unknown[]) {
+      if (typeof p !== 'number' || !Number.isSafeInteger(p) || p < 0) return undefined;
       packed += varintSize(p);
     }
   }
-  if (shard != null && typeof shard !== 'number') return fallback(response);
+  if (shard != null && typeof shard !== 'number') return undefined;
   const shardValue = shard == null ? -1 : shard >>> 0;
-  const size = (packed > 0 ? delimited(packed) : 0) + (shardValue >= 0 ? 1 + varintSize(shardValue) : 0);
+  if (
+    trailerValue != null &&
+    (typeof trailerValue !== 'number' || !Number.isSafeInteger(trailerValue) || trailerValue < 0)
+  ) {
+    return undefined;
+  }
+  const size =
+    (packed > 0 ? delimited(packed) : 0) +
+    (shardValue >= 0 ? 1 + varintSize(shardValue) : 0) +
+    (trailerValue != null ? 1 + varintSize(trailerValue) : 0);
   const buf = Buffer.allocUnsafe(size);
   let pos = 0;
   if (packed > 0) {
@@ -510,7 +545,11 @@ export function encodeAppendMessagesResponse(
   }
   if (shardValue >= 0) {
     buf[pos++] = TAG_SHARD;
-    writeVarint(buf, pos, shardValue);
+    pos = writeVarint(buf, pos, shardValue);
+  }
+  if (trailerValue != null) {
+    buf[pos++] = trailerTag;
+    writeVarint(buf, pos, trailerValue);
   }
   return buf;
 }

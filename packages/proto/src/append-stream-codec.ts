@@ -1,4 +1,11 @@
-import { decodeBatch, encodeBatch, isPlainObject, type Fallback } from './append-messages-codec';
+import {
+  decodeBatch,
+  decodePositionsResponse,
+  encodeBatch,
+  encodePositionsResponse,
+  isPlainObject,
+  type Fallback,
+} from './append-messages-codec';
 import type {
   AppendStreamRequest,
   AppendStreamRequestOutput,
@@ -8,10 +15,8 @@ import type {
 import {
   readLength,
   readString,
-  readTag,
   readVarint32,
   readVarint64,
-  skipField,
   varintSize,
   writeVarint,
   type WireReader,
@@ -26,9 +31,6 @@ import {
  */
 
 const TAG_BATCH_ID = 0x10;
-const TAG_POSITIONS_PACKED = 0x0a;
-const TAG_POSITIONS = 0x08;
-const TAG_SHARD = 0x10;
 const TAG_RESPONSE_BATCH_ID = 0x18;
 const TAG_CODE = 0x20;
 const TAG_DETAILS = 0x2a;
@@ -71,54 +73,37 @@ export function encodeAppendStreamRequest(
 
 /** Decodes an AppendStreamResponse. Throws `ProtoDecodeError` on bytes that are not one. */
 export function decodeAppendStreamResponse(buf: Buffer): AppendStreamResponseOutput {
-  const r: WireReader = { buf, pos: 0 };
-  const end = buf.length;
-  const positions: number[] = [];
-  let shard = 0;
   let batchId = 0;
   let code = 0;
   let details = '';
   let reason = '';
-  while (r.pos < end) {
-    const tag = readTag(r, end, 'AppendStreamResponse');
+  const { positions, shard } = decodePositionsResponse(buf, 'AppendStreamResponse', (tag, r, end) => {
     switch (tag) {
-      case TAG_POSITIONS_PACKED: {
-        const stop = readLength(r, end, 'positions');
-        while (r.pos < stop) positions.push(readVarint64(r, stop, false, 'positions'));
-        break;
-      }
-      case TAG_POSITIONS:
-        positions.push(readVarint64(r, end, false, 'positions'));
-        break;
-      case TAG_SHARD:
-        shard = readVarint32(r, end, 'shard');
-        break;
       case TAG_RESPONSE_BATCH_ID:
         batchId = readVarint64(r, end, false, 'batch_id');
-        break;
+        return true;
       case TAG_CODE:
         code = readVarint32(r, end, 'code');
-        break;
-      case TAG_DETAILS: {
-        const stop = readLength(r, end, 'details');
-        details = readString(buf, r.pos, stop, 'details');
-        r.pos = stop;
-        break;
-      }
-      case TAG_REASON: {
-        const stop = readLength(r, end, 'reason');
-        reason = readString(buf, r.pos, stop, 'reason');
-        r.pos = stop;
-        break;
-      }
+        return true;
+      case TAG_DETAILS:
+        details = readText(r, end, 'details');
+        return true;
+      case TAG_REASON:
+        reason = readText(r, end, 'reason');
+        return true;
       default:
-        skipField(r, end, tag, 'AppendStreamResponse');
+        return false;
     }
-  }
+  });
   return { positions, shard, batchId, code, details, reason };
 }
 
-const isWireInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+function readText(r: WireReader, end: number, what: string): string {
+  const stop = readLength(r, end, what);
+  const text = readString(r.buf, r.pos, stop, what);
+  r.pos = stop;
+  return text;
+}
 
 /** Encodes an AppendStreamResponse exactly as protobufjs would: by hand for a success, else `fallback`. */
 export function encodeAppendStreamResponse(
@@ -128,39 +113,5 @@ export function encodeAppendStreamResponse(
   if (!isPlainObject(response)) return fallback(response);
   const { positions, shard, batchId, code, details, reason } = response;
   if (code != null || details != null || reason != null) return fallback(response);
-  if (
-    shard != null &&
-    (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard > 0xffffffff)
-  ) {
-    return fallback(response);
-  }
-  if (batchId != null && !isWireInteger(batchId)) return fallback(response);
-  let packed = 0;
-  if (positions != null) {
-    if (!Array.isArray(positions)) return fallback(response);
-    for (const p of positions) {
-      if (!isWireInteger(p)) return fallback(response);
-      packed += varintSize(p);
-    }
-  }
-  const size =
-    (packed > 0 ? 1 + varintSize(packed) + packed : 0) +
-    (shard != null ? 1 + varintSize(shard) : 0) +
-    (batchId != null ? 1 + varintSize(batchId) : 0);
-  const buf = Buffer.allocUnsafe(size);
-  let pos = 0;
-  if (packed > 0) {
-    buf[pos++] = TAG_POSITIONS_PACKED;
-    pos = writeVarint(buf, pos, packed);
-    for (const p of positions as number[]) pos = writeVarint(buf, pos, p);
-  }
-  if (shard != null) {
-    buf[pos++] = TAG_SHARD;
-    pos = writeVarint(buf, pos, shard);
-  }
-  if (batchId != null) {
-    buf[pos++] = TAG_RESPONSE_BATCH_ID;
-    writeVarint(buf, pos, batchId);
-  }
-  return buf;
+  return encodePositionsResponse(positions, shard, TAG_RESPONSE_BATCH_ID, batchId) ?? fallback(response);
 }

@@ -1,4 +1,5 @@
 import { prng } from '@starling/test-harness';
+import { randomMessages } from '../support/random-messages';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import {
   decodeAppendStreamRequest,
@@ -14,8 +15,6 @@ import type {
   AppendStreamRequestOutput,
   AppendStreamResponse,
   AppendStreamResponseOutput,
-  Message,
-  MessageProperties,
 } from '../../src/types';
 import { ProtoDecodeError } from '../../src/wire-format';
 
@@ -51,92 +50,7 @@ function encodeRecording<T>(
 }
 
 function randomInputs(random: () => number) {
-  const int = (n: number): number => Math.floor(random() * n);
-  const chance = (p: number): boolean => random() < p;
-  const alphabet = [
-    'a',
-    'Z',
-    '/',
-    '+',
-    '#',
-    '0',
-    ' ',
-    'é',
-    'ß',
-    '€',
-    '中',
-    '😀',
-    '\u0000',
-    '\u07ff',
-    '\uffff',
-  ];
-  const text = (max: number): string => {
-    const ascii = chance(0.6);
-    let s = '';
-    for (let n = int(max + 1); n > 0; n--)
-      s += ascii ? String.fromCharCode(32 + int(95)) : alphabet[int(alphabet.length)]!;
-    return s;
-  };
-  const bytes = (max: number): Buffer => {
-    const b = Buffer.alloc(int(max + 1));
-    for (let i = 0; i < b.length; i++) b[i] = int(256);
-    return b;
-  };
-  /** A uint64 as the store uses them: 0, small, around the 32-bit boundary, up to 2^53 - 1. */
-  const uint64 = (): number => {
-    switch (int(5)) {
-      case 0:
-        return 0;
-      case 1:
-        return int(128);
-      case 2:
-        return 2 ** 32 - 2 + int(4);
-      case 3:
-        return Number.MAX_SAFE_INTEGER - int(3);
-      default:
-        return Math.floor(random() * Number.MAX_SAFE_INTEGER);
-    }
-  };
-  const int64 = (): number => {
-    switch (int(4)) {
-      case 0:
-        return 0;
-      case 1:
-        return int(2 ** 31);
-      case 2:
-        return Date.now() + int(1e9);
-      default:
-        return (chance(0.5) ? -1 : 1) * Math.floor(random() * Number.MAX_SAFE_INTEGER);
-    }
-  };
-  const properties = (): MessageProperties => {
-    const p: MessageProperties = {};
-    if (chance(0.5)) p.payloadFormatIndicator = chance(0.5);
-    if (chance(0.5)) p.messageExpiryIntervalSeconds = chance(0.2) ? 0 : int(2 ** 32);
-    if (chance(0.5)) p.contentType = text(20);
-    if (chance(0.5)) p.responseTopic = text(60);
-    if (chance(0.5)) p.correlationData = bytes(40);
-    if (chance(0.7)) {
-      p.userProperties = Array.from({ length: int(4) }, () => {
-        const u: { key?: string; value?: string } = {};
-        if (chance(0.9)) u.key = text(10);
-        if (chance(0.9)) u.value = text(50);
-        return u;
-      });
-    }
-    return p;
-  };
-  const message = (): Message => {
-    const m: Message = {};
-    if (chance(0.95)) m.topic = text(chance(0.1) ? 200 : 30);
-    if (chance(0.95)) m.payload = bytes(chance(0.1) ? 3000 : 300);
-    if (chance(0.9)) m.qos = chance(0.9) ? int(3) : int(2 ** 32);
-    if (chance(0.9)) m.retain = chance(0.2);
-    if (chance(0.9)) m.timestampMs = int64();
-    if (chance(0.9)) m.publisherClientId = text(23);
-    if (chance(0.3)) m.properties = chance(0.1) ? null : properties();
-    return m;
-  };
+  const { int, chance, text, bytes, uint64, message } = randomMessages(random);
   /** A request whose batch id is absent, 0, small or large (up to 2^53 - 1), its batch sometimes empty. */
   const request = (): AppendStreamRequest => {
     const r: AppendStreamRequest = {};
@@ -651,9 +565,6 @@ describe('AppendStreamResponse codec', () => {
       { positions: [2 ** 60], batchId: 1 },
       { positions: [-1], batchId: 1 },
       { positions: [1.5], batchId: 1 },
-      { positions: [1], shard: -1, batchId: 1 },
-      { positions: [1], shard: 2 ** 32, batchId: 1 },
-      { positions: [1], shard: 2.5, batchId: 1 },
       { positions: [1], batchId: '99' },
       { positions: [1], batchId: -2 },
       { positions: [1, 2], shard: 1, batchId: 1, code: 0 },
@@ -665,6 +576,17 @@ describe('AppendStreamResponse codec', () => {
       expect({ input, fellBack }).toEqual({ input, fellBack: true });
       expect({ input, hex: bytes.toString('hex') }).toEqual({
         input,
+        hex: pbResponse(response).toString('hex'),
+      });
+    }
+  });
+
+  it('writes a shard outside uint32 as protobufjs does (the low 32 bits), by either path', () => {
+    for (const shard of [-1, 2 ** 32, 2 ** 32 + 5, 2.5]) {
+      const response: AppendStreamResponse = { positions: [1], shard, batchId: 1 };
+      const { bytes } = encodeRecording(encodeAppendStreamResponse, response, pbResponse);
+      expect({ shard, hex: bytes.toString('hex') }).toEqual({
+        shard,
         hex: pbResponse(response).toString('hex'),
       });
     }
