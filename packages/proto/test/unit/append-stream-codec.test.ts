@@ -1,5 +1,6 @@
 import { prng } from '@starling/test-harness';
 import { randomMessages } from '../support/random-messages';
+import { fields, lengthPrefixBytes, unknownField, varint } from '../support/wire-bytes';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import {
   decodeAppendStreamRequest,
@@ -80,71 +81,6 @@ function randomInputs(random: () => number) {
     return r;
   };
   return { int, chance, bytes, text, uint64, request, success, refusal };
-}
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return out;
-}
-
-/** An unknown field of a random wire type, as another version of the contract could add (field 9000+). */
-function unknownField(random: () => number): Buffer {
-  const field = 9000 + Math.floor(random() * 1000);
-  const tag = (wireType: number): number[] => varint(field * 8 + wireType);
-  switch (Math.floor(random() * 5)) {
-    case 0:
-      return Buffer.from([...tag(0), ...varint(Math.floor(random() * 2 ** 40))]);
-    case 1:
-      return Buffer.from([...tag(1), 1, 2, 3, 4, 5, 6, 7, 8]);
-    case 2:
-      return Buffer.from([...tag(2), 3, 0xff, 0xfe, 0xfd]);
-    case 3:
-      return Buffer.from([...tag(5), 1, 2, 3, 4]);
-    default:
-      // A group, with a varint and a nested group inside.
-      return Buffer.from([...tag(3), 0x08, 0x96, 0x01, 0x13, 0x14, ...tag(4)]);
-  }
-}
-
-/** Splits encoded bytes into their top-level fields (tag, length and value of each). */
-function fields(buf: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let pos = 0;
-  const readVarint = (): number => {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (pos >= buf.length) throw new Error(`fields: truncated at byte ${pos}`);
-      const b = buf[pos++]!;
-      value += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return value;
-    }
-  };
-  while (pos < buf.length) {
-    const start = pos;
-    const wireType = readVarint() & 7;
-    if (wireType === 0) readVarint();
-    else if (wireType === 1) pos += 8;
-    else if (wireType === 5) pos += 4;
-    else {
-      const length = readVarint(); // not `pos += readVarint()`: that adds to pos as it was before the read
-      pos += length;
-    }
-    out.push(buf.subarray(start, pos));
-  }
-  return out;
-}
-
-/** Bytes of the length prefix of a length-delimited field whose tag is one byte. */
-function lengthPrefixBytes(field: Buffer): number {
-  let n = 1;
-  while (field[n]! >= 0x80) n++;
-  return n;
 }
 
 /** `encoded` (a request) with unknown fields between its fields and inside every message and its properties. */
