@@ -71,9 +71,10 @@ const REJECTING = new Set<number>([
 /**
  * Batches the appends of one shard: every message handed over in the same event-loop turn (up to the size
  * bounds) goes out as ONE batch (an AppendStream request, or an AppendMessages call in process), sent from
- * `setImmediate` so that every PUBLISH parsed from the sockets' data in this turn joins it. Several batches may be in flight at once; each caller's promise
- * resolves with its own position once its batch is acknowledged, which the store sends only when the batch
- * is durable under its fsync policy. Never rejects: failures are outcomes.
+ * `setImmediate` so that every PUBLISH parsed from the sockets' data in this turn joins it. Several batches may
+ * be in flight at once; each caller's promise resolves with its own position once its batch is acknowledged,
+ * which the store sends only when the batch is durable under its fsync policy. Never rejects: failures are
+ * outcomes.
  */
 export class Appender {
   private pending: Pending[] = [];
