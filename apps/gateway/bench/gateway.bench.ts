@@ -94,6 +94,12 @@ function processesCpuSeconds(pids: readonly number[]): number {
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Voluntary context switches of this process's main thread: the times its event loop blocked waiting. */
+function mainThreadSleeps(): number {
+  const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+  return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+}
+
 function inProcessMemory(): MemorySample {
   return memorySample();
 }
@@ -189,6 +195,7 @@ interface FlowResult extends Record<string, unknown> {
   scenario: string;
   deliveredPerSec?: number;
   serverCpuUsPerMessage?: number | null;
+  serverSleepsPerMessage?: number | null;
 }
 
 let runCounter = 0;
@@ -210,6 +217,7 @@ async function runFlow(
     qos0OfferedPerSec: QOS0_OFFERED_PER_SEC,
   };
   const cpuBefore = target.cpuSeconds();
+  const sleepsBefore = mainThreadSleeps();
   const child = spawn(
     process.execPath,
     [...CLIENT_NODE_ARGS, join(__dirname, 'load-clients.js'), JSON.stringify(spec)],
@@ -231,7 +239,20 @@ async function runFlow(
       typeof result.delivered === 'number' && result.delivered > 0 && Number.isFinite(cpu)
         ? round((cpu * 1e6) / result.delivered, 1)
         : null;
-    return { target: target.name, ...result, serverCpuSeconds: round(cpu, 2), serverCpuUsPerMessage };
+    // For the servers in this process: how often their event loop ran out of work and slept per message.
+    // Every sleep costs a wake-up when the next packet arrives, which this VM charges to the sender too.
+    const sleeps = mainThreadSleeps() - sleepsBefore;
+    const serverSleepsPerMessage =
+      target.name !== 'starling-multi-process' && typeof result.delivered === 'number' && result.delivered > 0
+        ? round(sleeps / result.delivered, 3)
+        : null;
+    return {
+      target: target.name,
+      ...result,
+      serverCpuSeconds: round(cpu, 2),
+      serverCpuUsPerMessage,
+      serverSleepsPerMessage,
+    };
   } finally {
     clearTimeout(deadline);
   }
