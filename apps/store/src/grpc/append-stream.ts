@@ -6,8 +6,7 @@ import {
 } from '@starling/proto';
 import type { Store } from '../store';
 import { CODE_NAMES, type HandlerContext } from './handler';
-import { invalidArgument, unavailable, type StoreRequestError } from './status';
-import { appendPositions } from './store-service';
+import { appendPositions, invalidArgument, unavailable, type StoreRequestError } from './status';
 
 type AppendStreamCall = ServerDuplexStream<AppendStreamRequestOutput, AppendStreamResponse>;
 

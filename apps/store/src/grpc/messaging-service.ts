@@ -1,6 +1,7 @@
 import type { MessagingServiceHandlers } from '@starling/proto';
 import type { Store } from '../store';
-import { appendPositions, pullResult, type StoreServiceLimits } from './store-service';
+import { appendPositions } from './status';
+import { pullResult, type StoreServiceLimits } from './store-service';
 import { msUntilDeadline, unary, type HandlerContext } from './handler';
 import { invalidArgument } from './status';
 import { qosFromWire } from './convert';

@@ -1,4 +1,5 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import type { AppendOutcome } from '../store';
 
 /**
  * A gRPC error the store sends on purpose: a precise status and a message naming what was wrong.
@@ -32,3 +33,23 @@ export const resourceExhausted = (reason: string, message: string): StoreRequest
   new StoreRequestError(status.RESOURCE_EXHAUSTED, reason, message);
 export const unavailable = (reason: string, message: string): StoreRequestError =>
   new StoreRequestError(status.UNAVAILABLE, reason, message);
+
+/** Throws the gRPC error for a refused append; returns the positions otherwise. */
+export function appendPositions(outcome: AppendOutcome): readonly number[] {
+  switch (outcome.status) {
+    case 'ok':
+      return outcome.positions;
+    case 'empty-batch':
+      throw invalidArgument('empty-batch', outcome.message);
+    case 'invalid-topic':
+      throw invalidArgument('invalid-topic', outcome.message);
+    case 'invalid-qos':
+      throw invalidArgument('invalid-qos', outcome.message);
+    case 'too-large':
+      throw resourceExhausted('message-too-large', outcome.message);
+    case 'batch-too-large':
+      throw resourceExhausted('batch-too-large', outcome.message);
+    case 'wrong-shard':
+      throw failedPrecondition('wrong-shard', outcome.message);
+  }
+}

@@ -29,12 +29,13 @@ import { handleAppendStream } from './append-stream';
 import { msUntilDeadline, unary, type HandlerContext } from './handler';
 import {
   StoreRequestError,
+  appendPositions,
   failedPrecondition,
   invalidArgument,
   notFound,
   resourceExhausted,
 } from './status';
-import type { AppendOutcome, PullOutcome } from '../store';
+import type { PullOutcome } from '../store';
 import { MAX_OWNER_LEASE_MS, type OwnerLeases } from '../owner-leases';
 
 export interface StoreServiceLimits {
@@ -44,26 +45,6 @@ export interface StoreServiceLimits {
   retainedMatchLimit: number;
   /** Batches of one AppendStream worked on at once (see append-stream.ts). */
   appendStreamMaxBatches: number;
-}
-
-/** Throws the gRPC error for a refused append; returns the positions otherwise. */
-export function appendPositions(outcome: AppendOutcome): readonly number[] {
-  switch (outcome.status) {
-    case 'ok':
-      return outcome.positions;
-    case 'empty-batch':
-      throw invalidArgument('empty-batch', outcome.message);
-    case 'invalid-topic':
-      throw invalidArgument('invalid-topic', outcome.message);
-    case 'invalid-qos':
-      throw invalidArgument('invalid-qos', outcome.message);
-    case 'too-large':
-      throw resourceExhausted('message-too-large', outcome.message);
-    case 'batch-too-large':
-      throw resourceExhausted('batch-too-large', outcome.message);
-    case 'wrong-shard':
-      throw failedPrecondition('wrong-shard', outcome.message);
-  }
 }
 
 /** Throws the gRPC error for a refused pull; narrows to the ok outcome otherwise. */

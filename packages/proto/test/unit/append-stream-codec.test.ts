@@ -271,6 +271,28 @@ function damaged(encoded: Buffer, random: () => number): Buffer[] {
   return cases;
 }
 
+/**
+ * Damages the encoding `encode(random)` makes for seeds 1..300 and checks every damaged copy with
+ * checkAgainstProtobufjs; returns how many copies were compared, of how many.
+ */
+function checkDamaged<T>(
+  encode: (random: () => number) => Buffer,
+  decode: (b: Buffer) => T,
+  pbDecode: (b: Buffer) => T,
+  schema: Schema,
+): { compared: number; total: number } {
+  let compared = 0;
+  let total = 0;
+  for (let seed = 1; seed <= 300; seed++) {
+    const random = prng(seed);
+    damaged(encode(random), random).forEach((bytes, k) => {
+      total++;
+      if (checkAgainstProtobufjs(bytes, decode, pbDecode, schema, `seed ${seed} case ${k}`)) compared++;
+    });
+  }
+  return { compared, total };
+}
+
 describe('AppendStreamRequest codec', () => {
   const golden: AppendStreamRequest = {
     messages: [
@@ -393,26 +415,12 @@ describe('AppendStreamRequest codec', () => {
   });
 
   it('refuses truncated or mutated bytes with ProtoDecodeError, or reads them as protobufjs does', () => {
-    let compared = 0;
-    let total = 0;
-    for (let seed = 1; seed <= 300; seed++) {
-      const random = prng(seed);
-      const encoded = pbRequest(randomInputs(random).request());
-      damaged(encoded, random).forEach((bytes, k) => {
-        total++;
-        if (
-          checkAgainstProtobufjs(
-            bytes,
-            decodeAppendStreamRequest,
-            (b) => requestType.deserialize(b),
-            requestSchema,
-            `seed ${seed} case ${k}`,
-          )
-        ) {
-          compared++;
-        }
-      });
-    }
+    const { compared, total } = checkDamaged(
+      (random) => pbRequest(randomInputs(random).request()),
+      decodeAppendStreamRequest,
+      (b) => requestType.deserialize(b),
+      requestSchema,
+    );
     // Most damage lands in payloads, which both read alike: a large share must have been compared.
     expect(compared).toBeGreaterThan(total / 4);
   });
@@ -556,27 +564,15 @@ describe('AppendStreamResponse codec', () => {
   });
 
   it('refuses truncated or mutated bytes with ProtoDecodeError, or reads them as protobufjs does', () => {
-    let compared = 0;
-    let total = 0;
-    for (let seed = 1; seed <= 300; seed++) {
-      const random = prng(seed);
-      const inputs = randomInputs(random);
-      const encoded = pbResponse(inputs.chance(0.5) ? inputs.success() : inputs.refusal());
-      damaged(encoded, random).forEach((bytes, k) => {
-        total++;
-        if (
-          checkAgainstProtobufjs(
-            bytes,
-            decodeAppendStreamResponse,
-            (b) => responseType.deserialize(b),
-            responseSchema,
-            `seed ${seed} case ${k}`,
-          )
-        ) {
-          compared++;
-        }
-      });
-    }
+    const { compared, total } = checkDamaged(
+      (random) => {
+        const inputs = randomInputs(random);
+        return pbResponse(inputs.chance(0.5) ? inputs.success() : inputs.refusal());
+      },
+      decodeAppendStreamResponse,
+      (b) => responseType.deserialize(b),
+      responseSchema,
+    );
     expect(compared).toBeGreaterThan(total / 4);
   });
 });
