@@ -50,6 +50,8 @@ const ARENA_BYTES = MiB;
  * segments for the same reason). Recovery and close cut the runway off (an all-zero tail is not a torn record).
  */
 const RUNWAY_BYTES = 8 * MiB;
+/** One O_DSYNC write of the runway fill: an append's write waits behind at most this (≈ 1 ms here). */
+const RUNWAY_FILL_CHUNK_BYTES = 256 * 1024;
 
 interface PendingAppend extends AppendSpan {
   readonly records: readonly RecordInput[];
@@ -579,7 +581,7 @@ export class Commitlog {
     const fill = {
       segment,
       from,
-      done: segment.writeZeros(from, to).then(
+      done: segment.writeZeros(from, to, RUNWAY_FILL_CHUNK_BYTES).then(
         () => {
           segment.zeroedEnd = to;
         },

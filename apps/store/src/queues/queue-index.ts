@@ -116,19 +116,23 @@ export interface QueueIndexOptions {
   readonly dir: string;
   readonly durability?: IndexDurability;
   /**
-   * Least time between the starts of two LMDB commits of appended entries (0: commit as soon as the
-   * previous commit is done). Entries are readable before their commit, so this trades nothing visible:
-   * longer means fewer, larger transactions and fewer index fsyncs, and a longer replay after a crash.
+   * Least time between the starts of two commit rounds (0: a round starts as soon as the previous one is
+   * done). A round commits every queue with staged entries once, so each queue's LMDB pages are written
+   * once per round however many batches touched it (ADR 0023). Entries are readable before their commit,
+   * so this trades nothing visible: longer means fewer page writes and index fsyncs, more staged entries
+   * in memory, and a longer replay after a crash.
    */
   readonly commitIntervalMs?: number;
   /**
-   * A commit starts before the interval is up once this many queues (default 250) or entries (default
-   * 50,000) are staged: its encode runs on the main thread in one piece (about 4 µs per queue on this
-   * machine), so this bounds how long it holds the event loop: about 1 ms, which an append that arrives
-   * meanwhile waits for (ADR 0018; 1,000 queues held it 3–4 ms, every 100 ms at 10,000 appends/s).
+   * A round is committed in slices of at most this many queues (default 250) and entries (default
+   * 50,000; a single queue's entries are never split): each slice's encode runs on the main thread in one
+   * piece (about 4 µs per queue on this machine), so this bounds how long it holds the event loop, about
+   * 1 ms, which an append that arrives meanwhile waits for (ADR 0018).
    */
   readonly maxQueuesPerCommit?: number;
   readonly maxEntriesPerCommit?: number;
+  /** A round starts before the interval is up once this many entries are staged (default 200,000). */
+  readonly maxStagedEntries?: number;
   /** Queue states kept in memory for the append path (name -> id, low, high). */
   readonly maxCachedQueues?: number;
   /** Entries removed per retention transaction before yielding the event loop. */
@@ -183,6 +187,7 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   const trimChunkEntries = options.trimChunkEntries ?? 20_000;
   const maxQueuesPerCommit = options.maxQueuesPerCommit ?? 250;
   const maxEntriesPerCommit = options.maxEntriesPerCommit ?? 50_000;
+  const maxStagedEntries = options.maxStagedEntries ?? 200_000;
 
   const env = open({
     path: options.dir,
@@ -237,10 +242,20 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
   let committing: Promise<void> | undefined;
   let encodeTimer: NodeJS.Timeout | undefined;
   let encodeQueued = false;
-  let lastEncodeAt = -Infinity;
+  let lastRoundAt = -Infinity;
   let commitWaiters: Array<() => void> = [];
   /** Entries readable before their commit, and what appendBatch reuses from batch to batch. */
   const staged = new StagedEntries();
+  /**
+   * The round being committed (`startRound`): its queues, the next one to encode, the checkpoint its last
+   * slice writes (pending until that slice is encoded), the batches it covers and where they end in `staged`.
+   */
+  let round: QueueState[] = [];
+  let roundNext = 0;
+  let roundCheckpoint: number | undefined;
+  let roundCheckpointPending = false;
+  let roundSeq = 0;
+  let roundMark = staged.mark();
   const touchedScratch: QueueState[] = [];
   /** Each entry's queue in the batch being staged (stale past its length: states, bounded by a batch). */
   const entryStates: QueueState[] = [];
@@ -492,24 +507,36 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     checkpointPosition = checkpoint;
     stagedCheckpoint = checkpoint;
     stagedSeq++;
-    // The encode runs on this thread in one piece: bound it (a few milliseconds) rather than wait for the interval.
-    scheduleEncode(dirty.length >= maxQueuesPerCommit || stagedEntries >= maxEntriesPerCommit);
+    scheduleEncode(false);
     return ends;
   }
 
+  /**
+   * Starts the next round when one is due: at most once per commit interval, at once when `now` (a flush)
+   * or when the staged entries pass `maxStagedEntries`. A running round goes on slice after slice.
+   */
   function scheduleEncode(now: boolean): void {
-    if (committing !== undefined || closed) return; // the running commit schedules the next one
+    if (committing !== undefined || closed) return; // the running commit schedules the next slice
+    if (roundNext < round.length || roundCheckpointPending) {
+      queueEncode();
+      return;
+    }
     if (stagedCheckpoint === undefined && dirty.length === 0) return;
-    const wait = now ? 0 : lastEncodeAt + commitIntervalMs - performance.now();
+    const wait =
+      now || stagedEntries >= maxStagedEntries ? 0 : lastRoundAt + commitIntervalMs - performance.now();
     if (wait > 0) {
       encodeTimer ??= setTimeout(runEncode, wait);
       return;
     }
+    queueEncode();
+  }
+
+  function queueEncode(): void {
     if (encodeTimer !== undefined) {
       clearTimeout(encodeTimer);
       encodeTimer = undefined;
     }
-    // Batches staged in this event-loop turn go into the same transaction.
+    // Batches staged in this event-loop turn go into the same round.
     if (!encodeQueued) {
       encodeQueued = true;
       setImmediate(runEncode);
@@ -520,28 +547,58 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     encodeTimer = undefined;
     encodeQueued = false;
     if (committing !== undefined || closed || failure !== undefined) return;
-    if (stagedCheckpoint === undefined && dirty.length === 0) return;
-    encode();
+    if (roundNext >= round.length && !roundCheckpointPending) {
+      if (stagedCheckpoint === undefined && dirty.length === 0) return;
+      startRound();
+    }
+    encodeSlice();
   };
 
   /**
-   * Hands every staged batch to lmdb-js in one synchronous run, so that it commits them, with the last
-   * checkpoint, in one transaction: per queue, its staged chunks as blocks (split every BLOCK_ENTRIES)
-   * keyed by their first offset, its meta, its name if it is new and its `lows` row if LMDB held none of
-   * it. One commit at a time: a failed commit is never followed by a later checkpoint.
+   * A round takes every queue with staged entries and the last checkpoint. Its queues are committed in
+   * slices, the checkpoint with the last one: so each queue's LMDB pages are written once per round however
+   * many batches touched it (ADR 0023), while each slice's encode holds the event loop only briefly.
    */
-  function encode(): void {
-    const queues = dirty;
-    const checkpoint = stagedCheckpoint;
-    const entries = stagedEntries;
-    const seq = stagedSeq;
+  function startRound(): void {
+    round = dirty;
+    roundNext = 0;
+    roundCheckpoint = stagedCheckpoint;
+    roundCheckpointPending = true;
+    roundSeq = stagedSeq;
+    roundMark = staged.mark();
     dirty = [];
     stagedCheckpoint = undefined;
-    stagedEntries = 0;
+    lastRoundAt = performance.now();
+  }
+
+  /**
+   * Hands the round's next queues (at most `maxQueuesPerCommit`, and `maxEntriesPerCommit` entries unless a
+   * single queue has more) to lmdb-js in one synchronous run, so that it commits them in one transaction:
+   * per queue, its staged chunks as blocks (split every BLOCK_ENTRIES) keyed by their first offset, its
+   * meta, its name if it is new and its `lows` row if LMDB held none of it. The last slice also writes the
+   * round's checkpoint. One commit at a time: a failed commit is never followed by a later checkpoint.
+   */
+  function encodeSlice(): void {
+    const from = roundNext;
+    let to = from;
+    let entries = 0;
+    while (to < round.length && to - from < maxQueuesPerCommit) {
+      const state = round[to]!;
+      const count = state.high - state.encodedHigh;
+      if (to > from && entries + count > maxEntriesPerCommit) break;
+      entries += count;
+      to++;
+    }
+    roundNext = to;
+    const last = to === round.length;
+    const queues = round.slice(from, to);
+    const checkpoint = last ? roundCheckpoint : undefined;
+    const seq = roundSeq;
+    const mark = roundMark;
+    if (last) roundCheckpointPending = false;
+    stagedEntries -= entries;
     encodedEntries += entries;
-    lastEncodeAt = performance.now();
-    const started = lastEncodeAt;
-    const mark = staged.mark();
+    const started = performance.now();
     // Every block of this commit is a view of one buffer; LMDB reads it until the commit is done, and
     // the next encode starts after that.
     if (encodeBytes.length < entries * ENTRY_VALUE_BYTES) {
@@ -553,7 +610,12 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     for (let q = 0; q < queues.length; q++) {
       const state = queues[q]!;
       highs[q] = state.high;
-      if (state.deleted) continue;
+      // A deleted queue's staged entries are never written.
+      if (state.deleted) {
+        state.unencodedRun = NO_RUN;
+        state.encodedHigh = state.high;
+        continue;
+      }
       if (!state.persisted) {
         void namesDb.put(nameKey(state), state.id);
         created = true;
@@ -565,18 +627,18 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         state.lowPosition = staged.position(staged.entryOf(first, 0));
         void lowsDb.put(writeLowKey(lowScratch, state.lowPosition, state.id), EMPTY);
       }
-      const from = at;
+      const start = at;
       for (let run = first; run !== NO_RUN; run = staged.next(run)) {
         const count = staged.count(run);
         staged.copyOut(run, 0, count, encodeBytes, at);
         at += count * ENTRY_VALUE_BYTES;
       }
       const blockBytes = BLOCK_ENTRIES * ENTRY_VALUE_BYTES;
-      for (let block = from; block < at; block += blockBytes) {
+      for (let block = start; block < at; block += blockBytes) {
         const key = writeEntryKey(
           keyScratch,
           state.id,
-          state.encodedHigh + (block - from) / ENTRY_VALUE_BYTES,
+          state.encodedHigh + (block - start) / ENTRY_VALUE_BYTES,
         );
         void entriesDb.put(key, encodeBytes.subarray(block, Math.min(at, block + blockBytes)));
       }
@@ -602,10 +664,14 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
         state.headRun = head;
         if (head === NO_RUN) state.lastRun = NO_RUN;
       }
-      // Every entry staged before this encode was in it (or is a deleted queue's): free them all.
-      staged.release(mark);
       encodedEntries -= entries;
-      committedSeq = seq;
+      if (last) {
+        // Every entry staged before the round started was in one of its slices (or is a deleted queue's).
+        staged.release(mark);
+        round = [];
+        roundNext = 0;
+        committedSeq = seq;
+      }
       options.onCommit?.({
         entries,
         queues: queues.length,
@@ -753,6 +819,7 @@ export function openQueueIndex(options: QueueIndexOptions): QueueIndex {
     assertOpen();
     let unpersisted = 0;
     for (const state of dirty) if (!state.persisted && !state.deleted) unpersisted++;
+    for (const state of round) if (!state.persisted && !state.deleted) unpersisted++;
     return (metaDb.getStats() as { entryCount: number }).entryCount + unpersisted;
   }
 

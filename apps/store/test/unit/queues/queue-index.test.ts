@@ -515,28 +515,83 @@ describe('QueueIndex (LMDB)', () => {
       expect(index.checkpoint()).toBe(20);
     });
 
-    it('commits before the interval once a commit would touch too many queues or entries', async () => {
+    it('commits a round in slices of bounded queues and entries, the checkpoint with the last', async () => {
+      const commits: Array<{ entries: number; queues: number; checkpoint: number | undefined }> = [];
+      const index: QueueIndex = openIndex(tempDir(), {
+        commitIntervalMs: 60_000,
+        maxQueuesPerCommit: 4,
+        maxEntriesPerCommit: 100,
+        onCommit: ({ entries, queues }) => commits.push({ entries, queues, checkpoint: index.checkpoint() }),
+      });
+      await appendCommitted(index, message(0, [telemetry]), 0);
+      commits.length = 0;
+      const queues = Array.from({ length: 10 }, (_, i): QueueRef => ({ kind: 'topic', name: `q${i}` }));
+      // Five batches over the same ten queues: each queue is still written once in the round.
+      for (let b = 0; b < 5; b++)
+        index.appendBatch(
+          queues.flatMap((q, i) => message(1 + b * 10 + i, [q])),
+          50,
+        );
+      // One queue with more entries than a slice may hold is not split.
+      index.appendBatch(Array.from({ length: 150 }, (_, i) => message(51 + i, [telemetry])).flat(), 200);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(commits).toEqual([]); // the interval holds the round back
+      await index.flushed();
+      expect(commits).toEqual([
+        { entries: 20, queues: 4, checkpoint: 0 },
+        { entries: 20, queues: 4, checkpoint: 0 },
+        { entries: 10, queues: 2, checkpoint: 0 },
+        { entries: 150, queues: 1, checkpoint: 200 },
+      ]);
+      expect(index.uncommittedEntries()).toBe(0);
+      expect(positionsOf(index, queues[3]!)).toEqual([4, 14, 24, 34, 44]);
+    });
+
+    it('starts a round before the interval once the staged entries pass maxStagedEntries', async () => {
       const commits: number[] = [];
       const index = openIndex(tempDir(), {
         commitIntervalMs: 60_000,
-        maxQueuesPerCommit: 10,
-        maxEntriesPerCommit: 100,
+        maxStagedEntries: 100,
         onCommit: ({ entries }) => commits.push(entries),
       });
       await appendCommitted(index, message(0, [telemetry]), 0);
-      const queues = Array.from({ length: 10 }, (_, i): QueueRef => ({ kind: 'topic', name: `q${i}` }));
-      index.appendBatch(
-        queues.flatMap((q, i) => message(1 + i, [q])),
-        10,
-      );
+      index.appendBatch(Array.from({ length: 99 }, (_, i) => message(1 + i, [telemetry])).flat(), 99);
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(commits).toEqual([1, 10]); // 10 queues: at once, not in a minute
-      index.appendBatch(Array.from({ length: 100 }, (_, i) => message(11 + i, [telemetry])).flat(), 110);
+      expect(commits).toEqual([1]); // below the bound: the interval holds it
+      index.appendBatch(message(100, [devices]), 100);
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(commits).toEqual([1, 10, 100]); // 100 entries of one queue
-      index.appendBatch(message(111, [telemetry]), 111);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(commits).toEqual([1, 10, 100]); // below both bounds: the interval holds it
+      expect(commits).toEqual([1, 100]); // at the bound: at once, not in a minute
+      expect(index.checkpoint()).toBe(100);
+    });
+
+    it('commits entries staged during a round in the next round, and flushed() waits for both', async () => {
+      const commits: Array<{ entries: number; queues: number }> = [];
+      const dir = tempDir();
+      const index = openIndex(dir, {
+        commitIntervalMs: 0,
+        maxQueuesPerCommit: 1,
+        onCommit: ({ entries, queues }) => commits.push({ entries, queues }),
+      });
+      index.appendBatch([...message(0, [telemetry, devices]), ...message(1, [cmdFilter])], 1);
+      await new Promise((resolve) => setImmediate(resolve)); // the round started: its first slice in flight
+      index.appendBatch([...message(2, [telemetry]), ...message(3, [cmdFilter])], 3);
+      await index.flushed();
+      expect(index.checkpoint()).toBe(3);
+      expect(index.uncommittedEntries()).toBe(0);
+      // telemetry was encoded before its second entry came: that one waits for the next round; cmdFilter's
+      // slice came after it, so the round took it along.
+      expect(commits).toEqual([
+        { entries: 1, queues: 1 },
+        { entries: 1, queues: 1 },
+        { entries: 2, queues: 1 },
+        { entries: 1, queues: 1 },
+      ]);
+      await index.close();
+      const reopened = openIndex(dir);
+      expect(reopened.checkpoint()).toBe(3);
+      expect(positionsOf(reopened, telemetry)).toEqual([0, 2]);
+      expect(positionsOf(reopened, cmdFilter)).toEqual([1, 3]);
+      expect(positionsOf(reopened, devices)).toEqual([0]);
     });
 
     it('orders ensureQueue and deleteQueue with staged batches and a commit in flight', async () => {
