@@ -91,9 +91,9 @@ function readStoreConfig(env: Env): { config: StoreConfig; unknownVariables: str
         // cache (survives a process crash, not a machine crash), fsynced every STORE_FLUSH_INTERVAL.
         fsync: e.oneOf('STORE_FSYNC', ['sync', 'async'], { default: 'sync' }),
         flushIntervalMs: e.durationMs('STORE_FLUSH_INTERVAL', { default: '200ms', min: 1, max: 60_000 }),
-        // Index entries are readable before LMDB commits them; commits start at most this often (ADR 0012).
+        // Index entries are readable before LMDB commits them; commit rounds start at most this often (ADR 0012, 0023).
         indexCommitIntervalMs: e.durationMs('STORE_INDEX_COMMIT_INTERVAL', {
-          default: '100ms',
+          default: '1s',
           min: 0,
           max: 10_000,
         }),

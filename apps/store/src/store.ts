@@ -192,7 +192,7 @@ export class Store {
 
     const indexOptions = {
       dir: dirs.index,
-      commitIntervalMs: options.indexCommitIntervalMs ?? 100,
+      commitIntervalMs: options.indexCommitIntervalMs ?? 1000,
       ...(metrics
         ? {
             onCommit: ({ entries, durationSeconds }: { entries: number; durationSeconds: number }) => {
