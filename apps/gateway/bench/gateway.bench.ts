@@ -49,6 +49,12 @@ const FSYNC = process.env['BENCH_STORE_FSYNC'] ?? 'async';
 const QOS0_OFFERED_PER_SEC = Number(process.env['BENCH_QOS0_RATE'] ?? 20_000);
 /** Extra Node options for the load clients' processes (profiling: `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const CLIENT_NODE_ARGS = (process.env['BENCH_CLIENT_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+/**
+ * Client processes of point-to-point (BENCH_P2P_CLIENT_PROCESSES, default 2), each with its share of the 50
+ * pairs. One process of mqtt.js clients saturates its thread first: with one, the rate was 1 / (client CPU per
+ * message) against both brokers, and said nothing about the broker. The other flows run in one process.
+ */
+const P2P_CLIENT_PROCESSES = Math.max(1, Number(process.env['BENCH_P2P_CLIENT_PROCESSES'] ?? 2));
 /** Whole-run guard: the bench never runs longer than this. */
 const RUN_LIMIT_MS = 600_000;
 /** BENCH_SCENARIOS (default all): e.g. "fan-in,point-to-point,idle"; BENCH_QOS (default "0,1"). */
@@ -198,6 +204,70 @@ interface FlowResult extends Record<string, unknown> {
   serverSleepsPerMessage?: number | null;
 }
 
+/** A load-clients result line; `partCounts` and `partLatenciesMs` only when it ran a part of its flow. */
+interface PartResult extends Record<string, unknown> {
+  scenario: string;
+  sent: number;
+  expected: number;
+  delivered: number;
+  partCounts?: {
+    received: number;
+    cpuUs: number;
+    reads: number;
+    writes: number;
+    elapsedMs: number;
+    sendMs: number;
+    packets: Record<string, number>;
+  };
+  partLatenciesMs?: number[];
+}
+
+/** One flow's result from its parts: counts added up, rates over the longest part, percentiles of all latencies. */
+function mergeParts(parts: readonly PartResult[]): PartResult {
+  const counts = parts.map((p) => {
+    if (!p.partCounts || !p.partLatenciesMs) throw new Error('load clients: a part without its counts');
+    return p.partCounts;
+  });
+  const sum = (f: (c: (typeof counts)[number]) => number): number => counts.reduce((t, c) => t + f(c), 0);
+  const sent = parts.reduce((t, p) => t + p.sent, 0);
+  const expected = parts.reduce((t, p) => t + p.expected, 0);
+  const delivered = parts.reduce((t, p) => t + p.delivered, 0);
+  const latencies = parts.flatMap((p) => p.partLatenciesMs!).sort((a, b) => a - b);
+  const at = (q: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const perMessage = (n: number, digits: number): number | null =>
+    delivered > 0 ? round(n / delivered, digits) : null;
+  const packets = new Map<string, number>();
+  for (const c of counts)
+    for (const [cmd, n] of Object.entries(c.packets)) packets.set(cmd, (packets.get(cmd) ?? 0) + n);
+  const { partCounts: _counts, partLatenciesMs: _latencies, ...first } = parts[0]!;
+  return {
+    ...first,
+    sent,
+    expected,
+    delivered,
+    deliveredPerSec: round((delivered / Math.max(...counts.map((c) => c.elapsedMs))) * 1000, 0),
+    publishedPerSec: round((sent / Math.max(...counts.map((c) => c.sendMs))) * 1000, 0),
+    latencyP50Ms: round(at(0.5)),
+    latencyP99Ms: round(at(0.99)),
+    loss: expected - delivered,
+    duplicates: sum((c) => c.received) - delivered,
+    clientCpuUsPerMessage: perMessage(
+      sum((c) => c.cpuUs),
+      1,
+    ),
+    clientReadsPerMessage: perMessage(
+      sum((c) => c.reads),
+      2,
+    ),
+    clientWritesPerMessage: perMessage(
+      sum((c) => c.writes),
+      2,
+    ),
+    clientPacketsInPerMessage: Object.fromEntries([...packets].map(([cmd, n]) => [cmd, perMessage(n, 3)])),
+  };
+}
+
 let runCounter = 0;
 
 /** Runs one scenario's clients in a child process (`load-clients.ts`) and returns its result line. */
@@ -216,22 +286,59 @@ async function runFlow(
     drainMs: DRAIN_MS,
     qos0OfferedPerSec: QOS0_OFFERED_PER_SEC,
   };
+  const parts = scenario === 'point-to-point' ? P2P_CLIENT_PROCESSES : 1;
   const cpuBefore = target.cpuSeconds();
   const sleepsBefore = mainThreadSleeps();
-  const child = spawn(
-    process.execPath,
-    [...CLIENT_NODE_ARGS, join(__dirname, 'load-clients.js'), JSON.stringify(spec)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+  const children = Array.from({ length: parts }, (_, part) =>
+    spawn(
+      process.execPath,
+      [
+        ...CLIENT_NODE_ARGS,
+        join(__dirname, 'load-clients.js'),
+        JSON.stringify(parts > 1 ? { ...spec, part, parts } : spec),
+      ],
+      { stdio: [parts > 1 ? 'pipe' : 'ignore', 'pipe', 'inherit'] },
+    ),
   );
-  const deadline = setTimeout(() => child.kill('SIGKILL'), scenarioMs + DRAIN_MS + 30_000);
+  const deadline = setTimeout(
+    () => {
+      for (const child of children) child.kill('SIGKILL');
+    },
+    scenarioMs + DRAIN_MS + 30_000,
+  );
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`load clients exited with ${code}`)));
+    const lines = children.map((child) => {
+      const input = createInterface({ input: child.stdout! });
+      const next: Array<(line: string) => void> = [];
+      const queued: string[] = [];
+      input.on('line', (line) => {
+        const take = next.shift();
+        if (take) take(line);
+        else queued.push(line);
+      });
+      const exited = new Promise<never>((_, reject) =>
+        child.once('exit', (code) => reject(new Error(`load clients exited with ${code}`))),
+      );
+      exited.catch(() => undefined);
+      return (): Promise<string> =>
+        Promise.race([
+          queued.length > 0
+            ? Promise.resolve(queued.shift()!)
+            : new Promise<string>((resolve) => next.push(resolve)),
+          exited,
+        ]);
     });
-    const result = JSON.parse(line) as { scenario: string; delivered?: number } & Record<string, unknown>;
+    if (parts > 1) {
+      // Every part connected and subscribed, then all start at once.
+      for (const line of await Promise.all(lines.map((next) => next()))) {
+        if (line !== 'ready') throw new Error(`load clients: expected ready, got ${line.slice(0, 100)}`);
+      }
+      for (const child of children) child.stdin!.end('go\n');
+    }
+    const results = (await Promise.all(lines.map((next) => next()))).map(
+      (line) => JSON.parse(line) as PartResult,
+    );
+    const result = parts > 1 ? mergeParts(results) : results[0]!;
     const cpu = target.cpuSeconds() - cpuBefore;
     // What the server side spends per message, whatever the machine's other load: the fairest comparison
     // between targets on a busy 2-core machine, where throughput also depends on who gets the CPU.
@@ -249,6 +356,7 @@ async function runFlow(
     return {
       target: target.name,
       ...result,
+      clientProcesses: parts,
       serverCpuSeconds: round(cpu, 2),
       serverCpuUsPerMessage,
       serverSleepsPerMessage,

@@ -3,6 +3,11 @@
 // process so that the server under test (in the benchmark's process for standalone and Aedes) does not share its
 // event loop and CPU time with the clients, and its memory holds only the server side.
 //
+// Point-to-point may run in several such processes (`parts`), each with its share of the pairs: one Node
+// process of mqtt.js clients saturates its thread before either broker does, so with one process the rate
+// measures the clients. Each part prints `ready` once connected and subscribed, and starts publishing when
+// the parent writes `go` on its stdin, so the parts load the server at the same time.
+//
 // argv[2]: JSON `LoadSpec`. Bounded: at most MAX_PER_PUBLISHER messages per publisher, SCENARIO_MS of load and
 // DRAIN_MS of drain; the parent kills the process after a deadline.
 import { performance } from 'node:perf_hooks';
@@ -18,6 +23,9 @@ export interface LoadSpec {
   readonly drainMs: number;
   /** Offered QoS 0 messages/s, shared by the publishers (10 ms ticks). */
   readonly qos0OfferedPerSec: number;
+  /** This process runs the pairs `i` with `i % parts === part` (point-to-point only; default 0 of 1). */
+  readonly part?: number;
+  readonly parts?: number;
 }
 
 /** Outstanding QoS 1 publishes per publisher, and per-publisher message cap (bounds QoS 0 bursts). */
@@ -64,13 +72,14 @@ function percentile(sorted: readonly number[], p: number): number {
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function connectMany(url: string, count: number, prefix: string): Promise<MqttClient[]> {
+/** Connects one client per index, 20 at a time; client ids are `<prefix>-<index>`. */
+async function connectMany(url: string, indexes: readonly number[], prefix: string): Promise<MqttClient[]> {
   const clients: MqttClient[] = [];
-  for (let i = 0; i < count; i += 20) {
+  for (let i = 0; i < indexes.length; i += 20) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+      indexes.slice(i, i + 20).map((index) =>
         connectAsync(url, {
-          clientId: `${prefix}-${i + j}`,
+          clientId: `${prefix}-${index}`,
           protocolVersion: 4,
           clean: true,
           reconnectPeriod: 0,
@@ -86,12 +95,21 @@ async function connectMany(url: string, count: number, prefix: string): Promise<
 async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
   const { run, qos } = spec;
   const flow = FLOWS[spec.scenario](run);
-  const subs = await connectMany(spec.url, flow.subscribers, `sub-${run}`);
-  const pubs = await connectMany(spec.url, flow.publishers, `pub-${run}`);
+  const part = spec.part ?? 0;
+  const parts = spec.parts ?? 1;
+  if (parts > 1 && spec.scenario !== 'point-to-point') throw new Error('only point-to-point runs in parts');
+  // Pair i (publisher i, subscriber i) belongs to part i % parts; one part runs every client of the other flows.
+  const mine = (count: number): number[] =>
+    Array.from({ length: count }, (_, i) => i).filter((i) => i % parts === part);
+  const subIndexes = mine(flow.subscribers);
+  const pubIndexes = mine(flow.publishers);
+  const subs = await connectMany(spec.url, subIndexes, `sub-${run}`);
+  const pubs = await connectMany(spec.url, pubIndexes, `pub-${run}`);
   const latencies: number[] = [];
   const seen = new Set<string>();
   let received = 0;
-  subs.forEach((client, s) => {
+  subs.forEach((client, i) => {
+    const s = subIndexes[i]!;
     client.on('message', (_topic, payload) => {
       received++;
       const sentAt = payload.readDoubleLE(0);
@@ -99,8 +117,13 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
       seen.add(`${s}:${payload.readUInt32LE(8)}:${payload.readUInt32LE(12)}`);
     });
   });
-  await Promise.all(subs.map((c, s) => c.subscribeAsync(flow.filterOf(s), { qos })));
+  await Promise.all(subs.map((c, i) => c.subscribeAsync(flow.filterOf(subIndexes[i]!), { qos })));
   await sleep(100); // subscriptions registered everywhere before the first publish
+  if (parts > 1) {
+    // Every part connected and subscribed: the parent says when all of them start.
+    process.stdout.write('ready\n');
+    await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+  }
 
   // Socket reads the clients make during the load: a server that sends each packet in its own segment makes
   // its clients read (and parse) more often for the same messages, which costs them CPU on this shared machine.
@@ -141,7 +164,8 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
     return b;
   };
   await Promise.all(
-    pubs.map(async (client, p) => {
+    pubs.map(async (client, i) => {
+      const p = pubIndexes[i]!;
       const topic = flow.topicOf(p);
       let seq = 0;
       if (qos === 1) {
@@ -180,6 +204,7 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
   const cpu = process.cpuUsage(cpuAtStart);
   await Promise.all([...subs, ...pubs].map((c) => c.endAsync(true).catch(() => undefined)));
   latencies.sort((a, b) => a - b);
+  const cpuUs = cpu.user + cpu.system;
   return {
     scenario: `${spec.scenario}-qos${qos}`,
     publishers: flow.publishers,
@@ -203,6 +228,21 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
     clientPacketsInPerMessage: Object.fromEntries(
       [...packets].map(([cmd, n]) => [cmd, seen.size > 0 ? round(n / seen.size, 3) : null]),
     ),
+    // What the parent needs to merge the parts of one flow (it drops these from the printed line).
+    ...(parts > 1
+      ? {
+          partCounts: {
+            received,
+            cpuUs,
+            reads,
+            writes,
+            elapsedMs,
+            sendMs,
+            packets: Object.fromEntries(packets),
+          },
+          partLatenciesMs: latencies.map((l) => round(l, 1)),
+        }
+      : {}),
   };
 }
 
