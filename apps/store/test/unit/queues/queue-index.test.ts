@@ -594,6 +594,23 @@ describe('QueueIndex (LMDB)', () => {
       expect(positionsOf(reopened, devices)).toEqual([0]);
     });
 
+    it('drops a queue deleted while its round waits to encode it, and counts its entries out', async () => {
+      const dir = tempDir();
+      const index = openIndex(dir, { commitIntervalMs: 0, maxQueuesPerCommit: 1 });
+      const gone: QueueRef = { kind: 'filter', name: 'gone/#' };
+      index.appendBatch([...message(0, [telemetry]), ...message(1, [gone]), ...message(2, [gone])], 2);
+      await new Promise((resolve) => setImmediate(resolve)); // the round started: telemetry's slice in flight
+      expect(index.deleteQueue(gone)).toBe(true); // its slice comes next
+      await index.flushed();
+      expect(index.uncommittedEntries()).toBe(0);
+      expect(index.checkpoint()).toBe(2);
+      await index.close();
+      const reopened = openIndex(dir);
+      expect(reopened.range(gone)).toBeUndefined();
+      expect(positionsOf(reopened, telemetry)).toEqual([0]);
+      expect(reopened.queueCount()).toBe(1);
+    });
+
     it('orders ensureQueue and deleteQueue with staged batches and a commit in flight', async () => {
       const dir = tempDir();
       const other: QueueRef = { kind: 'filter', name: 'other/+' };
