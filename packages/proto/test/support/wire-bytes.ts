@@ -66,3 +66,31 @@ export function lengthPrefixBytes(field: Buffer): number {
   while (field[n]! >= 0x80) n++;
   return n;
 }
+
+/**
+ * `encoded` (an AppendMessagesRequest, or an AppendStreamRequest: both carry their messages as field 1) with
+ * unknown fields between its fields, inside every message and its properties too.
+ */
+export function appendRequestWithUnknownFields(encoded: Buffer, random: () => number): Buffer {
+  const parts: Buffer[] = [];
+  for (const field of fields(encoded)) {
+    if (random() < 0.5) parts.push(unknownField(random));
+    if (field[0] === 0x0a) {
+      // A message: rebuild it with unknown fields of its own (and in its properties).
+      const body = field.subarray(1 + lengthPrefixBytes(field));
+      const inner: Buffer[] = [];
+      for (const f of fields(body)) {
+        if (random() < 0.3) inner.push(unknownField(random));
+        if (f[0] === 0x3a && random() < 0.5) {
+          const props = f.subarray(1 + lengthPrefixBytes(f));
+          const extended = Buffer.concat([unknownField(random), props, unknownField(random)]);
+          inner.push(Buffer.from([0x3a, ...varint(extended.length)]), extended);
+        } else inner.push(f);
+      }
+      const rebuilt = Buffer.concat(inner);
+      parts.push(Buffer.from([0x0a, ...varint(rebuilt.length)]), rebuilt);
+    } else parts.push(field);
+  }
+  if (random() < 0.5) parts.push(unknownField(random));
+  return Buffer.concat(parts);
+}

@@ -1,6 +1,6 @@
 import { prng } from '@starling/test-harness';
 import { randomMessages } from '../support/random-messages';
-import { fields, lengthPrefixBytes, unknownField, varint } from '../support/wire-bytes';
+import { appendRequestWithUnknownFields, fields, varint } from '../support/wire-bytes';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import {
   decodeAppendMessagesRequest,
@@ -27,31 +27,6 @@ function randomInputs(random: () => number) {
     messages: Array.from({ length: chance(0.05) ? 0 : 1 + int(chance(0.1) ? 300 : 8) }, message),
   });
   return { int, chance, bytes, request };
-}
-
-/** `encoded` with unknown fields between its fields, inside every message and its properties too. */
-function withUnknownFields(encoded: Buffer, random: () => number): Buffer {
-  const parts: Buffer[] = [];
-  for (const field of fields(encoded)) {
-    if (random() < 0.5) parts.push(unknownField(random));
-    if (field[0] === 0x0a) {
-      // A message: rebuild it with unknown fields of its own (and in its properties).
-      const body = field.subarray(varint(0).length + lengthPrefixBytes(field));
-      const inner: Buffer[] = [];
-      for (const f of fields(body)) {
-        if (random() < 0.3) inner.push(unknownField(random));
-        if (f[0] === 0x3a && random() < 0.5) {
-          const props = f.subarray(1 + lengthPrefixBytes(f));
-          const extended = Buffer.concat([unknownField(random), props, unknownField(random)]);
-          inner.push(Buffer.from([0x3a, ...varint(extended.length)]), extended);
-        } else inner.push(f);
-      }
-      const rebuilt = Buffer.concat(inner);
-      parts.push(Buffer.from([0x0a, ...varint(rebuilt.length)]), rebuilt);
-    } else parts.push(field);
-  }
-  if (random() < 0.5) parts.push(unknownField(random));
-  return Buffer.concat(parts);
 }
 
 describe('AppendMessagesRequest codec', () => {
@@ -113,7 +88,7 @@ describe('AppendMessagesRequest codec', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const random = prng(seed);
       const encoded = pbRequest(randomInputs(random).request());
-      const extended = withUnknownFields(encoded, random);
+      const extended = appendRequestWithUnknownFields(encoded, random);
       expect({ seed, decoded: decodeAppendMessagesRequest(extended) }).toStrictEqual({
         seed,
         decoded: requestType.deserialize(encoded),

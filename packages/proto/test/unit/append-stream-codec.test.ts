@@ -1,6 +1,6 @@
 import { prng } from '@starling/test-harness';
 import { randomMessages } from '../support/random-messages';
-import { fields, lengthPrefixBytes, unknownField, varint } from '../support/wire-bytes';
+import { appendRequestWithUnknownFields, fields, unknownField, varint } from '../support/wire-bytes';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import {
   decodeAppendStreamRequest,
@@ -81,30 +81,6 @@ function randomInputs(random: () => number) {
     return r;
   };
   return { int, chance, bytes, text, uint64, request, success, refusal };
-}
-
-/** `encoded` (a request) with unknown fields between its fields and inside every message and its properties. */
-function requestWithUnknownFields(encoded: Buffer, random: () => number): Buffer {
-  const parts: Buffer[] = [];
-  for (const field of fields(encoded)) {
-    if (random() < 0.5) parts.push(unknownField(random));
-    if (field[0] === 0x0a) {
-      const body = field.subarray(1 + lengthPrefixBytes(field));
-      const inner: Buffer[] = [];
-      for (const f of fields(body)) {
-        if (random() < 0.3) inner.push(unknownField(random));
-        if (f[0] === 0x3a && random() < 0.5) {
-          const props = f.subarray(1 + lengthPrefixBytes(f));
-          const extended = Buffer.concat([unknownField(random), props, unknownField(random)]);
-          inner.push(Buffer.from([0x3a, ...varint(extended.length)]), extended);
-        } else inner.push(f);
-      }
-      const rebuilt = Buffer.concat(inner);
-      parts.push(Buffer.from([0x0a, ...varint(rebuilt.length)]), rebuilt);
-    } else parts.push(field);
-  }
-  if (random() < 0.5) parts.push(unknownField(random));
-  return Buffer.concat(parts);
 }
 
 /** `encoded` (a response) with unknown fields between its top-level fields. */
@@ -360,7 +336,7 @@ describe('AppendStreamRequest codec', () => {
       const random = prng(seed);
       const request = randomInputs(random).request();
       const encoded = pbRequest(request);
-      const extended = requestWithUnknownFields(encoded, random);
+      const extended = appendRequestWithUnknownFields(encoded, random);
       expect({ seed, decoded: decodeAppendStreamRequest(extended) }).toStrictEqual({
         seed,
         decoded: requestType.deserialize(encoded),
