@@ -307,26 +307,14 @@ async function runFlow(
     scenarioMs + DRAIN_MS + 30_000,
   );
   try {
+    // Each child's stdout, line by line (readline's iterator buffers a line that comes before it is asked for).
     const lines = children.map((child) => {
-      const input = createInterface({ input: child.stdout! });
-      const next: Array<(line: string) => void> = [];
-      const queued: string[] = [];
-      input.on('line', (line) => {
-        const take = next.shift();
-        if (take) take(line);
-        else queued.push(line);
-      });
-      const exited = new Promise<never>((_, reject) =>
-        child.once('exit', (code) => reject(new Error(`load clients exited with ${code}`))),
-      );
-      exited.catch(() => undefined);
-      return (): Promise<string> =>
-        Promise.race([
-          queued.length > 0
-            ? Promise.resolve(queued.shift()!)
-            : new Promise<string>((resolve) => next.push(resolve)),
-          exited,
-        ]);
+      const it = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+      return async (): Promise<string> => {
+        const next = await it.next();
+        if (next.done) throw new Error(`load clients exited with ${child.exitCode ?? child.signalCode}`);
+        return next.value;
+      };
     });
     if (parts > 1) {
       // Every part connected and subscribed, then all start at once.
