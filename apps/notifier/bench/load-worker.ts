@@ -21,7 +21,10 @@ export interface LoadScenario {
   durationMs: number;
   /**
    * Load at the same rate over the same queues before `durationMs`, not measured: the processes' code is
-   * compiled and every queue exists when measuring starts (its figures are reported apart).
+   * compiled and every queue exists when measuring starts (its figures are reported apart). When it ends the
+   * worker posts `{ warmedUp: true }` and goes on loading, unmeasured, until the parent posts
+   * `{ measure: true }`: the parent reads its "before" counters in between, so that reading (the store's
+   * /metrics page is rendered on its event loop) never falls inside the measured load.
    */
   warmupMs?: number;
   maxBatchMessages: number;
@@ -84,6 +87,9 @@ class Column {
   }
 }
 
+/** Set by `run`: starts the measured load (the parent's `measure` message). */
+let startMeasuring = (): void => {};
+
 async function run(s: LoadScenario): Promise<LoadResult> {
   const names = Array.from({ length: s.queueCount }, (_, i) => `${s.prefix}${i}`);
   const topics = names.map((n) => `${n}/m`);
@@ -103,8 +109,11 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   let lastCoverAt = 0;
   let start = performance.now();
   const warmupMs = s.warmupMs ?? 0;
-  /** Appends sent before this are the warm-up's. */
-  let measureFrom = start;
+  /** Appends sent before this are the warm-up's; set when the parent says `measure` (see `LoadScenario`). */
+  let measureFrom = Infinity;
+  startMeasuring = () => {
+    measureFrom = performance.now();
+  };
   const warmupLatencies = new Column();
 
   const bus = await connectNatsEventBus({ servers: s.natsUrl, name: `bench-subscriber-${s.prefix}` });
@@ -147,7 +156,6 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   let next = 0; // round-robin cursor over queues
   const ackLatencies: number[] = [];
   start = performance.now();
-  measureFrom = start + warmupMs;
   const sendBatch = (n: number): void => {
     const now = performance.now();
     const messages = new Array<{ topic: string; payload: Buffer; qos: number }>(n);
@@ -177,10 +185,11 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   let announced = false;
   for (;;) {
     const elapsed = performance.now() - start;
-    if (elapsed >= warmupMs + s.durationMs) break;
+    if (performance.now() >= measureFrom + s.durationMs) break;
     if (!announced && elapsed >= warmupMs) {
       announced = true;
-      parentPort?.postMessage({ measuring: true });
+      if (parentPort) parentPort.postMessage({ warmedUp: true });
+      else measureFrom = performance.now();
     }
     const target = s.ratePerSec > 0 ? Math.floor((s.ratePerSec * elapsed) / 1000) : Number.MAX_SAFE_INTEGER;
     while (sent < target && inFlight < s.maxInFlight) sendBatch(Math.min(target - sent, s.maxBatchMessages));
@@ -226,6 +235,9 @@ async function run(s: LoadScenario): Promise<LoadResult> {
 
 if (parentPort) {
   const port = parentPort;
+  port.on('message', (m: { measure?: true }) => {
+    if (m.measure) startMeasuring();
+  });
   run(workerData as LoadScenario).then(
     (result) => port.postMessage({ ok: true, result }),
     (err: unknown) => port.postMessage({ ok: false, error: err instanceof Error ? err.stack : String(err) }),

@@ -27,6 +27,8 @@ import type { LoadResult, LoadScenario } from './load-worker';
 const SCENARIO_MS = Number(process.env['BENCH_SCENARIO_MS'] ?? 5_000);
 const WINDOW_MS = Number(process.env['BENCH_COALESCE_WINDOW_MS'] ?? 2);
 const WARMUP_MS = Number(process.env['BENCH_WARMUP_MS'] ?? 2_000);
+/** Unmeasured load between reading the store's /metrics page and the measured load (see `scenario`). */
+const SNAPSHOT_SETTLE_MS = 250;
 /** Distinct queues of the spread scenarios (the issue says 10,000; lower it to profile the store's share). */
 const QUEUES = Number(process.env['BENCH_QUEUE_COUNT'] ?? 10_000);
 /** `BENCH_ONLY=latency-10k-per-sec,hot-queue-50k-per-sec` runs a subset (scenario names or prefixes). */
@@ -56,13 +58,22 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Runs one scenario's worker; `onMeasuring` runs when its warm-up ends (the counters' "before"). */
-function runWorker(scenario: LoadScenario, onMeasuring: () => void): Promise<LoadResult> {
+/**
+ * Runs one scenario's worker. When its warm-up ends, `beforeMeasuring` reads the counters' "before" while
+ * the load goes on unmeasured; the measured load starts once it has resolved.
+ */
+function runWorker(scenario: LoadScenario, beforeMeasuring: () => Promise<void>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: scenario });
-    worker.on('message', (m: { measuring?: true; ok?: boolean; result?: LoadResult; error?: string }) => {
-      if (m.measuring) {
-        onMeasuring();
+    worker.on('message', (m: { warmedUp?: true; ok?: boolean; result?: LoadResult; error?: string }) => {
+      if (m.warmedUp) {
+        beforeMeasuring().then(
+          () => worker.postMessage({ measure: true }),
+          (err: unknown) => {
+            void worker.terminate();
+            reject(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
         return;
       }
       void worker.terminate();
@@ -177,14 +188,21 @@ async function main(): Promise<void> {
       figures: (r: LoadResult, c: Awaited<ReturnType<typeof counters>>) => Result,
     ): Promise<void> => {
       if (!selected(name)) return;
-      // Taken when the warm-up ends: the figures cover the measured load only.
-      const take = () => Promise.all([counters(metrics), publishBuckets(metrics), storeSnapshot(storeOps)]);
-      let snapshot = take();
+      // Taken when the warm-up ends, so the figures cover the measured load only. The store's histograms come
+      // first, from its /metrics page: rendering it holds the store's event loop for a few ms, and the load
+      // then needs a moment to catch up, so measuring starts SNAPSHOT_SETTLE_MS after it. The notifier's
+      // counters are read in this process at the last moment (microseconds).
+      let storeBefore: StoreSnapshot | undefined;
+      let before: Awaited<ReturnType<typeof counters>> | undefined;
+      let bucketsBefore: Map<number, number> | undefined;
       const started = performance.now();
-      const r = await runWorker({ ...base, ...load, prefix: `b${n++}q` }, () => {
-        snapshot = take();
+      const r = await runWorker({ ...base, ...load, prefix: `b${n++}q` }, async () => {
+        storeBefore = await storeSnapshot(storeOps);
+        await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_SETTLE_MS));
+        before = await counters(metrics);
+        bucketsBefore = await publishBuckets(metrics);
       });
-      const [before, bucketsBefore, storeBefore] = await snapshot;
+      if (!storeBefore || !before || !bucketsBefore) throw new Error(`${name}: the worker never warmed up`);
       const after = await counters(metrics);
       const bucketsAfter = await publishBuckets(metrics);
       const storeAfter = await storeSnapshot(storeOps);
