@@ -1,7 +1,13 @@
 // The gateway process: the only file that reads the environment, opens ports and handles signals.
 import { loadConfigOrExit } from '@starling/config';
 import { connectNatsEventBusWithRetry, type NatsEventBus } from '@starling/event-bus';
-import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
+import {
+  createLogger,
+  createRegistry,
+  disableAllocationSitePretenuring,
+  onShutdownSignal,
+  startOpsServer,
+} from '@starling/observability';
 import { loadGatewayConfig } from './config';
 import { startGateway, type Gateway } from './gateway';
 import { createGatewayMetrics, sampleGatewayState } from './metrics';
@@ -13,6 +19,7 @@ const NATS_RETRY_MIN_MS = 250;
 const NATS_RETRY_MAX_MS = 5_000;
 
 async function main(): Promise<void> {
+  disableAllocationSitePretenuring(); // ADR 0024: a burst must not leave GC pauses behind it
   // The TLS files are read here too: a bad one is a configuration error (exit 2) before anything starts.
   const { config, unknownVariables, tlsCredentials } = loadConfigOrExit('gateway', () => {
     const loaded = loadGatewayConfig(process.env);

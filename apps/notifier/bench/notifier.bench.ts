@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { connectNatsEventBus } from '@starling/event-bus';
-import { createLogger, createRegistry } from '@starling/observability';
+import { createLogger, createRegistry, disableAllocationSitePretenuring } from '@starling/observability';
 import { makeTempDir, startNatsServer, startServiceProcess } from '@starling/test-harness';
 import { createNotifierMetrics, startNotifier, type NotifierMetrics } from '../src';
 import type { LoadResult, LoadScenario } from './load-worker';
@@ -145,6 +145,8 @@ async function counters(metrics: NotifierMetrics) {
 }
 
 async function main(): Promise<void> {
+  // ADR 0024: the notifier runs here, so this process is set up as the notifier's is.
+  disableAllocationSitePretenuring();
   const dir = makeTempDir('notifier-bench');
   const nats = await startNatsServer();
   const store = await startServiceProcess('store', {

@@ -1,12 +1,19 @@
 // The notifier process: the only file that reads the environment, opens ports and handles signals.
 import { loadConfigOrExit } from '@starling/config';
 import { connectNatsEventBusWithRetry, type NatsEventBus } from '@starling/event-bus';
-import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
+import {
+  createLogger,
+  createRegistry,
+  disableAllocationSitePretenuring,
+  onShutdownSignal,
+  startOpsServer,
+} from '@starling/observability';
 import { loadNotifierConfig } from './config';
 import { createNotifierMetrics, sampleNotifierState } from './metrics';
 import { startNotifier, type Notifier } from './notifier';
 
 async function main(): Promise<void> {
+  disableAllocationSitePretenuring(); // ADR 0024: a burst must not leave GC pauses behind it
   const { config, unknownVariables } = loadConfigOrExit('notifier', () => loadNotifierConfig(process.env));
   const logger = createLogger({ service: 'notifier', level: config.logLevel });
   if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown NOTIFIER_ variables ignored');

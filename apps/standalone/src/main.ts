@@ -1,7 +1,13 @@
 // Starling standalone: the only file that reads the environment, opens ports and handles signals.
 import { loadConfig, loadConfigOrExit } from '@starling/config';
 import { createGatewayMetrics, loadGatewayConfig } from '@starling/gateway';
-import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
+import {
+  createLogger,
+  createRegistry,
+  disableAllocationSitePretenuring,
+  onShutdownSignal,
+  startOpsServer,
+} from '@starling/observability';
 import { createNotifierMetrics } from '@starling/notifier';
 import { createStoreMetrics, loadStoreConfig } from '@starling/store';
 import { startStandalone } from './standalone';
@@ -25,6 +31,7 @@ function standaloneEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 async function main(): Promise<void> {
+  disableAllocationSitePretenuring(); // ADR 0024: a burst must not leave GC pauses behind it
   const env = standaloneEnv(process.env);
   const { opsPort, store, gateway } = loadConfigOrExit('starling', () => ({
     opsPort: loadConfig(env, (e) => e.port('STANDALONE_OPS_PORT', { default: 9400 })).config,

@@ -17,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
-import { createLogger } from '@starling/observability';
+import { createLogger, disableAllocationSitePretenuring } from '@starling/observability';
 import { startStoreServer } from '../src/store-server';
 import type { Store } from '../src/store';
 import { printTable, report, round } from './bench-report';
@@ -369,6 +369,8 @@ function selected(step: string): boolean {
 }
 
 async function main(): Promise<void> {
+  // ADR 0024: the in-process scenarios run the store here, so this process is set up as the store's is.
+  disableAllocationSitePretenuring();
   const base = process.argv[2] ?? os.tmpdir();
   const started = performance.now();
   try {

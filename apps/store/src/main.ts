@@ -1,12 +1,19 @@
 // The store process: the only file that reads the environment, opens ports and handles signals.
 import { loadConfigOrExit } from '@starling/config';
-import { createLogger, createRegistry, onShutdownSignal, startOpsServer } from '@starling/observability';
+import {
+  createLogger,
+  createRegistry,
+  disableAllocationSitePretenuring,
+  onShutdownSignal,
+  startOpsServer,
+} from '@starling/observability';
 import { loadStoreConfig } from './config';
 import { createStoreMetrics } from './metrics';
 import { startStoreServer } from './store-server';
 import { DataDirLockedError } from './data-dir-lock';
 
 async function main(): Promise<void> {
+  disableAllocationSitePretenuring(); // ADR 0024: a burst must not leave GC pauses behind it
   const { config, unknownVariables } = loadConfigOrExit('store', () => loadStoreConfig(process.env));
   const logger = createLogger({ service: 'store', level: config.logLevel });
   if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown STORE_ variables ignored');

@@ -4,3 +4,4 @@ export { startOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCh
 export { onShutdownSignal, type Closable, type ShutdownOptions } from './shutdown';
 export { mirroredCounter, type MirroredCounterOptions } from './mirrored-counter';
 export { FastHistogram, type FastHistogramConfiguration } from './fast-histogram';
+export { disableAllocationSitePretenuring, NO_PRETENURING_FLAG } from './gc-tuning';
