@@ -184,12 +184,13 @@ async function run(s: LoadScenario): Promise<LoadResult> {
   };
   let announced = false;
   for (;;) {
-    const elapsed = performance.now() - start;
-    if (performance.now() >= measureFrom + s.durationMs) break;
+    const now = performance.now();
+    const elapsed = now - start;
+    if (now >= measureFrom + s.durationMs) break;
     if (!announced && elapsed >= warmupMs) {
       announced = true;
       if (parentPort) parentPort.postMessage({ warmedUp: true });
-      else measureFrom = performance.now();
+      else measureFrom = now;
     }
     const target = s.ratePerSec > 0 ? Math.floor((s.ratePerSec * elapsed) / 1000) : Number.MAX_SAFE_INTEGER;
     while (sent < target && inFlight < s.maxInFlight) sendBatch(Math.min(target - sent, s.maxBatchMessages));
