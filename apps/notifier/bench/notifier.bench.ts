@@ -41,6 +41,8 @@ const selected = (name: string): boolean => ONLY.length === 0 || ONLY.some((o) =
 const STORE_NODE_OPTIONS = process.env['BENCH_STORE_NODE_OPTIONS'];
 /** Writes every line the store printed to this file at the end (GC traces set through a preload, logs). */
 const STORE_OUTPUT_FILE = process.env['BENCH_STORE_OUTPUT_FILE'];
+/** Rates of the `latency-<k>k-per-sec` scenarios (`BENCH_RATES=2000,5000,10000` draws a load curve). */
+const RATES = (process.env['BENCH_RATES'] ?? '10000,50000').split(',').map(Number);
 
 interface Result {
   scenario: string;
@@ -260,7 +262,7 @@ async function main(): Promise<void> {
         ...latency(r),
       }),
     );
-    for (const rate of [10_000, 50_000]) {
+    for (const rate of RATES) {
       await scenario(
         `latency-${rate / 1000}k-per-sec`,
         {
