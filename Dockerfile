@@ -33,6 +33,13 @@ LABEL org.opencontainers.image.title="starling" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 ENV NODE_ENV=production
+# Every service runs on jemalloc (ADR 0025): glibc's malloc keeps the memory a connect storm freed, about 3 KB
+# per connection of a gateway's resident memory for good. The link gives one path on every CPU.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libjemalloc2 \
+ && rm -rf /var/lib/apt/lists/* \
+ && ln -s "/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" /usr/local/lib/libjemalloc.so
+ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so
 # A fixed non-root user (the chart's securityContext runs as 10001 too); no home, no shell login.
 RUN groupadd --system --gid 10001 starling \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin starling \

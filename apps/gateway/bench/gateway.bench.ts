@@ -14,7 +14,7 @@
  *
  * BENCH_SCENARIO_MS (default 1000) load per scenario, after BENCH_WARMUP_MS (default 1000) of every flow per target; BENCH_QOS0_RATE (default 20000) offered QoS 0 msgs/s; BENCH_IDLE_CONNECTIONS (default 10000);
  * BENCH_TARGETS (default all) e.g. "standalone,aedes"; BENCH_SCENARIOS (default all) e.g. "fan-in,idle";
- * BENCH_QOS (default "0,1"); BENCH_STORE_FSYNC (default async: Aedes keeps
+ * BENCH_QOS (default "0,1"); BENCH_AT_REST_QUIET_MS (default 12000, see memoryAtRest); BENCH_STORE_FSYNC (default async: Aedes keeps
  * nothing on disk either; 'sync' measures the product default).
  */
 import { spawn } from 'node:child_process';
@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Aedes } from 'aedes';
-import { workspaceRoot } from '@starling/test-harness';
+import { loadedAllocator, workspaceRoot } from '@starling/test-harness';
 import { memorySample, type MemorySample } from './gc-probe';
 import type { LoadSpec } from './load-clients';
 import { startMultiProcessShape, startStandaloneShape } from '../test/support/system-shapes';
@@ -70,6 +70,8 @@ interface Target {
   port: number;
   /** Server-side memory after a full GC: of the gateway process, or of this process when in-process. */
   memory(): MemorySample | Promise<MemorySample>;
+  /** The process whose memory `memory()` samples. */
+  memoryPid: number;
   /** CPU seconds (user + system, every thread) used so far by the server side: this process or the services. */
   cpuSeconds(): number;
   stop(): Promise<void>;
@@ -133,6 +135,7 @@ async function startAedes(): Promise<Target> {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     memory: inProcessMemory,
+    memoryPid: process.pid,
     cpuSeconds: inProcessCpuSeconds,
     async stop() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
@@ -149,6 +152,7 @@ async function startStandaloneTarget(): Promise<Target> {
     url,
     port: Number(new URL(url).port),
     memory: inProcessMemory,
+    memoryPid: process.pid,
     cpuSeconds: inProcessCpuSeconds,
     stop: () => shape.stop(),
   };
@@ -183,6 +187,7 @@ async function startMultiProcessTarget(): Promise<Target | undefined> {
     url,
     port: Number(new URL(url).port),
     memory: () => gatewayProcessMemory(gatewayPid, memoryFile),
+    memoryPid: gatewayPid,
     // Every service of the topology, nats-server included.
     cpuSeconds: () =>
       processesCpuSeconds([
@@ -402,21 +407,46 @@ async function settledMemory(target: Target): Promise<MemorySample> {
   return previous;
 }
 
+/** Quiet time before each at-rest sample (see `memoryAtRest`). */
+const AT_REST_QUIET_MS = Number(process.env['BENCH_AT_REST_QUIET_MS'] ?? 12_000);
+
 /**
- * Memory per idle connection, two ways (ADR 0008). `cold`: (with N connections − before any connection) / N,
+ * Memory once the process has been quiet long enough for V8 to give back what a burst grew. After a burst
+ * the young generation keeps its grown semispaces and old space keeps emptied pages committed until V8's
+ * memory reducer runs, about 8 s after the last full GC if the process is quiet; the forced GCs of
+ * `settledMemory`, a second apart, keep putting it off. So: `AT_REST_QUIET_MS` with no probe, then a sample;
+ * again until two samples are within 1 MB of each other (at most three).
+ */
+async function memoryAtRest(target: Target): Promise<MemorySample> {
+  let previous: MemorySample | undefined;
+  for (let i = 0; i < 3; i++) {
+    await sleep(AT_REST_QUIET_MS);
+    const now = await target.memory();
+    if (previous !== undefined && Math.abs(now.rss - previous.rss) < 1 << 20) return now;
+    previous = now;
+  }
+  return previous!;
+}
+
+/**
+ * Memory per idle connection, three ways (ADR 0008). `cold`: (with N connections − before any connection) / N,
  * the figure reported since the start; it also holds what V8 and malloc grow once for any burst (young
  * generation, old-space pages, allocator arenas) and keep after GC. `warm`: the same after one connect and
  * disconnect cycle of N clients, so those one-off growths are in the before-sample: the steady cost of
- * holding N more connections. `residue` (after the cycle − before it) / N shows what a closed connection
+ * holding N more connections. `atRest`: (with N connections − before any), both samples taken once the
+ * process has been quiet for a while (`memoryAtRest`): what a gateway holding N idle devices keeps once
+ * the connect storm is over. `residue` (after the cycle − before it) / N shows what a closed connection
  * leaves behind.
  */
 async function runIdle(target: Target): Promise<Record<string, unknown>> {
+  const restBefore = await memoryAtRest(target);
   const cold = await settledMemory(target);
   const warmUp = await openIdleClients(target, `idle-warm-${process.pid}`);
   await warmUp.close();
   const warm = await settledMemory(target);
   const clients = await openIdleClients(target, `idle-${process.pid}`);
   const after = await settledMemory(target);
+  const restAfter = await memoryAtRest(target);
   await clients.close();
   const { connected } = clients;
   const perConnection = (a: number, b: number) =>
@@ -445,11 +475,17 @@ async function runIdle(target: Target): Promise<Record<string, unknown>> {
     heapBytesPerConnection: perConnection(after.heapUsed, cold.heapUsed),
     warmRssBytesPerConnection: perConnection(after.rss, warm.rss),
     warmHeapBytesPerConnection: perConnection(after.heapUsed, warm.heapUsed),
+    atRestRssBytesPerConnection: perConnection(restAfter.rss, restBefore.rss),
+    atRestHeapBytesPerConnection: perConnection(restAfter.heapUsed, restBefore.heapUsed),
     bytesPerConnection: {
       cold: breakdown(after, cold),
       warm: breakdown(after, warm),
+      atRest: breakdown(restAfter, restBefore),
       residue: breakdown(warm, cold),
     },
+    // The multi-process gateway runs as the image runs it (on jemalloc when installed, ADR 0025); the
+    // in-process targets on whatever allocator this process was started with (glibc's by default).
+    allocator: loadedAllocator(target.memoryPid),
     memoryOf:
       target.name === 'starling-multi-process'
         ? 'gateway process, after GC'

@@ -11,3 +11,4 @@ export {
   type StartServiceOptions,
 } from './services';
 export { prng } from './prng';
+export { imageAllocatorEnv, jemallocPath, loadedAllocator } from './allocator';

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { imageAllocatorEnv } from './allocator';
 import { startProcess, type ProcessHandle } from './child-process';
 
 /** Ports a service reports in its `listening` log line, e.g. `{ grpc: 7000, ops: 9100, mqtt: 1883 }`. */
@@ -8,7 +9,10 @@ export type ServicePorts = Record<string, number>;
 export type ServiceName = 'store' | 'notifier' | 'gateway' | 'standalone';
 
 export interface StartServiceOptions {
-  /** Environment for the service; ports should be 0 so the kernel chooses. */
+  /**
+   * Environment for the service; ports should be 0 so the kernel chooses. Services run on the image's
+   * allocator (`imageAllocatorEnv`) unless this sets `LD_PRELOAD` itself (`''` for glibc's malloc).
+   */
   env?: Readonly<Record<string, string | undefined>>;
   startTimeoutMs?: number;
 }
@@ -25,8 +29,8 @@ export function workspaceRoot(from: string = __dirname): string {
 }
 
 /**
- * Starts a built service (`apps/<name>/dist/main.js`) as a child process, the way Kubernetes would,
- * and resolves once it logs `listening` with its bound ports. Services log
+ * Starts a built service (`apps/<name>/dist/main.js`) as a child process, the way the image would (on its
+ * allocator, jemalloc, when this machine has it), and resolves once it logs `listening` with its bound ports. Services log
  * `{"msg":"listening","ports":{...}}` once every port is bound; that contract lets tests use port 0.
  * The harness depends on no app: it finds them by path, so app tests can use it without a cycle.
  */
@@ -42,7 +46,7 @@ export function startServiceProcess(
     name,
     command: process.execPath,
     args: [entry],
-    env: { LOG_LEVEL: 'info', ...options.env },
+    env: { LOG_LEVEL: 'info', ...imageAllocatorEnv(), ...options.env },
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     readyWhen: (line) => {
       if (!line.startsWith('{')) return undefined;

@@ -4,7 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
-import { makeTempDir, startProcess, type TempDir } from '@starling/test-harness';
+import {
+  jemallocPath,
+  loadedAllocator,
+  makeTempDir,
+  startProcess,
+  type TempDir,
+} from '@starling/test-harness';
 import { root } from './support/tools';
 
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -41,6 +47,17 @@ test('multi-stage on Node 20 slim; the runtime runs as the non-root user 10001 w
   expect(runtime.filter((i) => i.keyword === 'RUN' && /\b(npm|pnpm) (i|install|add)\b/.test(i.args))).toEqual(
     [],
   );
+});
+
+test('every service runs on jemalloc: the runtime installs it and preloads it from one path on every CPU', () => {
+  const env = runtime.filter((i) => i.keyword === 'ENV').map((i) => i.args);
+  expect(env).toContain('LD_PRELOAD=/usr/local/lib/libjemalloc.so');
+  const install = runtime.find((i) => i.keyword === 'RUN' && i.args.includes('libjemalloc2'));
+  expect(install?.args).toContain(
+    'ln -s "/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" /usr/local/lib/libjemalloc.so',
+  );
+  // Installed and linked before the image drops root, and before the ENV that names it.
+  expect(runtime.indexOf(install!)).toBeLessThan(runtime.findIndex((i) => i.keyword === 'USER'));
 });
 
 test('.dockerignore keeps local builds, dependencies, data and secrets out of the build context', () => {
@@ -89,7 +106,13 @@ describe('the deployed tree (the build stage, run here)', () => {
     expect(existsSync(join(app, 'node_modules', '@starling', 'gateway', 'dist', 'main.js'))).toBe(true);
   });
 
-  test('runs Starling through the entrypoint, serves MQTT, and exits 0 on SIGTERM', async () => {
+  test('runs Starling through the entrypoint on jemalloc, serves MQTT, and exits 0 on SIGTERM', async () => {
+    // The image's LD_PRELOAD names its own link; here the same library is where Debian installs it.
+    const jemalloc = jemallocPath();
+    expect([jemalloc !== undefined, 'libjemalloc2 is installed (bash scripts/setup --test)']).toEqual([
+      true,
+      'libjemalloc2 is installed (bash scripts/setup --test)',
+    ]);
     const data = makeTempDir('image-data');
     try {
       const proc = await startProcess<Record<string, number>>({
@@ -98,6 +121,7 @@ describe('the deployed tree (the build stage, run here)', () => {
         args: [join(app, 'bin', 'starling.js'), 'standalone'],
         cwd: dir.path,
         env: {
+          LD_PRELOAD: jemalloc,
           LOG_LEVEL: 'info',
           STORE_DATA_DIR: data.path,
           STORE_GRPC_PORT: '0',
@@ -112,6 +136,7 @@ describe('the deployed tree (the build stage, run here)', () => {
         },
       });
       try {
+        expect(loadedAllocator(proc.pid)).toBe('jemalloc');
         const port = String(proc.ready['mqtt']);
         const topic = `image/${process.pid}`;
         const sub = spawnSync(
