@@ -14,7 +14,8 @@
  *
  * BENCH_SCENARIO_MS (default 1000) load per scenario, after BENCH_WARMUP_MS (default 1000) of every flow per target; BENCH_QOS0_RATE (default 20000) offered QoS 0 msgs/s; BENCH_IDLE_CONNECTIONS (default 10000);
  * BENCH_TARGETS (default all) e.g. "standalone,aedes"; BENCH_SCENARIOS (default all) e.g. "fan-in,idle";
- * BENCH_QOS (default "0,1"); BENCH_AT_REST_QUIET_MS (default 12000, see memoryAtRest); BENCH_STORE_FSYNC (default async: Aedes keeps
+ * BENCH_QOS (default "0,1"); BENCH_AT_REST_QUIET_MS (default 12000, see memoryAtRest); BENCH_GATEWAY_ALLOCATOR
+ * (default jemalloc, as the image; glibc to compare); BENCH_STORE_FSYNC (default async: Aedes keeps
  * nothing on disk either; 'sync' measures the product default).
  */
 import { spawn } from 'node:child_process';
@@ -173,6 +174,8 @@ async function startMultiProcessTarget(): Promise<Target | undefined> {
     gatewayEnv: {
       NODE_OPTIONS: `--expose-gc --require ${join(__dirname, 'gc-probe.js')}`,
       BENCH_MEMORY_FILE: memoryFile,
+      // The gateway runs on the image's allocator (ADR 0025); `BENCH_GATEWAY_ALLOCATOR=glibc` compares.
+      ...(GATEWAY_ALLOCATOR === 'glibc' ? { LD_PRELOAD: '' } : {}),
     },
     logLevel: 'info',
   }).catch((e: unknown) => {
@@ -407,6 +410,8 @@ async function settledMemory(target: Target): Promise<MemorySample> {
   return previous;
 }
 
+/** `glibc` runs the multi-process gateway on glibc's malloc instead of the image's jemalloc (ADR 0025). */
+const GATEWAY_ALLOCATOR = process.env['BENCH_GATEWAY_ALLOCATOR'] ?? 'jemalloc';
 /** Quiet time before each at-rest sample (see `memoryAtRest`). */
 const AT_REST_QUIET_MS = Number(process.env['BENCH_AT_REST_QUIET_MS'] ?? 12_000);
 
