@@ -57,7 +57,7 @@ const CLIENT_NODE_ARGS = (process.env['BENCH_CLIENT_NODE_ARGS'] ?? '').split(' '
  */
 const P2P_CLIENT_PROCESSES = Math.max(1, Number(process.env['BENCH_P2P_CLIENT_PROCESSES'] ?? 2));
 /** Whole-run guard: the bench never runs longer than this. */
-const RUN_LIMIT_MS = 600_000;
+const RUN_LIMIT_MS = 900_000;
 /** BENCH_SCENARIOS (default all): e.g. "fan-in,point-to-point,idle"; BENCH_QOS (default "0,1"). */
 const ONLY = (process.env['BENCH_SCENARIOS'] ?? 'fan-in,fan-out,point-to-point,idle').split(',');
 const SCENARIOS = (['fan-in', 'fan-out', 'point-to-point'] as const).filter((s) => ONLY.includes(s));
@@ -434,11 +434,11 @@ async function memoryAtRest(target: Target): Promise<MemorySample> {
 }
 
 /**
- * Memory per idle connection, three ways (ADR 0008). `cold`: (with N connections − before any connection) / N,
- * the figure reported since the start; it also holds what V8 and malloc grow once for any burst (young
- * generation, old-space pages, allocator arenas) and keep after GC. `warm`: the same after one connect and
- * disconnect cycle of N clients, so those one-off growths are in the before-sample: the steady cost of
- * holding N more connections. `atRest`: (with N connections − before any), both samples taken once the
+ * Memory per idle connection, three ways (ADR 0008, ADR 0025). `cold`: (with N connections − before any
+ * connection) / N, the before-sample taken just after the first at-rest one; it also holds what V8 and malloc
+ * grow once for any burst (young generation, old-space pages, allocator arenas) and keep after GC. `warm`:
+ * the same after one connect and disconnect cycle of N clients, so those one-off growths are in the
+ * before-sample: the steady cost of holding N more connections. `atRest`: (with N connections − before any), both samples taken once the
  * process has been quiet for a while (`memoryAtRest`): what a gateway holding N idle devices keeps once
  * the connect storm is over. `residue` (after the cycle − before it) / N shows what a closed connection
  * leaves behind.
