@@ -56,6 +56,10 @@ const CLIENT_NODE_ARGS = (process.env['BENCH_CLIENT_NODE_ARGS'] ?? '').split(' '
  * message) against both brokers, and said nothing about the broker. The other flows run in one process.
  */
 const P2P_CLIENT_PROCESSES = Math.max(1, Number(process.env['BENCH_P2P_CLIENT_PROCESSES'] ?? 2));
+/** `glibc` runs the multi-process gateway on glibc's malloc instead of the image's jemalloc (ADR 0025). */
+const GATEWAY_ALLOCATOR = process.env['BENCH_GATEWAY_ALLOCATOR'] ?? 'jemalloc';
+/** Quiet time before each at-rest sample (see `memoryAtRest`). */
+const AT_REST_QUIET_MS = Number(process.env['BENCH_AT_REST_QUIET_MS'] ?? 12_000);
 /** Whole-run guard: the bench never runs longer than this. */
 const RUN_LIMIT_MS = 900_000;
 /** BENCH_SCENARIOS (default all): e.g. "fan-in,point-to-point,idle"; BENCH_QOS (default "0,1"). */
@@ -409,11 +413,6 @@ async function settledMemory(target: Target): Promise<MemorySample> {
   }
   return previous;
 }
-
-/** `glibc` runs the multi-process gateway on glibc's malloc instead of the image's jemalloc (ADR 0025). */
-const GATEWAY_ALLOCATOR = process.env['BENCH_GATEWAY_ALLOCATOR'] ?? 'jemalloc';
-/** Quiet time before each at-rest sample (see `memoryAtRest`). */
-const AT_REST_QUIET_MS = Number(process.env['BENCH_AT_REST_QUIET_MS'] ?? 12_000);
 
 /**
  * Memory once the process has been quiet long enough for V8 to give back what a burst grew. After a burst
