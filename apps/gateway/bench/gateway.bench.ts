@@ -7,10 +7,11 @@
  * runs fan-in (20 publishers -> 1 wildcard subscriber), fan-out (1 -> 100 subscribers), point-to-point
  * (50 pairs), each at QoS 0 and 1, in BENCH_ROUNDS rounds (default 3) where the targets take turns, then
  * 10,000 idle connections. Every client runs in a child process (load-clients.ts, idle-clients.ts) so that the
- * in-process servers keep their CPU and memory. Prints one JSON line per scenario and round: delivered msgs/s,
- * end-to-end latency p50/p99, loss, duplicates, memory per idle connection; then medians over the rounds, the
- * standalone-vs-Aedes comparison of the issue's QoS 1 flows, and a table. Only 127.0.0.1; every scenario is
- * bounded in time and count.
+ * in-process servers keep their CPU and memory; point-to-point and fan-in in two, started together (see
+ * P2P_CLIENT_PROCESSES). Prints one JSON line per scenario and round: delivered msgs/s, end-to-end latency
+ * p50/p99, loss, duplicates, memory per idle connection; then medians over the rounds, the standalone-vs-Aedes
+ * comparison of the issue's QoS 1 flows, and a table. Only 127.0.0.1; every scenario is bounded in time and
+ * count.
  *
  * BENCH_SCENARIO_MS (default 1000) load per scenario, after BENCH_WARMUP_MS (default 1000) of every flow per target; BENCH_QOS0_RATE (default 20000) offered QoS 0 msgs/s; BENCH_IDLE_CONNECTIONS (default 10000);
  * BENCH_TARGETS (default all) e.g. "standalone,aedes"; BENCH_SCENARIOS (default all) e.g. "fan-in,idle";
@@ -52,10 +53,13 @@ const QOS0_OFFERED_PER_SEC = Number(process.env['BENCH_QOS0_RATE'] ?? 20_000);
 const CLIENT_NODE_ARGS = (process.env['BENCH_CLIENT_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 /**
  * Client processes of point-to-point (BENCH_P2P_CLIENT_PROCESSES, default 2), each with its share of the 50
- * pairs. One process of mqtt.js clients saturates its thread first: with one, the rate was 1 / (client CPU per
- * message) against both brokers, and said nothing about the broker. The other flows run in one process.
+ * pairs, and of fan-in (BENCH_FAN_IN_CLIENT_PROCESSES, default 2), each with its share of the 20 publishers
+ * (the subscriber in the first). One process of mqtt.js clients saturates its thread first: with one, the rate
+ * was 1 / (client CPU per message) against both brokers, and said nothing about the broker. Fan-out runs in one
+ * process.
  */
 const P2P_CLIENT_PROCESSES = Math.max(1, Number(process.env['BENCH_P2P_CLIENT_PROCESSES'] ?? 2));
+const FAN_IN_CLIENT_PROCESSES = Math.max(1, Number(process.env['BENCH_FAN_IN_CLIENT_PROCESSES'] ?? 2));
 /** `glibc` runs the multi-process gateway on glibc's malloc instead of the image's jemalloc (ADR 0025). */
 const GATEWAY_ALLOCATOR = process.env['BENCH_GATEWAY_ALLOCATOR'] ?? 'jemalloc';
 /** Quiet time before each at-rest sample (see `memoryAtRest`). */
@@ -298,7 +302,12 @@ async function runFlow(
     drainMs: DRAIN_MS,
     qos0OfferedPerSec: QOS0_OFFERED_PER_SEC,
   };
-  const parts = scenario === 'point-to-point' ? P2P_CLIENT_PROCESSES : 1;
+  const parts =
+    scenario === 'point-to-point'
+      ? P2P_CLIENT_PROCESSES
+      : scenario === 'fan-in'
+        ? FAN_IN_CLIENT_PROCESSES
+        : 1;
   const cpuBefore = target.cpuSeconds();
   const sleepsBefore = mainThreadSleeps();
   const children = Array.from({ length: parts }, (_, part) =>
@@ -333,7 +342,18 @@ async function runFlow(
       for (const line of await Promise.all(lines.map((next) => next()))) {
         if (line !== 'ready') throw new Error(`load clients: expected ready, got ${line.slice(0, 100)}`);
       }
-      for (const child of children) child.stdin!.end('go\n');
+      for (const child of children) child.stdin!.write('go\n');
+      if (scenario === 'fan-in') {
+        // Each part's `sent <n>` once its publishers are done; the subscriber's part waits for their total.
+        let total = 0;
+        for (const line of await Promise.all(lines.map((next) => next()))) {
+          const sent = /^sent (\d+)$/.exec(line);
+          if (!sent) throw new Error(`load clients: expected sent, got ${line.slice(0, 100)}`);
+          total += Number(sent[1]);
+        }
+        for (const child of children) child.stdin!.write(`total ${total}\n`);
+      }
+      for (const child of children) child.stdin!.end();
     }
     const results = (await Promise.all(lines.map((next) => next()))).map(
       (line) => JSON.parse(line) as PartResult,

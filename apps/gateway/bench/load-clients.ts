@@ -3,14 +3,18 @@
 // process so that the server under test (in the benchmark's process for standalone and Aedes) does not share its
 // event loop and CPU time with the clients, and its memory holds only the server side.
 //
-// Point-to-point may run in several such processes (`parts`), each with its share of the pairs: one Node
-// process of mqtt.js clients saturates its thread before either broker does, so with one process the rate
-// measures the clients. Each part prints `ready` once connected and subscribed, and starts publishing when
-// the parent writes `go` on its stdin, so the parts load the server at the same time.
+// Point-to-point and fan-in may run in several such processes (`parts`): one Node process of mqtt.js clients
+// saturates its thread before either broker does, so with one process the rate measures the clients. A
+// point-to-point part runs its share of the pairs; a fan-in part runs its share of the publishers, and part 0
+// also the subscriber. Each part prints `ready` once connected and subscribed, and starts publishing when the
+// parent writes `go` on its stdin, so the parts load the server at the same time. A fan-in part then prints
+// `sent <n>` once its publishing is done, and the parent answers `total <n>` with what every part sent: the
+// subscriber's part drains until it has seen them all.
 //
 // argv[2]: JSON `LoadSpec`. Bounded: at most MAX_PER_PUBLISHER messages per publisher, SCENARIO_MS of load and
 // DRAIN_MS of drain; the parent kills the process after a deadline.
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { connectAsync, type MqttClient } from 'mqtt';
 
 export interface LoadSpec {
@@ -97,8 +101,9 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
   const flow = FLOWS[spec.scenario](run);
   const part = spec.part ?? 0;
   const parts = spec.parts ?? 1;
-  if (parts > 1 && spec.scenario !== 'point-to-point') throw new Error('only point-to-point runs in parts');
-  // Pair i (publisher i, subscriber i) belongs to part i % parts; one part runs every client of the other flows.
+  if (parts > 1 && spec.scenario === 'fan-out') throw new Error('fan-out runs in one process');
+  // Client i of each kind belongs to part i % parts: pair i (publisher i, subscriber i) of point-to-point, the
+  // fan-in publishers in turn (its one subscriber in part 0). One part runs every client of fan-out.
   const mine = (count: number): number[] =>
     Array.from({ length: count }, (_, i) => i).filter((i) => i % parts === part);
   const subIndexes = mine(flow.subscribers);
@@ -119,10 +124,18 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
   });
   await Promise.all(subs.map((c, i) => c.subscribeAsync(flow.filterOf(subIndexes[i]!), { qos })));
   await sleep(100); // subscriptions registered everywhere before the first publish
+  // The parent's lines on stdin (`go`, then for fan-in `total <n>`), when this is one of several parts.
+  const fromParent =
+    parts > 1 ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
+  const nextFromParent = async (): Promise<string> => {
+    const next = await fromParent!.next();
+    if (next.done) throw new Error('load clients: the parent closed stdin');
+    return next.value;
+  };
   if (parts > 1) {
     // Every part connected and subscribed: the parent says when all of them start.
     process.stdout.write('ready\n');
-    await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+    await nextFromParent();
   }
 
   // Socket reads the clients make during the load: a server that sends each packet in its own segment makes
@@ -197,7 +210,14 @@ async function runFlow(spec: LoadSpec): Promise<Record<string, unknown>> {
     }),
   );
   const sendMs = performance.now() - started;
-  const expected = sent * flow.receiversPerMessage;
+  let expected = sent * flow.receiversPerMessage;
+  if (parts > 1 && spec.scenario === 'fan-in') {
+    // The subscriber (part 0) receives every part's messages: it needs their total to know when it is done.
+    process.stdout.write(`sent ${sent}\n`);
+    const total = /^total (\d+)$/.exec(await nextFromParent());
+    if (!total) throw new Error('load clients: expected the total sent');
+    expected = subs.length > 0 ? Number(total[1]) * flow.receiversPerMessage : 0;
+  }
   const drainUntil = performance.now() + spec.drainMs;
   while (seen.size < expected && performance.now() < drainUntil) await sleep(20);
   const elapsedMs = performance.now() - started;
