@@ -1,3 +1,4 @@
+export { covers } from './covers';
 export { InvalidTopicFilterError } from './invalid-topic-filter-error';
 export { matches } from './matches';
 export { TopicMatcher } from './topic-matcher';
