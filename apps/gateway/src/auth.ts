@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
  * key length is the hash's). Passwords are never logged and compared in constant time.
  */
 export type AuthOutcome =
-  | { readonly status: 'ok' }
+  /** `user`: the user name, when the password proved it (absent for anonymous clients and bare labels). */
+  | { readonly status: 'ok'; readonly user?: string }
   /** CONNACK 0x04: bad user name or password. */
   | { readonly status: 'bad-credentials'; readonly reason: 'unknown-user' | 'bad-password' | 'no-password' }
   /** CONNACK 0x05: not authorized. */
@@ -106,7 +107,7 @@ export function createAuthenticator(options: {
       const match = timingSafeEqual(derived, expected.hash);
       if (entry === undefined) return { status: 'bad-credentials', reason: 'unknown-user' };
       if (password === undefined) return { status: 'bad-credentials', reason: 'no-password' };
-      return match ? { status: 'ok' } : { status: 'bad-credentials', reason: 'bad-password' };
+      return match ? { status: 'ok', user: username } : { status: 'bad-credentials', reason: 'bad-password' };
     },
   };
 }

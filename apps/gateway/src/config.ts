@@ -44,6 +44,10 @@ export interface GatewayConfig {
   allowAnonymous: boolean;
   /** File of `username:scrypt$salt$hash` lines; empty: no password users. */
   authFile: string;
+  /** ACL file (see acl.ts); empty: no topic authorization, every connected client may use every topic. */
+  aclFile: string;
+  /** A PUBLISH the ACL refuses: acknowledged and dropped (MQTT 3.1.1 allows either), or the connection closed. */
+  aclDeniedPublish: 'acknowledge' | 'disconnect';
   offlineQos0: boolean;
   sessionExpiryMaxSeconds: number;
   offsetCommitIntervalMs: number;
@@ -76,6 +80,10 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVar
       // No default credentials anywhere: anonymous access must be asked for.
       allowAnonymous: e.boolean('GATEWAY_ALLOW_ANONYMOUS', { default: false }),
       authFile: e.string('GATEWAY_AUTH_FILE', { default: '' }),
+      aclFile: e.string('GATEWAY_ACL_FILE', { default: '' }),
+      aclDeniedPublish: e.oneOf('GATEWAY_ACL_DENIED_PUBLISH', ['acknowledge', 'disconnect'] as const, {
+        default: 'acknowledge',
+      }),
       offlineQos0: e.boolean('GATEWAY_OFFLINE_QOS0', { default: true }),
       sessionExpiryMaxSeconds: e.int('GATEWAY_SESSION_EXPIRY_MAX_SECONDS', {
         default: 7 * 86_400,

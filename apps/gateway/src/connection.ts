@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Packet } from 'mqtt-packet';
 import type { Logger } from '@starling/observability';
+import { NO_ACCESS, type ClientAccess } from './acl';
 import type { CounterCell, GatewayMetrics } from './metrics';
 import type { SessionState } from './session/session-state';
 import { checkPacketStrings } from './transports/packet-strings';
@@ -137,6 +138,8 @@ export class MqttConnection implements ClientConnection {
   private client = '';
   /** The session, once CONNECT was accepted (set by the CONNECT handler). */
   session: SessionState | undefined;
+  /** What this client may publish and subscribe to; nothing until the CONNECT handler authorizes it. */
+  access: ClientAccess = NO_ACCESS;
   /** The reason the connection closed with, once closed. */
   closeReason: CloseReason | undefined;
 

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Packet } from 'mqtt-packet';
 import type { BusSubscription, EventBus } from '@starling/event-bus';
 import type { Logger } from '@starling/observability';
+import { AccessControl, readAclRules } from './acl';
 import { createAuthenticator, loadAuthFile } from './auth';
 import type { GatewayConfig } from './config';
 import { MqttConnection } from './connection';
@@ -56,6 +57,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, metrics, store, bus } = options;
   const logger = options.logger;
   const users = await loadAuthFile(config.authFile);
+  const aclRules = readAclRules(config.aclFile);
+  if (aclRules !== undefined) {
+    logger.info({ rules: aclRules.length, file: config.aclFile }, 'topic authorization on');
+  }
   const tlsCredentials = options.tlsCredentials ?? readTlsCredentials(config.tls);
   if (!config.allowAnonymous && users.size === 0) {
     logger.warn('no password users and anonymous access off: every CONNECT will be refused');
@@ -86,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     delivery,
     sessions,
     auth: createAuthenticator({ allowAnonymous: config.allowAnonymous, users }),
+    acl: aclRules === undefined ? undefined : new AccessControl(aclRules),
     topicLimits: { maxTopicBytes: config.limits.maxTopicBytes, maxLevels: config.limits.maxTopicLevels },
     takeoverWaitMs: TAKEOVER_WAIT_MS,
   };

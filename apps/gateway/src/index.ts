@@ -9,4 +9,12 @@ export {
 } from './store-access';
 export { createDeliveryEngine, type DeliveryEngineHandle, type DeliveryEngineOptions } from './delivery';
 export { hashPasswordLine, parseAuthFile, AuthFileError } from './auth';
+export {
+  AccessControl,
+  AclFileError,
+  parseAclFile,
+  readAclRules,
+  type AclRule,
+  type ClientAccess,
+} from './acl';
 export type * from './types';

@@ -8,6 +8,7 @@ import {
   onShutdownSignal,
   startOpsServer,
 } from '@starling/observability';
+import { readAclRules } from './acl';
 import { loadGatewayConfig } from './config';
 import { startGateway, type Gateway } from './gateway';
 import { createGatewayMetrics, sampleGatewayState } from './metrics';
@@ -20,9 +21,10 @@ const NATS_RETRY_MAX_MS = 5_000;
 
 async function main(): Promise<void> {
   disableAllocationSitePretenuring(); // ADR 0024: a burst must not leave GC pauses behind it
-  // The TLS files are read here too: a bad one is a configuration error (exit 2) before anything starts.
+  // The TLS and ACL files are read here too: a bad one is a configuration error (exit 2) before anything starts.
   const { config, unknownVariables, tlsCredentials } = loadConfigOrExit('gateway', () => {
     const loaded = loadGatewayConfig(process.env);
+    readAclRules(loaded.config.aclFile);
     return { ...loaded, tlsCredentials: readTlsCredentials(loaded.config.tls) };
   });
   const logger = createLogger({ service: 'gateway', level: config.logLevel });

@@ -259,6 +259,12 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    authorizationDenials: new Counter({
+      name: 'starling_gateway_authorization_denials_total',
+      help: 'What the ACL refused, by action (publish, subscribe, will, resumed-subscription).',
+      labelNames: ['action'] as const,
+      registers,
+    }),
     queueReaders: new Gauge({
       name: 'starling_gateway_queue_readers',
       help: 'Queues this gateway reads (one reader per queue, shared by its sessions).',

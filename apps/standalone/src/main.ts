@@ -1,6 +1,6 @@
 // Starling standalone: the only file that reads the environment, opens ports and handles signals.
 import { loadConfig, loadConfigOrExit } from '@starling/config';
-import { createGatewayMetrics, loadGatewayConfig } from '@starling/gateway';
+import { createGatewayMetrics, loadGatewayConfig, readAclRules } from '@starling/gateway';
 import {
   createLogger,
   createRegistry,
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     store: loadStoreConfig(env),
     gateway: loadGatewayConfig(env),
   }));
+  // A bad ACL file is a configuration error (exit 2) before anything starts (the gateway reads it again).
+  loadConfigOrExit('starling', () => readAclRules(gateway.config.aclFile));
   const logger = createLogger({ service: 'standalone', level: store.config.logLevel });
   const unknownVariables = [...store.unknownVariables, ...gateway.unknownVariables];
   if (unknownVariables.length > 0) logger.warn({ unknownVariables }, 'unknown variables ignored');

@@ -9,7 +9,16 @@ import {
   type InboundQos2,
   type SessionState,
 } from '../session/session-state';
-import type { CloseReason, OpenedSession, ProtocolVersion, QoS, StoredSubscription, Will } from '../types';
+import type {
+  CloseReason,
+  OpenedSession,
+  ParkedDelivery,
+  ProtocolVersion,
+  QoS,
+  StoredSubscription,
+  Will,
+} from '../types';
+import { FULL_ACCESS } from '../acl';
 import type { HandlerContext } from './context';
 import type { ParkedSession } from '../session/local-sessions';
 import { requestRemoteTakeover } from './takeover';
@@ -18,7 +27,7 @@ import { requestRemoteTakeover } from './takeover';
  * CONNECT, as an ordered list of steps:
  *
  *   1. validate         protocol rules the parser does not enforce; the client identifier
- *   2. authenticate     user name / password, or anonymous
+ *   2. authenticate     user name / password, or anonymous; then the ACL's view for this client, and its will
  *   3. take over        a connection with the same client id here is closed [MQTT-3.1.4-2]
  *   4. restore session  OpenSession in the store (new epoch); the previous owner elsewhere is told
  *   5. store will       kept with the connection until DISCONNECT or an ungraceful close
@@ -151,6 +160,20 @@ export async function handleConnect(
     return;
   }
   if (connection.closed) return;
+  const user = auth.user;
+  const access = ctx.acl?.forClient({
+    ...(user !== undefined ? { user } : {}),
+    clientId: validation.clientId,
+  });
+  connection.access = access ?? FULL_ACCESS;
+  // A will the client could not publish itself would let it publish there by disconnecting: refused now, when
+  // the client can be told (CONNACK 0x05), rather than dropped unseen at the close.
+  if (validation.will !== undefined && !connection.access.canPublish(validation.will.topic)) {
+    ctx.metrics.authorizationDenials.inc({ action: 'will' });
+    ctx.metrics.authFailures.inc({ reason: 'will-not-authorized' });
+    refuse(connection, CONNACK.notAuthorized, 'not-authorized', 'will-not-authorized');
+    return;
+  }
 
   // 3. take over (on this gateway)
   await takeOverLocal(ctx, validation.clientId);
@@ -195,6 +218,10 @@ export async function handleConnect(
   // gateway crashed, restarted or did not answer), the store's copy as of the last commit (ADR 0014).
   const kept = !resumed ? undefined : lastOwnerId === ctx.store.ownerId ? parked : handedOver;
   const resumable = kept ?? (resumed ? recoveredSession(opened) : undefined);
+  // Subscriptions stored under an earlier ACL that the current one refuses (the file changed): not resumed, and
+  // removed from the session once it runs. Their unacknowledged messages are not sent again.
+  const stored = persistent ? opened.subscriptions : NO_SUBSCRIPTIONS;
+  const revoked = access === undefined ? [] : stored.filter((s) => !access.canSubscribe(s.filter));
   const state = createSessionState({
     clientId: validation.clientId,
     epoch: opened.epoch,
@@ -246,8 +273,8 @@ export async function handleConnect(
     clientId: validation.clientId,
     epoch: opened.epoch,
     persistent,
-    subscriptions: persistent ? opened.subscriptions : NO_SUBSCRIPTIONS,
-    ...(resumable?.delivery !== undefined ? { parked: resumable.delivery } : {}),
+    subscriptions: revoked.length === 0 ? stored : stored.filter((s) => !revoked.includes(s)),
+    ...(resumable?.delivery !== undefined ? { parked: withoutQueuesOf(resumable.delivery, revoked) } : {}),
     ...(persistent && opened.disconnectedAtMs !== undefined
       ? { disconnectedAtMs: opened.disconnectedAtMs }
       : {}),
@@ -259,7 +286,36 @@ export async function handleConnect(
   } catch (err) {
     connection.logger.warn({ err }, 'resume delivery failed');
     connection.close('store-unavailable');
+    return;
   }
+  if (revoked.length > 0) await removeRevoked(ctx, connection, opened.epoch, revoked);
+}
+
+/** Drops a resumed session's revoked subscriptions in the store (their filter holds go with them). */
+async function removeRevoked(
+  ctx: HandlerContext,
+  connection: MqttConnection,
+  epoch: number,
+  revoked: readonly StoredSubscription[],
+): Promise<void> {
+  const filters = revoked.map((s) => s.filter);
+  ctx.metrics.authorizationDenials.inc({ action: 'resumed-subscription' }, filters.length);
+  connection.logger.info({ filters }, 'subscriptions the ACL no longer allows removed from the session');
+  try {
+    const outcome = await ctx.store.updateSession({ clientId: connection.clientId, epoch, remove: filters });
+    if (outcome.status === 'stale-epoch') connection.close('taken-over');
+  } catch (err) {
+    // They stay stored, not read: the next CONNECT removes them again.
+    connection.logger.warn({ err }, 'removing revoked subscriptions failed');
+  }
+}
+
+/** A park without the queues of subscriptions that are not resumed (`parkedKey`: shard, kind, name). */
+function withoutQueuesOf(parked: ParkedDelivery, dropped: readonly StoredSubscription[]): ParkedDelivery {
+  if (dropped.length === 0) return parked;
+  const filters = new Set(dropped.map((s) => s.filter));
+  const queues = new Map([...parked.queues].filter(([key]) => !filters.has(key.split('\u0000')[2]!)));
+  return { ...parked, queues };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TopicLimits } from '@starling/mqtt-topic';
+import type { AccessControl } from '../acl';
 import type { Authenticator } from '../auth';
 import type { GatewayConfig } from '../config';
 import type { LocalSessions } from '../session/local-sessions';
@@ -10,6 +11,8 @@ export interface HandlerContext extends GatewayContext {
   readonly delivery: DeliveryEngine;
   readonly sessions: LocalSessions;
   readonly auth: Authenticator;
+  /** Topic authorization; undefined without an ACL file (everything allowed). */
+  readonly acl: AccessControl | undefined;
   readonly topicLimits: TopicLimits;
   /** How long a takeover waits for the old connection's session to be released. */
   readonly takeoverWaitMs: number;

@@ -15,6 +15,9 @@ import type { HandlerContext } from './context';
  * Acknowledgements leave in the order the PUBLISH packets arrived [MQTT-4.6.0-2, -3], whatever shard
  * each message went to. 'unavailable' is not acknowledged and closes the connection (a transient error: the
  * client sends it again on reconnecting); 'rejected' closes.
+ *
+ * A topic the ACL does not let this client publish to is never appended. MQTT 3.1.1 cannot say so: the server
+ * either acknowledges it as usual or closes the connection [MQTT-3.3.5-2]; GATEWAY_ACL_DENIED_PUBLISH chooses.
  */
 
 const QOS_LABELS = ['0', '1', '2'] as const;
@@ -49,14 +52,15 @@ export function handlePublish(
       .append({ topic: packet.topic, payload, qos, retain: packet.retain, publisherClientId: state.clientId })
       .catch((err: unknown) => ({ status: 'unavailable', message: String(err) }) as const);
 
-  if (qos === 0) {
-    void append().then((outcome) => settleWithoutAck(ctx, connection, outcome, qos));
-    return;
-  }
-  const packetId = packet.messageId ?? 0;
-  if (packetId === 0) {
+  const packetId = qos === 0 ? 0 : (packet.messageId ?? 0);
+  if (qos !== 0 && packetId === 0) {
     // [MQTT-2.3.1-1] a QoS 1 or 2 PUBLISH carries a non-zero packet identifier.
     connection.protocolError('packet-id-zero', 'protocol-error');
+    return;
+  }
+  if (!connection.access.canPublish(packet.topic)) return refuse(ctx, connection, state, qos, packetId);
+  if (qos === 0) {
+    void append().then((outcome) => settleWithoutAck(ctx, connection, outcome, qos));
     return;
   }
   let appended: Promise<AppendOutcome>;
@@ -108,6 +112,28 @@ export function handlePublish(
         return;
     }
   });
+}
+
+/** A PUBLISH the ACL refuses: dropped, then acknowledged as if stored, or the connection closed. */
+function refuse(
+  ctx: HandlerContext,
+  connection: MqttConnection,
+  state: SessionState,
+  qos: QoS,
+  packetId: number,
+): void | Promise<void> {
+  ctx.metrics.authorizationDenials.inc({ action: 'publish' });
+  if (ctx.config.aclDeniedPublish === 'disconnect') {
+    connection.logger.info('publish not authorized, closing');
+    connection.close('not-authorized');
+    return;
+  }
+  // QoS 2: PUBREC now; the PUBREL of an identifier not remembered is answered PUBCOMP all the same.
+  if (qos !== 0) {
+    return enqueueAck(state, connection, undefined, () => {
+      connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId });
+    });
+  }
 }
 
 function settleWithoutAck(

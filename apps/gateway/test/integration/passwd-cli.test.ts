@@ -18,6 +18,7 @@ test('prints a password-file line the gateway accepts for that password only', a
     auth.authenticate({ username: 'alice', password: Buffer.from('wonder land') }),
   ).resolves.toEqual({
     status: 'ok',
+    user: 'alice',
   });
   await expect(
     auth.authenticate({ username: 'alice', password: Buffer.from('wonder') }),

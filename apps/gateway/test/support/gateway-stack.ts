@@ -36,6 +36,32 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     LOG_LEVEL: 'silent',
   });
   const store = await startStoreServer({ config: storeConfig, logger });
+  const onStore = await startGatewayOnStore(store, env);
+  return {
+    ...onStore,
+    store,
+    dir,
+    async close() {
+      await onStore.close();
+      await store.close();
+      dir.remove();
+    },
+  };
+}
+
+export interface GatewayOnStore {
+  gateway: Gateway;
+  metrics: GatewayMetrics;
+  /** Closes the gateway, its notifier and bus; not the store. */
+  close(): Promise<void>;
+}
+
+/** A gateway (with its own notifier and in-process bus) on a running store: several may follow one another. */
+export async function startGatewayOnStore(
+  store: StoreServer,
+  env: Record<string, string> = {},
+): Promise<GatewayOnStore> {
+  const logger = createLogger({ service: 'test', level: 'silent' });
   const address = `127.0.0.1:${store.grpcPort}`;
   const bus = createInProcessEventBus();
   const notifier: Notifier = createNotifier({ stores: [address], bus, logger, coalesceWindowMs: 1 });
@@ -66,15 +92,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const gateway = await startGateway({ config, logger, metrics, store: storeAccess, bus });
   return {
     gateway,
-    store,
     metrics,
-    dir,
     async close() {
       await gateway.close();
       await notifier.close();
       await bus.close();
-      await store.close();
-      dir.remove();
     },
   };
 }

@@ -15,8 +15,10 @@ describe('auth', () => {
   test('checks passwords; unknown users and wrong passwords are bad credentials (0x04)', async () => {
     const users = parseAuthFile(await hashPasswordLine('alice', 'secret'));
     const auth = createAuthenticator({ allowAnonymous: false, users });
+    // The verified user name goes with the outcome: the ACL's user rules key on it.
     expect(await auth.authenticate({ username: 'alice', password: Buffer.from('secret') })).toEqual({
       status: 'ok',
+      user: 'alice',
     });
     expect(await auth.authenticate({ username: 'alice', password: Buffer.from('nope') })).toMatchObject({
       status: 'bad-credentials',
@@ -38,5 +40,10 @@ describe('auth', () => {
     expect(await createAuthenticator({ allowAnonymous: true, users }).authenticate({})).toEqual({
       status: 'ok',
     });
+    // Without password users a user name proves nothing: the client stays anonymous (no `user`).
+    const labelled = await createAuthenticator({ allowAnonymous: true, users }).authenticate({
+      username: 'admin',
+    });
+    expect(labelled).toEqual({ status: 'ok' });
   });
 });
