@@ -4,7 +4,7 @@
 import { loadGatewayConfig } from '@starling/gateway';
 import { loadNotifierConfig } from '@starling/notifier';
 import { loadStoreConfig } from '@starling/store';
-import { type K8sObject, parseManifests } from './support/objects';
+import { type K8sObject, parseManifests, podTemplates } from './support/objects';
 import { chartProfiles, helmTemplate } from './support/tools';
 
 type Loader = (env: Record<string, string>) => { config: unknown; unknownVariables: string[] };
@@ -16,12 +16,16 @@ const services: Record<string, { prefix: string; load: Loader }> = {
 
 const profiles = chartProfiles();
 
+/** The ConfigMap the component's workload loads its environment from (not e.g. the gateway's ACL file). */
 function configMapEnv(objects: readonly K8sObject[], component: string): Record<string, string> {
-  const map = objects.find(
-    (o) =>
-      o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === component && o.data,
+  const workload = podTemplates(objects).find(
+    (p) => p.owner.kind !== 'Pod' && p.owner.metadata.labels?.['app.kubernetes.io/component'] === component,
   );
-  if (map === undefined) throw new Error(`no ConfigMap for ${component}`);
+  const names = (workload?.template.spec.containers ?? []).flatMap((c) =>
+    (c.envFrom ?? []).flatMap((e) => (e.configMapRef === undefined ? [] : [e.configMapRef.name])),
+  );
+  const map = objects.find((o) => o.kind === 'ConfigMap' && names.includes(o.metadata.name) && o.data);
+  if (map === undefined) throw new Error(`no environment ConfigMap for ${component}`);
   return map.data!;
 }
 

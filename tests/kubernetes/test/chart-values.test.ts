@@ -3,13 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type K8sObject, parseManifests, podTemplates } from './support/objects';
-import { chartDir, helmTemplate, helmTemplateError } from './support/tools';
+import { KUBE_VERSION, chartDir, helmBin, helmTemplate, helmTemplateError, run } from './support/tools';
 
 const find = (objects: readonly K8sObject[], kind: string, name: string): K8sObject => {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (found === undefined) throw new Error(`${kind}/${name} not rendered`);
   return found;
 };
+
+const gatewayPod = (objects: readonly K8sObject[]) =>
+  podTemplates(objects).find((p) => p.owner.metadata.name === 'starling-gateway')!.template;
 
 test.each([
   [['gateway.replicaz=3'], /replicaz/],
@@ -27,6 +30,12 @@ test.each([
     /not both/,
   ],
   [['gateway.auth.passwordLines[0]=plain-password'], /passwordLines/],
+  [
+    ['gateway.acl.existingConfigMap=fleet-acl', 'gateway.acl.rules[0]=all subscribe announcements/#'],
+    /set either gateway\.acl\.existingConfigMap or gateway\.acl\.rules, not both/,
+  ],
+  [['gateway.acl.deniedPublish=drop'], /deniedPublish/],
+  [['gateway.acl.rules[0]=alice all devices/alice/#'], /acl\/rules/],
 ])('refuses %j with a message naming the value', (set, message) => {
   expect(helmTemplateError(set)).toMatch(message);
 });
@@ -56,6 +65,99 @@ test('password lines become a Secret mounted as GATEWAY_AUTH_FILE, and a change 
     gateway(objects).template.metadata.annotations?.['checksum/secret'];
   expect(checksum(a)).toMatch(/^[0-9a-f]{64}$/);
   expect(checksum(a)).not.toBe(checksum(b));
+});
+
+test('no ACL by default: no ACL file, no ACL ConfigMap or volume, denied publishes acknowledged', () => {
+  const objects = parseManifests(helmTemplate());
+  const config = find(objects, 'ConfigMap', 'starling-gateway').data!;
+  expect(config['GATEWAY_ACL_FILE']).toBeUndefined();
+  expect(config['GATEWAY_ACL_DENIED_PUBLISH']).toBe('acknowledge');
+  expect(objects.filter((o) => o.metadata.name.endsWith('-acl'))).toEqual([]);
+  expect((gatewayPod(objects).spec.volumes ?? []).map((v) => v.name)).not.toContain('acl');
+});
+
+test('ACL rules become a ConfigMap mounted as GATEWAY_ACL_FILE, and a change rolls the gateways', () => {
+  const rules = [
+    '# devices own their subtree',
+    'user:alice  all        devices/alice/#',
+    'all         subscribe  announcements/#',
+    'all         publish    devices/%c/telemetry',
+  ];
+  const set = (lines: readonly string[]) => lines.map((line, i) => `gateway.acl.rules[${i}]=${line}`);
+  const a = parseManifests(helmTemplate([], set(rules)));
+  const b = parseManifests(helmTemplate([], set([...rules, 'all subscribe status/#'])));
+  expect(find(a, 'ConfigMap', 'starling-gateway-acl').data).toEqual({ acl: `${rules.join('\n')}\n` });
+  const config = find(a, 'ConfigMap', 'starling-gateway').data!;
+  expect(config['GATEWAY_ACL_FILE']).toBe('/etc/starling/acl/acl');
+  expect(config['GATEWAY_ACL_DENIED_PUBLISH']).toBe('acknowledge');
+  const pod = gatewayPod(a);
+  const volume = (pod.spec.volumes ?? []).find((v) => v.configMap?.name === 'starling-gateway-acl');
+  expect(volume).toEqual({
+    name: 'acl',
+    configMap: { name: 'starling-gateway-acl', items: [{ key: 'acl', path: 'acl' }] },
+  });
+  const mount = pod.spec.containers[0]!.volumeMounts?.find((m) => m.name === volume!.name);
+  expect(mount).toEqual({ name: 'acl', mountPath: '/etc/starling/acl', readOnly: true });
+  // The file the gateway is told to read is the one the volume puts there.
+  expect(config['GATEWAY_ACL_FILE']).toBe(`${mount!.mountPath}/acl`);
+  const checksum = (objects: K8sObject[]) => gatewayPod(objects).metadata.annotations?.['checksum/acl'];
+  expect(checksum(a)).toMatch(/^[0-9a-f]{64}$/);
+  expect(checksum(a)).not.toBe(checksum(b));
+});
+
+test('an existing ACL ConfigMap is mounted by its name and key instead; the chart renders none', () => {
+  const objects = parseManifests(
+    helmTemplate(
+      [],
+      [
+        'gateway.acl.existingConfigMap=fleet-acl',
+        'gateway.acl.existingConfigMapKey=rules.txt',
+        'gateway.acl.deniedPublish=disconnect',
+      ],
+    ),
+  );
+  expect(objects.filter((o) => o.metadata.name.endsWith('-acl'))).toEqual([]);
+  const config = find(objects, 'ConfigMap', 'starling-gateway').data!;
+  expect(config['GATEWAY_ACL_FILE']).toBe('/etc/starling/acl/acl');
+  expect(config['GATEWAY_ACL_DENIED_PUBLISH']).toBe('disconnect');
+  const pod = gatewayPod(objects);
+  expect((pod.spec.volumes ?? []).find((v) => v.name === 'acl')).toEqual({
+    name: 'acl',
+    configMap: { name: 'fleet-acl', items: [{ key: 'rules.txt', path: 'acl' }] },
+  });
+  expect(pod.spec.containers[0]!.volumeMounts?.find((m) => m.name === 'acl')).toEqual({
+    name: 'acl',
+    mountPath: '/etc/starling/acl',
+    readOnly: true,
+  });
+  // The chart cannot see that ConfigMap's content, so there is nothing to roll on.
+  expect(pod.metadata.annotations?.['checksum/acl']).toBeUndefined();
+});
+
+test('ACL refusals hold without the schema too (helm --skip-schema-validation)', () => {
+  const refusal = (set: readonly string[]) => {
+    const args = [
+      'template',
+      'starling',
+      chartDir,
+      '--kube-version',
+      KUBE_VERSION,
+      '--skip-schema-validation',
+    ];
+    for (const pair of set) args.push('--set', pair);
+    const result = run(helmBin(), args);
+    expect(result.status).not.toBe(0);
+    return result.stderr;
+  };
+  expect(refusal(['gateway.acl.deniedPublish=drop'])).toContain(
+    'gateway.acl.deniedPublish must be acknowledge or disconnect, got "drop"',
+  );
+  expect(
+    refusal([
+      'gateway.acl.existingConfigMap=fleet-acl',
+      'gateway.acl.rules[0]=all subscribe announcements/#',
+    ]),
+  ).toContain('set either gateway.acl.existingConfigMap or gateway.acl.rules, not both');
 });
 
 test('the gateway grace period covers preStop, the drain window and a margin', () => {

@@ -32,9 +32,9 @@ const containersOf = (template: { spec: { containers: Container[]; initContainer
   ...(template.spec.initContainers ?? []),
 ];
 
-test('the CI profiles exist: minimal, high availability, external NATS, TLS, monitoring', () => {
+test('the CI profiles exist: minimal, high availability, external NATS, TLS, monitoring, ACL', () => {
   const names = profiles.map((p) => p.name);
-  for (const wanted of ['minimal', 'ha', 'external-nats', 'tls', 'monitoring'])
+  for (const wanted of ['minimal', 'ha', 'external-nats', 'tls', 'monitoring', 'acl'])
     expect(names).toContain(wanted);
 });
 
