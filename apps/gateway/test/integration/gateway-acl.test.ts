@@ -11,6 +11,7 @@ import {
 import { hashPasswordLine } from '../../src';
 import {
   clients,
+  connackCode,
   connectTcp,
   counterValue,
   mqttOptions,
@@ -74,20 +75,6 @@ async function subackCodes(
   }
 }
 
-/** The CONNACK return code of a connection attempt, accepted or refused. */
-async function connackCode(port: number, options: IClientOptions): Promise<number> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, mqttOptions(options));
-  clients.push(client);
-  return new Promise<number>((resolve, reject) => {
-    client.once('connect', (packet) => resolve(packet.returnCode ?? 0));
-    client.once('error', (err) => {
-      const code = (err as Error & { code?: number }).code;
-      if (typeof code === 'number') resolve(code);
-      else reject(err);
-    });
-  });
-}
-
 describe('gateway topic authorization (GATEWAY_ACL_FILE)', () => {
   let stack: Stack;
   let dir: TempDir;
@@ -147,17 +134,16 @@ describe('gateway topic authorization (GATEWAY_ACL_FILE)', () => {
   });
 
   test('a will on a topic the client may not publish to is refused at CONNECT with 0x05', async () => {
-    const port = stack.gateway.ports.mqtt;
     const will = {
       topic: 'devices/bob/status',
       payload: Buffer.from('gone'),
       qos: 1 as const,
       retain: false,
     };
-    expect(await connackCode(port, { ...alice(), will })).toBe(5);
+    expect(await connackCode(stack, { ...alice(), will })).toBe(5);
     expect(await counterValue(stack.metrics.authFailures, { reason: 'will-not-authorized' })).toBe(1);
     const allowed = { ...will, topic: 'devices/alice/status' };
-    expect(await connackCode(port, { ...alice(), will: allowed })).toBe(0);
+    expect(await connackCode(stack, { ...alice(), will: allowed })).toBe(0);
   });
 });
 

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt, { type IClientOptions } from 'mqtt';
+import mqtt from 'mqtt';
 import type mqttPacket from 'mqtt-packet';
 import { eventually, makeTempDir, uniqueName } from '@starling/test-harness';
 import { hashPasswordLine } from '../../src';
 import {
   RawClient,
   clients,
+  connackCode,
   connectPacket,
   connectTcp,
   counterValue,
@@ -14,20 +15,6 @@ import {
   startStack,
   type Stack,
 } from '../support/gateway-stack';
-
-/** Connects and returns the CONNACK return code, whether accepted or refused. */
-async function connackCode(stack: Stack, options: IClientOptions): Promise<number> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${stack.gateway.ports.mqtt}`, mqttOptions(options));
-  clients.push(client);
-  return new Promise<number>((resolve, reject) => {
-    client.once('connect', (packet) => resolve(packet.returnCode ?? 0));
-    client.once('error', (err) => {
-      const code = (err as Error & { code?: number }).code;
-      if (typeof code === 'number') resolve(code);
-      else reject(err);
-    });
-  });
-}
 
 // ---- tests -----------------------------------------------------------------------------------------------
 

@@ -131,6 +131,23 @@ export async function connectTcp(stack: Stack, options: IClientOptions = {}): Pr
   return client;
 }
 
+/** Connects and returns the CONNACK return code, whether accepted or refused. */
+export async function connackCode(
+  target: { readonly gateway: Gateway },
+  options: IClientOptions,
+): Promise<number> {
+  const client = mqtt.connect(`mqtt://127.0.0.1:${target.gateway.ports.mqtt}`, mqttOptions(options));
+  clients.push(client);
+  return new Promise<number>((resolve, reject) => {
+    client.once('connect', (packet) => resolve(packet.returnCode ?? 0));
+    client.once('error', (err) => {
+      const code = (err as Error & { code?: number }).code;
+      if (typeof code === 'number') resolve(code);
+      else reject(err);
+    });
+  });
+}
+
 export function connectPacket(fields: Partial<mqttPacket.IConnectPacket> = {}): mqttPacket.IConnectPacket {
   return {
     cmd: 'connect',
