@@ -98,6 +98,11 @@ export function parseAclFile(text: string): AclRule[] {
  * ConfigError naming the variable, the file and the line: it stops the gateway at start like any bad setting.
  */
 export function readAclRules(path: string): AclRule[] | undefined {
+  return readAclFile(path)?.rules;
+}
+
+/** As `readAclRules`, with the text the rules were parsed from (a reload compares it). */
+export function readAclFile(path: string): { rules: AclRule[]; text: string } | undefined {
   if (path === '') return undefined;
   const problem = (text: string): ConfigError =>
     new ConfigError([{ variable: 'GATEWAY_ACL_FILE', value: path, problem: text }]);
@@ -108,7 +113,7 @@ export function readAclRules(path: string): AclRule[] | undefined {
     throw problem(`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   try {
-    return parseAclFile(text);
+    return { rules: parseAclFile(text), text };
   } catch (err) {
     throw err instanceof AclFileError ? problem(err.message) : err;
   }
@@ -126,9 +131,16 @@ function usableLevel(value: string | undefined): value is string {
   );
 }
 
-/** The rules of one file; `forClient` gives each connection its own view once, at CONNECT. */
+/**
+ * The rules of one file; `forClient` gives each connection its own view, at CONNECT and again after `replace`
+ * (a reloaded file).
+ */
 export class AccessControl {
-  constructor(private readonly rules: readonly AclRule[]) {}
+  constructor(private rules: readonly AclRule[]) {}
+
+  replace(rules: readonly AclRule[]): void {
+    this.rules = rules;
+  }
 
   get ruleCount(): number {
     return this.rules.length;

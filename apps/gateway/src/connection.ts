@@ -140,6 +140,10 @@ export class MqttConnection implements ClientConnection {
   session: SessionState | undefined;
   /** What this client may publish and subscribe to; nothing until the CONNECT handler authorizes it. */
   access: ClientAccess = NO_ACCESS;
+  /** The user name the client proved with its password (the ACL's `user:` rules); undefined if anonymous. */
+  user: string | undefined;
+  /** Authenticated: `access` is this client's view of the ACL, computed again when the ACL changes. */
+  authorized = false;
   /** The reason the connection closed with, once closed. */
   closeReason: CloseReason | undefined;
 

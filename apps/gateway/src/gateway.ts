@@ -2,7 +2,8 @@ import type { Duplex } from 'node:stream';
 import type { Packet } from 'mqtt-packet';
 import type { BusSubscription, EventBus } from '@starling/event-bus';
 import type { Logger } from '@starling/observability';
-import { AccessControl, readAclRules } from './acl';
+import { AccessControl, FULL_ACCESS, readAclFile } from './acl';
+import { watchAclFile, type AclWatch } from './acl-reload';
 import { createAuthenticator, loadAuthFile } from './auth';
 import type { GatewayConfig } from './config';
 import { MqttConnection } from './connection';
@@ -57,9 +58,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, metrics, store, bus } = options;
   const logger = options.logger;
   const users = await loadAuthFile(config.authFile);
-  const aclRules = readAclRules(config.aclFile);
-  if (aclRules !== undefined) {
-    logger.info({ rules: aclRules.length, file: config.aclFile }, 'topic authorization on');
+  const aclFile = readAclFile(config.aclFile);
+  const acl = aclFile === undefined ? undefined : new AccessControl(aclFile.rules);
+  if (aclFile !== undefined) {
+    metrics.aclRules.set(aclFile.rules.length);
+    logger.info({ rules: aclFile.rules.length, file: config.aclFile }, 'topic authorization on');
   }
   const tlsCredentials = options.tlsCredentials ?? readTlsCredentials(config.tls);
   if (!config.allowAnonymous && users.size === 0) {
@@ -91,7 +94,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     delivery,
     sessions,
     auth: createAuthenticator({ allowAnonymous: config.allowAnonymous, users }),
-    acl: aclRules === undefined ? undefined : new AccessControl(aclRules),
+    acl,
     topicLimits: { maxTopicBytes: config.limits.maxTopicBytes, maxLevels: config.limits.maxTopicLevels },
     takeoverWaitMs: TAKEOVER_WAIT_MS,
   };
@@ -105,6 +108,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   });
   const connections = new Set<MqttConnection>();
+  // A changed ACL file applies to the clients already connected, not only to the next CONNECTs (ADR 0026).
+  const aclWatch: AclWatch | undefined =
+    acl !== undefined && aclFile !== undefined && config.aclReloadIntervalMs > 0
+      ? watchAclFile({
+          path: config.aclFile,
+          intervalMs: config.aclReloadIntervalMs,
+          initialText: aclFile.text,
+          logger,
+          metrics,
+          apply: (rules) => {
+            acl.replace(rules);
+            metrics.aclRules.set(rules.length);
+            const outcome = reauthorize(ctx, connections);
+            logger.info({ rules: rules.length, ...outcome }, 'ACL file applied');
+          },
+        })
+      : undefined;
   const connectionLogger = logger.child({ component: 'connection' });
   let nextId = 1;
   let accepting = true;
@@ -183,6 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   } catch (err) {
     takeover?.unsubscribe();
+    aclWatch?.close();
     await Promise.all(listeners.map((l) => l.close()));
     if (options.delivery === undefined) await delivery.close();
     throw err;
@@ -192,6 +213,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   const drain = async (): Promise<void> => {
     accepting = false;
+    aclWatch?.close();
     await Promise.all(listeners.map((l) => l.close()));
     takeover?.unsubscribe();
     const open = [...connections];
@@ -238,4 +260,49 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return closing;
     },
   };
+}
+
+/**
+ * New rules for the clients already connected: each gets its view again; subscriptions no rule covers any
+ * more are stopped and removed (from the store too, for a persistent session), as an UNSUBSCRIBE would; a will
+ * the client may no longer publish is dropped, here and in the store. MQTT 3.1.1 cannot tell the client.
+ */
+function reauthorize(
+  ctx: HandlerContext,
+  connections: ReadonlySet<MqttConnection>,
+): { connections: number; revokedSubscriptions: number; droppedWills: number } {
+  let revokedSubscriptions = 0;
+  let droppedWills = 0;
+  let count = 0;
+  for (const connection of connections) {
+    if (!connection.authorized || connection.closed) continue;
+    count++;
+    const user = connection.user;
+    connection.access =
+      ctx.acl?.forClient({ ...(user !== undefined ? { user } : {}), clientId: connection.clientId }) ??
+      FULL_ACCESS;
+    const state = connection.session;
+    if (state === undefined) continue;
+    const revoked = state.delivery?.filters().filter((f) => !connection.access.canSubscribe(f)) ?? [];
+    if (revoked.length > 0) {
+      revokedSubscriptions += revoked.length;
+      ctx.metrics.authorizationDenials.inc({ action: 'revoked-subscription' }, revoked.length);
+      connection.logger.info({ filters: revoked }, 'subscriptions the ACL no longer allows stopped');
+      state.delivery!.unsubscribe(revoked).catch((err: unknown) => {
+        connection.logger.warn({ err }, 'stopping revoked subscriptions failed');
+      });
+    }
+    if (state.will !== undefined && !connection.access.canPublish(state.will.topic)) {
+      droppedWills++;
+      state.will = undefined;
+      ctx.metrics.authorizationDenials.inc({ action: 'will' });
+      // The store keeps a copy to publish should this gateway die (ADR 0013).
+      ctx.store
+        .updateSession({ clientId: state.clientId, epoch: state.epoch, will: null })
+        .catch((err: unknown) => {
+          connection.logger.warn({ err }, 'dropping the stored will failed');
+        });
+    }
+  }
+  return { connections: count, revokedSubscriptions, droppedWills };
 }

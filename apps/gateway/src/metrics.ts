@@ -261,8 +261,24 @@ export function createGatewayMetrics(registry: Registry) {
     }),
     authorizationDenials: new Counter({
       name: 'starling_gateway_authorization_denials_total',
-      help: 'What the ACL refused, by action (publish, subscribe, will, resumed-subscription).',
+      help: 'What the ACL refused, by action (publish, subscribe, will, resumed-subscription, revoked-subscription).',
       labelNames: ['action'] as const,
+      registers,
+    }),
+    aclReloads: new Counter({
+      name: 'starling_gateway_acl_reloads_total',
+      help: 'Changes of the ACL file seen, by outcome (applied; invalid or unreadable: the previous rules stay).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    aclRules: new Gauge({
+      name: 'starling_gateway_acl_rules',
+      help: 'Rules of the ACL in force (absent without GATEWAY_ACL_FILE).',
+      registers,
+    }),
+    aclStale: new Gauge({
+      name: 'starling_gateway_acl_stale',
+      help: '1 while the ACL file holds a change that could not be read or parsed (older rules in force), else 0.',
       registers,
     }),
     queueReaders: new Gauge({

@@ -304,6 +304,8 @@ export interface SessionDelivery {
   }>;
   /** UNSUBSCRIBE: stops reading and forgets the filters (persistent: in the store too). */
   unsubscribe(filters: readonly string[]): Promise<void>;
+  /** The session's subscription filters now (a reloaded ACL checks them again). */
+  filters(): string[];
   /** PUBACK for an outbound QoS 1 message. Unknown identifiers are ignored (and counted). */
   onPuback(packetId: number): void;
   /** PUBREC for an outbound QoS 2 message: answer PUBREL. */

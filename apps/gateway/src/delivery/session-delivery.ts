@@ -144,6 +144,10 @@ export class DeliverySession implements SessionDelivery, CursorOwner {
     return this.inflight.size;
   }
 
+  filters(): string[] {
+    return [...this.subscriptions.keys()];
+  }
+
   /** Current subscriptions and their granted QoS (tests). */
   subscriptionQos(): Map<string, QoS> {
     return new Map([...this.subscriptions].map(([filter, subscription]) => [filter, subscription.qos]));

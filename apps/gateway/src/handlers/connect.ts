@@ -161,11 +161,13 @@ export async function handleConnect(
   }
   if (connection.closed) return;
   const user = auth.user;
+  connection.user = user;
   const access = ctx.acl?.forClient({
     ...(user !== undefined ? { user } : {}),
     clientId: validation.clientId,
   });
   connection.access = access ?? FULL_ACCESS;
+  connection.authorized = true;
   // A will the client could not publish itself would let it publish there by disconnecting: refused now, when
   // the client can be told (CONNACK 0x05), rather than dropped unseen at the close.
   if (validation.will !== undefined && !connection.access.canPublish(validation.will.topic)) {
@@ -221,7 +223,9 @@ export async function handleConnect(
   // Subscriptions stored under an earlier ACL that the current one refuses (the file changed): not resumed, and
   // removed from the session once it runs. Their unacknowledged messages are not sent again.
   const stored = persistent ? opened.subscriptions : NO_SUBSCRIPTIONS;
-  const revoked = access === undefined ? [] : stored.filter((s) => !access.canSubscribe(s.filter));
+  // Read from the connection, not `access`: a reload while the store opened the session has replaced it.
+  const revoked =
+    ctx.acl === undefined ? [] : stored.filter((s) => !connection.access.canSubscribe(s.filter));
   const state = createSessionState({
     clientId: validation.clientId,
     epoch: opened.epoch,

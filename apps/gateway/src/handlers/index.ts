@@ -73,8 +73,13 @@ async function endSession(
   ctx.sessions.remove(connection);
   ctx.metrics.sessionsOnline.dec();
   if (state.persistent) ctx.metrics.sessionsPersistentOnline.dec();
-  const will = state.will;
+  let will = state.will;
   state.will = undefined;
+  if (will !== undefined && !connection.access.canPublish(will.topic)) {
+    // Allowed at CONNECT, refused by a reloaded ACL since.
+    ctx.metrics.authorizationDenials.inc({ action: 'will' });
+    will = undefined;
+  }
   const willAppended =
     will !== undefined && publishesWill(reason)
       ? ctx.store

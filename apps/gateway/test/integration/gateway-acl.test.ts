@@ -258,3 +258,83 @@ describe('a bad ACL file', () => {
     }
   });
 });
+
+describe('a changed ACL file (GATEWAY_ACL_RELOAD_INTERVAL)', () => {
+  let stack: Stack;
+  let dir: TempDir;
+  let file: string;
+  const RULES = [
+    'user:alice  all        devices/alice/#',
+    'user:alice  subscribe  shared/#',
+    'user:admin  all        #',
+  ];
+  beforeAll(async () => {
+    dir = makeTempDir();
+    const env = await usersAndAcl(dir, `${RULES.join('\n')}\n`);
+    file = env['GATEWAY_ACL_FILE']!;
+    stack = await startStack({ ...env, GATEWAY_ACL_RELOAD_INTERVAL: '100ms' });
+  });
+  afterAll(async () => {
+    await stack.close();
+    dir.remove();
+  });
+
+  const reloads = (outcome: string): Promise<number> => counterValue(stack.metrics.aclReloads, { outcome });
+
+  test('applies to connected clients: revoked subscriptions and wills stop, a bad file changes nothing', async () => {
+    const session = { ...alice(), clean: false };
+    const will = {
+      topic: 'devices/alice/status',
+      payload: Buffer.from('gone'),
+      qos: 1 as const,
+      retain: false,
+    };
+    const client = await connectTcp(stack, { ...session, will });
+    const seen = collect(client);
+    await client.subscribeAsync({ 'shared/news': { qos: 1 }, 'devices/alice/cmd': { qos: 1 } });
+    const watcher = await connectTcp(stack, admin());
+    const watched = collect(watcher);
+    await watcher.subscribeAsync('devices/alice/status', { qos: 1 });
+    await watcher.publishAsync('shared/news', 'before', { qos: 1 });
+    await eventually(() => expect(seen).toContain('shared/news before'));
+
+    // alice may now only read her device topics: shared/# is gone, and so is publishing (her will).
+    writeFileSync(file, 'user:alice subscribe devices/alice/#\nuser:admin all #\n');
+    await eventually(async () => expect(await reloads('applied')).toBe(1));
+    expect(await counterValue(stack.metrics.authorizationDenials, { action: 'revoked-subscription' })).toBe(
+      1,
+    );
+    expect(await counterValue(stack.metrics.authorizationDenials, { action: 'will' })).toBe(1);
+    await watcher.publishAsync('shared/news', 'after', { qos: 1 });
+    await watcher.publishAsync('devices/alice/cmd', 'kept', { qos: 1 });
+    await eventually(() => expect(seen).toContain('devices/alice/cmd kept'));
+    expect(seen).toEqual(['shared/news before', 'devices/alice/cmd kept']);
+
+    // A file with a mistake is reported and not applied: the rules in force stay.
+    writeFileSync(file, 'user:alice subscribe\n');
+    await eventually(async () => expect(await reloads('invalid')).toBe(1));
+    await watcher.publishAsync('devices/alice/cmd', 'still', { qos: 1 });
+    await eventually(() => expect(seen).toContain('devices/alice/cmd still'));
+
+    // The dropped will is not published when alice's connection breaks. Once the gateway has ended the
+    // session, a will would have been appended before the marker: it would arrive first.
+    const sessions = stack.gateway.sessionCount;
+    (client.stream as unknown as { destroy(): void }).destroy();
+    await eventually(() => expect(stack.gateway.sessionCount).toBe(sessions - 1));
+    await watcher.publishAsync('devices/alice/status', 'marker', { qos: 1 });
+    await eventually(() => expect(watched).toContain('devices/alice/status marker'));
+    expect(watched).toEqual(['devices/alice/status marker']);
+
+    // The persistent session lost the revoked subscription in the store too: resuming revokes nothing.
+    const again = await connectTcp(stack, session);
+    expect(again.connected).toBe(true);
+    expect(await counterValue(stack.metrics.authorizationDenials, { action: 'resumed-subscription' })).toBe(
+      0,
+    );
+    await watcher.publishAsync('shared/news', 'later', { qos: 1 });
+    await watcher.publishAsync('devices/alice/cmd', 'resumed', { qos: 1 });
+    const resumed = collect(again);
+    await eventually(() => expect(resumed).toContain('devices/alice/cmd resumed'));
+    expect(resumed).toEqual(['devices/alice/cmd resumed']);
+  });
+});
