@@ -17,6 +17,10 @@ export type AuthOutcome =
 export interface Authenticator {
   authenticate(credentials: { username?: string; password?: Buffer }): Promise<AuthOutcome>;
   readonly userCount: number;
+  /** Is this user in the password file in force? */
+  hasUser(username: string): boolean;
+  /** A reloaded password file: the next CONNECTs are checked against it. */
+  replaceUsers(users: ReadonlyMap<string, PasswordEntry>): void;
 }
 
 export interface PasswordEntry {
@@ -63,8 +67,16 @@ function isHex(value: string | undefined): value is string {
 }
 
 export async function loadAuthFile(path: string): Promise<Map<string, PasswordEntry>> {
-  if (path === '') return new Map();
-  return parseAuthFile(await readFile(path, 'utf8'));
+  return (await readAuthFile(path)).users;
+}
+
+/** As `loadAuthFile`, with the text the users were parsed from (a reload compares it). */
+export async function readAuthFile(
+  path: string,
+): Promise<{ users: Map<string, PasswordEntry>; text: string }> {
+  if (path === '') return { users: new Map(), text: '' };
+  const text = await readFile(path, 'utf8');
+  return { users: parseAuthFile(text), text };
 }
 
 function scryptAsync(password: Buffer, salt: Buffer, keyLength: number): Promise<Buffer> {
@@ -87,9 +99,16 @@ export function createAuthenticator(options: {
   allowAnonymous: boolean;
   users: ReadonlyMap<string, PasswordEntry>;
 }): Authenticator {
-  const { allowAnonymous, users } = options;
+  const { allowAnonymous } = options;
+  let users = options.users;
   return {
-    userCount: users.size,
+    get userCount() {
+      return users.size;
+    },
+    hasUser: (username) => users.has(username),
+    replaceUsers(next) {
+      users = next;
+    },
     async authenticate({ username, password }) {
       if (username === undefined) {
         // [MQTT-3.1.2-22] a password without a user name is refused at validation already.

@@ -48,8 +48,8 @@ export interface GatewayConfig {
   aclFile: string;
   /** A PUBLISH the ACL refuses: acknowledged and dropped (MQTT 3.1.1 allows either), or the connection closed. */
   aclDeniedPublish: 'acknowledge' | 'disconnect';
-  /** How often the ACL file is read again (a change applies to connected clients too); 0: only at start. */
-  aclReloadIntervalMs: number;
+  /** How often the ACL and password files are read again (a change applies without a restart); 0: never. */
+  reloadIntervalMs: number;
   offlineQos0: boolean;
   sessionExpiryMaxSeconds: number;
   offsetCommitIntervalMs: number;
@@ -86,7 +86,7 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVar
       aclDeniedPublish: e.oneOf('GATEWAY_ACL_DENIED_PUBLISH', ['acknowledge', 'disconnect'] as const, {
         default: 'acknowledge',
       }),
-      aclReloadIntervalMs: e.durationMs('GATEWAY_ACL_RELOAD_INTERVAL', { default: '10s', min: 0 }),
+      reloadIntervalMs: e.durationMs('GATEWAY_RELOAD_INTERVAL', { default: '10s', min: 0 }),
       offlineQos0: e.boolean('GATEWAY_OFFLINE_QOS0', { default: true }),
       sessionExpiryMaxSeconds: e.int('GATEWAY_SESSION_EXPIRY_MAX_SECONDS', {
         default: 7 * 86_400,

@@ -2,9 +2,9 @@ import type { Duplex } from 'node:stream';
 import type { Packet } from 'mqtt-packet';
 import type { BusSubscription, EventBus } from '@starling/event-bus';
 import type { Logger } from '@starling/observability';
-import { AccessControl, FULL_ACCESS, readAclFile } from './acl';
-import { watchAclFile, type AclWatch } from './acl-reload';
-import { createAuthenticator, loadAuthFile } from './auth';
+import { AccessControl, FULL_ACCESS, parseAclFile, readAclFile } from './acl';
+import { createAuthenticator, parseAuthFile, readAuthFile } from './auth';
+import { watchFile, type FileWatch } from './file-reload';
 import type { GatewayConfig } from './config';
 import { MqttConnection } from './connection';
 import { createDeliveryEngine } from './delivery';
@@ -57,7 +57,9 @@ const TEARDOWN_WAIT_MS = 5_000;
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, metrics, store, bus } = options;
   const logger = options.logger;
-  const users = await loadAuthFile(config.authFile);
+  const authFile = await readAuthFile(config.authFile);
+  const users = authFile.users;
+  metrics.passwordUsers.set(users.size);
   const aclFile = readAclFile(config.aclFile);
   const acl = aclFile === undefined ? undefined : new AccessControl(aclFile.rules);
   if (aclFile !== undefined) {
@@ -108,23 +110,54 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   });
   const connections = new Set<MqttConnection>();
-  // A changed ACL file applies to the clients already connected, not only to the next CONNECTs (ADR 0026).
-  const aclWatch: AclWatch | undefined =
-    acl !== undefined && aclFile !== undefined && config.aclReloadIntervalMs > 0
-      ? watchAclFile({
-          path: config.aclFile,
-          intervalMs: config.aclReloadIntervalMs,
-          initialText: aclFile.text,
-          logger,
-          metrics,
-          apply: (rules) => {
-            acl.replace(rules);
-            metrics.aclRules.set(rules.length);
-            const outcome = reauthorize(ctx, connections);
-            logger.info({ rules: rules.length, ...outcome }, 'ACL file applied');
-          },
-        })
-      : undefined;
+  // Changed ACL and password files apply without a restart, which would disconnect every client (ADR 0026).
+  const watches: FileWatch[] = [];
+  if (config.reloadIntervalMs > 0 && acl !== undefined && aclFile !== undefined) {
+    watches.push(
+      watchFile({
+        file: 'acl',
+        path: config.aclFile,
+        intervalMs: config.reloadIntervalMs,
+        initialText: aclFile.text,
+        logger,
+        metrics,
+        parse: parseAclFile,
+        apply: (rules) => {
+          acl.replace(rules);
+          metrics.aclRules.set(rules.length);
+          const outcome = reauthorize(ctx, connections);
+          logger.info({ rules: rules.length, ...outcome }, 'ACL file applied');
+        },
+      }),
+    );
+  }
+  if (config.reloadIntervalMs > 0 && config.authFile !== '') {
+    watches.push(
+      watchFile({
+        file: 'passwords',
+        path: config.authFile,
+        intervalMs: config.reloadIntervalMs,
+        initialText: authFile.text,
+        logger,
+        metrics,
+        parse: parseAuthFile,
+        apply: (next) => {
+          ctx.auth.replaceUsers(next);
+          metrics.passwordUsers.set(next.size);
+          // A user taken out of the file is shut out now, not at its next CONNECT. A changed password is not:
+          // the client proved the old one, and needs the new one to connect again.
+          let closed = 0;
+          for (const connection of connections) {
+            if (connection.user !== undefined && !next.has(connection.user) && !connection.closed) {
+              connection.close('not-authorized');
+              closed++;
+            }
+          }
+          logger.info({ users: next.size, closed }, 'password file applied');
+        },
+      }),
+    );
+  }
   const connectionLogger = logger.child({ component: 'connection' });
   let nextId = 1;
   let accepting = true;
@@ -203,7 +236,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   } catch (err) {
     takeover?.unsubscribe();
-    aclWatch?.close();
+    for (const watch of watches) watch.close();
     await Promise.all(listeners.map((l) => l.close()));
     if (options.delivery === undefined) await delivery.close();
     throw err;
@@ -213,7 +246,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   const drain = async (): Promise<void> => {
     accepting = false;
-    aclWatch?.close();
+    for (const watch of watches) watch.close();
     await Promise.all(listeners.map((l) => l.close()));
     takeover?.unsubscribe();
     const open = [...connections];

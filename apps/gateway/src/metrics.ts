@@ -265,10 +265,10 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['action'] as const,
       registers,
     }),
-    aclReloads: new Counter({
-      name: 'starling_gateway_acl_reloads_total',
-      help: 'Changes of the ACL file seen, by outcome (applied; invalid or unreadable: the previous rules stay).',
-      labelNames: ['outcome'] as const,
+    fileReloads: new Counter({
+      name: 'starling_gateway_file_reloads_total',
+      help: 'Changes of the ACL and password files seen, by file and outcome (applied; invalid or unreadable: what was in force stays).',
+      labelNames: ['file', 'outcome'] as const,
       registers,
     }),
     aclRules: new Gauge({
@@ -276,9 +276,15 @@ export function createGatewayMetrics(registry: Registry) {
       help: 'Rules of the ACL in force (absent without GATEWAY_ACL_FILE).',
       registers,
     }),
-    aclStale: new Gauge({
-      name: 'starling_gateway_acl_stale',
-      help: '1 while the ACL file holds a change that could not be read or parsed (older rules in force), else 0.',
+    fileStale: new Gauge({
+      name: 'starling_gateway_file_stale',
+      help: '1 while the file holds a change that could not be read or parsed (what was before stays in force), else 0.',
+      labelNames: ['file'] as const,
+      registers,
+    }),
+    passwordUsers: new Gauge({
+      name: 'starling_gateway_password_users',
+      help: 'Users of the password file in force (GATEWAY_AUTH_FILE).',
       registers,
     }),
     queueReaders: new Gauge({

@@ -259,7 +259,7 @@ describe('a bad ACL file', () => {
   });
 });
 
-describe('a changed ACL file (GATEWAY_ACL_RELOAD_INTERVAL)', () => {
+describe('a changed ACL file (GATEWAY_RELOAD_INTERVAL)', () => {
   let stack: Stack;
   let dir: TempDir;
   let file: string;
@@ -272,14 +272,15 @@ describe('a changed ACL file (GATEWAY_ACL_RELOAD_INTERVAL)', () => {
     dir = makeTempDir();
     const env = await usersAndAcl(dir, `${RULES.join('\n')}\n`);
     file = env['GATEWAY_ACL_FILE']!;
-    stack = await startStack({ ...env, GATEWAY_ACL_RELOAD_INTERVAL: '100ms' });
+    stack = await startStack({ ...env, GATEWAY_RELOAD_INTERVAL: '100ms' });
   });
   afterAll(async () => {
     await stack.close();
     dir.remove();
   });
 
-  const reloads = (outcome: string): Promise<number> => counterValue(stack.metrics.aclReloads, { outcome });
+  const reloads = (outcome: string): Promise<number> =>
+    counterValue(stack.metrics.fileReloads, { file: 'acl', outcome });
 
   test('applies to connected clients: revoked subscriptions and wills stop, a bad file changes nothing', async () => {
     const session = { ...alice(), clean: false };
@@ -336,5 +337,42 @@ describe('a changed ACL file (GATEWAY_ACL_RELOAD_INTERVAL)', () => {
     const resumed = collect(again);
     await eventually(() => expect(resumed).toContain('devices/alice/cmd resumed'));
     expect(resumed).toEqual(['devices/alice/cmd resumed']);
+  });
+});
+
+describe('a changed password file (GATEWAY_RELOAD_INTERVAL)', () => {
+  test('new users connect at once; a removed user is disconnected; a bad file changes nothing', async () => {
+    const dir = makeTempDir();
+    const users = join(dir.path, 'users');
+    const alicePass = await hashPasswordLine('alice', 'a-pass');
+    writeFileSync(users, `${alicePass}\n`);
+    const stack = await startStack({
+      GATEWAY_ALLOW_ANONYMOUS: 'false',
+      GATEWAY_AUTH_FILE: users,
+      GATEWAY_RELOAD_INTERVAL: '100ms',
+    });
+    const reloads = (outcome: string): Promise<number> =>
+      counterValue(stack.metrics.fileReloads, { file: 'passwords', outcome });
+    try {
+      const bob = { clientId: uniqueName('bob'), username: 'bob', password: 'b-pass' };
+      expect(await connackCode(stack, bob)).toBe(4);
+      const aliceClient = await connectTcp(stack, alice());
+      const aliceClosed = new Promise<void>((resolve) => aliceClient.once('close', () => resolve()));
+
+      // bob is added and alice removed, without a restart.
+      writeFileSync(users, `${await hashPasswordLine('bob', 'b-pass')}\n`);
+      await eventually(async () => expect(await reloads('applied')).toBe(1));
+      await aliceClosed;
+      expect(await connackCode(stack, bob)).toBe(0);
+      expect(await connackCode(stack, alice())).toBe(4);
+
+      // A file with a mistake is not applied: bob can still connect.
+      writeFileSync(users, 'bob:not-a-hash\n');
+      await eventually(async () => expect(await reloads('invalid')).toBe(1));
+      expect(await connackCode(stack, bob)).toBe(0);
+    } finally {
+      await stack.close();
+      dir.remove();
+    }
   });
 });

@@ -2,30 +2,35 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, createRegistry } from '@starling/observability';
 import { makeTempDir } from '@starling/test-harness';
-import type { AclRule } from '../../src/acl';
-import { watchAclFile } from '../../src/acl-reload';
+import { parseAclFile } from '../../src/acl';
+import { watchFile } from '../../src/file-reload';
 import { createGatewayMetrics } from '../../src/metrics';
 
-test('a changed ACL file is applied once; a bad or missing one is reported once and leaves the rules in force', async () => {
+test('a changed file is applied once; a bad or missing one is reported once and leaves what is in force', async () => {
   const dir = makeTempDir();
   const file = join(dir.path, 'acl');
   const first = 'all subscribe a/#\n';
   writeFileSync(file, first);
   const metrics = createGatewayMetrics(createRegistry({ service: 'gateway', defaultMetrics: false }));
   const applied: string[][] = [];
-  const watch = watchAclFile({
+  const watch = watchFile({
+    file: 'acl',
     path: file,
     intervalMs: 60_000, // the test drives `check` itself
     initialText: first,
     logger: createLogger({ service: 'test', level: 'silent' }),
     metrics,
-    apply: (rules: readonly AclRule[]) => applied.push(rules.map((r) => r.filter)),
+    parse: parseAclFile,
+    apply: (rules) => applied.push(rules.map((r) => r.filter)),
   });
   /** The reload counters by outcome, and the stale gauge. */
   const outcome = async (): Promise<Record<string, number>> => {
     const counts = zero();
-    for (const v of (await metrics.aclReloads.get()).values) counts[String(v.labels.outcome)] = v.value;
-    return { ...counts, stale: (await metrics.aclStale.get()).values[0]!.value };
+    for (const v of (await metrics.fileReloads.get()).values) {
+      if (v.labels.file === 'acl') counts[String(v.labels.outcome)] = v.value;
+    }
+    const stale = (await metrics.fileStale.get()).values.find((v) => v.labels.file === 'acl')!.value;
+    return { ...counts, stale };
   };
   try {
     await watch.check();
