@@ -10,7 +10,10 @@ export type AuthOutcome =
   /** `user`: the user name, when the password proved it (absent for anonymous clients and bare labels). */
   | { readonly status: 'ok'; readonly user?: string }
   /** CONNACK 0x04: bad user name or password. */
-  | { readonly status: 'bad-credentials'; readonly reason: 'unknown-user' | 'bad-password' | 'no-password' }
+  | {
+      readonly status: 'bad-credentials';
+      readonly reason: 'unknown-user' | 'bad-password' | 'no-password' | 'certificate-user-mismatch';
+    }
   /** CONNACK 0x05: not authorized. */
   | { readonly status: 'not-authorized'; readonly reason: 'anonymous' | 'password-without-user' };
 

@@ -27,6 +27,11 @@ export interface GatewayTlsConfig {
   keyFile: string;
   /** PEM CA bundle; when set, clients must present a certificate it signed. Empty: no client certificates. */
   caFile: string;
+  /**
+   * `cn`: a TLS client's verified certificate names its user (its subject CN), with no password; `none`: the
+   * certificate only proves the client may open the connection, and CONNECT authenticates as over TCP.
+   */
+  identity: 'none' | 'cn';
 }
 
 export interface GatewayConfig {
@@ -130,10 +135,14 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVar
 function readTlsConfig(e: EnvReader): GatewayTlsConfig {
   const port = e.int('GATEWAY_TLS_PORT', { default: -1, min: -1, max: 65535 });
   const on = port >= 0;
+  const identity = e.oneOf('GATEWAY_TLS_IDENTITY', ['none', 'cn'] as const, { default: 'none' });
   return {
     port,
     certFile: on ? e.string('GATEWAY_TLS_CERT_FILE') : (e.optionalString('GATEWAY_TLS_CERT_FILE') ?? ''),
     keyFile: on ? e.string('GATEWAY_TLS_KEY_FILE') : (e.optionalString('GATEWAY_TLS_KEY_FILE') ?? ''),
-    caFile: e.optionalString('GATEWAY_TLS_CA_FILE') ?? '',
+    // Certificates name users only when they are verified: `cn` requires the CA.
+    caFile:
+      identity === 'cn' ? e.string('GATEWAY_TLS_CA_FILE') : (e.optionalString('GATEWAY_TLS_CA_FILE') ?? ''),
+    identity,
   };
 }

@@ -45,6 +45,8 @@ export interface ConnectionOptions {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly handler: ConnectionHandler;
+  /** GATEWAY_TLS_IDENTITY=cn: the user its verified client certificate names (no password needed). */
+  readonly certificateUser?: string;
 }
 
 type State = 'awaiting-connect' | 'connected' | 'closed';
@@ -131,6 +133,8 @@ export class MqttConnection implements ClientConnection {
   readonly id: number;
   readonly transport: Transport;
   readonly remoteAddress: string;
+  /** The user a verified client certificate names (GATEWAY_TLS_IDENTITY=cn); undefined otherwise. */
+  readonly certificateUser: string | undefined;
   /** The connection logger; the child with the client id is made on first use (most connections never log). */
   private baseLogger: Logger;
   private clientLogger: Logger | undefined;
@@ -176,6 +180,7 @@ export class MqttConnection implements ClientConnection {
     this.transport = options.transport;
     this.socket = options.socket;
     this.remoteAddress = options.remoteAddress;
+    this.certificateUser = options.certificateUser;
     this.limits = options.limits;
     this.metrics = options.metrics;
     this.handler = options.handler;

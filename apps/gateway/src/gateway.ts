@@ -145,10 +145,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           ctx.auth.replaceUsers(next);
           metrics.passwordUsers.set(next.size);
           // A user taken out of the file is shut out now, not at its next CONNECT. A changed password is not:
-          // the client proved the old one, and needs the new one to connect again.
+          // the client proved the old one, and needs the new one to connect again. Users named by their
+          // certificate are not in this file.
           let closed = 0;
           for (const connection of connections) {
-            if (connection.user !== undefined && !next.has(connection.user) && !connection.closed) {
+            const user = connection.certificateUser === undefined ? connection.user : undefined;
+            if (user !== undefined && !next.has(user) && !connection.closed) {
               connection.close('not-authorized');
               closed++;
             }
@@ -179,6 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     socket: Duplex,
     transport: Transport,
     remoteAddress: string,
+    certificateName?: string,
   ): AcceptedConnection | undefined => {
     if (!accepting || connections.size >= config.limits.maxConnections) {
       // Over the limit (or draining): closed at once, before a byte is read.
@@ -195,6 +198,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logger: connectionLogger,
       metrics,
       handler: connectionHandler,
+      ...(certificateName !== undefined && config.tls.identity === 'cn'
+        ? { certificateUser: certificateName }
+        : {}),
     });
     connections.add(connection);
     return connection;

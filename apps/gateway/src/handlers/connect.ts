@@ -19,6 +19,7 @@ import type {
   Will,
 } from '../types';
 import { FULL_ACCESS } from '../acl';
+import type { AuthOutcome } from '../auth';
 import type { HandlerContext } from './context';
 import type { ParkedSession } from '../session/local-sessions';
 import { requestRemoteTakeover } from './takeover';
@@ -148,11 +149,18 @@ export async function handleConnect(
   connection.identify(validation.clientId);
   connection.startKeepAlive(packet.keepalive ?? 0);
 
-  // 2. authenticate
-  const auth = await ctx.auth.authenticate({
-    ...(packet.username !== undefined ? { username: packet.username } : {}),
-    ...(packet.password !== undefined ? { password: packet.password } : {}),
-  });
+  // 2. authenticate: by the verified client certificate (GATEWAY_TLS_IDENTITY=cn), else the password file
+  const certificateUser = connection.certificateUser;
+  const auth: AuthOutcome =
+    certificateUser === undefined
+      ? await ctx.auth.authenticate({
+          ...(packet.username !== undefined ? { username: packet.username } : {}),
+          ...(packet.password !== undefined ? { password: packet.password } : {}),
+        })
+      : packet.username === undefined || packet.username === certificateUser
+        ? { status: 'ok', user: certificateUser }
+        : // A certificate for one user cannot claim another's name.
+          { status: 'bad-credentials', reason: 'certificate-user-mismatch' };
   if (auth.status !== 'ok') {
     ctx.metrics.authFailures.inc({ reason: auth.reason });
     const code = auth.status === 'bad-credentials' ? CONNACK.badUsernameOrPassword : CONNACK.notAuthorized;

@@ -16,6 +16,8 @@ export type AcceptConnection = (
   socket: Duplex,
   transport: Transport,
   remoteAddress: string,
+  /** MQTT over TLS with client certificates: the common name of the certificate the handshake verified. */
+  certificateName?: string,
 ) => AcceptedConnection | undefined;
 
 export interface TransportServer {

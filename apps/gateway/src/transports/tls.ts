@@ -100,9 +100,17 @@ export function startTlsTransport(options: {
       noDelay: true,
     },
     (socket: TLSSocket) => {
-      options.accept(socket, 'tls', remoteAddressOf(socket));
+      options.accept(socket, 'tls', remoteAddressOf(socket), verifiedCommonName(socket));
     },
   );
   server.on('tlsClientError', (err) => options.onHandshakeError(err));
   return listenOn(server, options.host, options.port);
+}
+
+/** The subject CN of the client certificate the handshake verified; undefined without one (or without a CN). */
+function verifiedCommonName(socket: TLSSocket): string | undefined {
+  if (!socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  // A certificate may repeat CN (an array then): ambiguous, so it names no one.
+  return typeof cn === 'string' && cn !== '' ? cn : undefined;
 }

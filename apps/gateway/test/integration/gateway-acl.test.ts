@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { ErrorWithSubackPacket, type IClientOptions, type MqttClient } from 'mqtt';
 import {
@@ -21,6 +21,7 @@ import {
   type Stack,
 } from '../support/gateway-stack';
 import { startInProcessStore } from '../support/in-process-store';
+import { makeTestPki, type TestPki } from '../support/tls-certs';
 
 // Topic authorization with real clients: a store, the gateway with a password file and an ACL file, mqtt.js.
 
@@ -374,5 +375,91 @@ describe('a changed password file (GATEWAY_RELOAD_INTERVAL)', () => {
       await stack.close();
       dir.remove();
     }
+  });
+});
+
+describe('device identity from client certificates (GATEWAY_TLS_IDENTITY=cn)', () => {
+  let stack: Stack;
+  let dir: TempDir;
+  let pki: TestPki;
+  let passwords: string;
+  beforeAll(async () => {
+    dir = makeTempDir();
+    pki = makeTestPki(dir.path);
+    const acl = join(dir.path, 'acl');
+    // The test PKI's client certificate has the subject CN "client".
+    writeFileSync(acl, 'user:client all devices/client/#\n');
+    passwords = join(dir.path, 'users');
+    writeFileSync(passwords, `${await hashPasswordLine('alice', 'a-pass')}\n`);
+    stack = await startStack({
+      GATEWAY_AUTH_FILE: passwords,
+      GATEWAY_RELOAD_INTERVAL: '100ms',
+      GATEWAY_ALLOW_ANONYMOUS: 'false',
+      GATEWAY_TLS_PORT: '0',
+      GATEWAY_TLS_CERT_FILE: pki.serverCert,
+      GATEWAY_TLS_KEY_FILE: pki.serverKey,
+      GATEWAY_TLS_CA_FILE: pki.caCert,
+      GATEWAY_TLS_IDENTITY: 'cn',
+      GATEWAY_ACL_FILE: acl,
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+    dir.remove();
+  });
+
+  const overTls = (options: IClientOptions): IClientOptions => ({
+    protocol: 'mqtts',
+    host: '127.0.0.1',
+    port: stack.gateway.ports.mqtts,
+    ca: readFileSync(pki.caCert),
+    cert: readFileSync(pki.clientCert),
+    key: readFileSync(pki.clientKey),
+    ...options,
+  });
+
+  test('the certificate is the credential: no user name or password, and the ACL applies to its name', async () => {
+    const device = await mqtt.connectAsync(mqttOptions(overTls({ clientId: uniqueName('dev') })));
+    clients.push(device);
+    const seen = collect(device);
+    const codes = await subackCodes(device, { 'devices/client/#': { qos: 1 }, 'devices/#': { qos: 1 } });
+    expect(codes).toEqual([1, 0x80]);
+    await device.publishAsync('devices/client/temp', '21.5', { qos: 1 });
+    await eventually(() => expect(seen).toEqual(['devices/client/temp 21.5']));
+  });
+
+  test('a user name other than the certificate names is refused with 0x04; the same one is accepted', async () => {
+    const before = await counterValue(stack.metrics.authFailures, { reason: 'certificate-user-mismatch' });
+    const port = stack.gateway.ports.mqtts;
+    const code = async (username: string): Promise<number> => {
+      const client = mqtt.connect(mqttOptions(overTls({ clientId: uniqueName('dev'), username, port })));
+      clients.push(client);
+      return new Promise<number>((resolve) => {
+        client.once('connect', (packet) => resolve(packet.returnCode ?? 0));
+        client.once('error', (err) => resolve((err as Error & { code?: number }).code ?? -1));
+      });
+    };
+    expect(await code('mallory')).toBe(4);
+    expect(await code('client')).toBe(0);
+    expect(await counterValue(stack.metrics.authFailures, { reason: 'certificate-user-mismatch' })).toBe(
+      before + 1,
+    );
+  });
+
+  test('a changed password file leaves the clients named by their certificate connected', async () => {
+    const device = await mqtt.connectAsync(mqttOptions(overTls({ clientId: uniqueName('dev') })));
+    clients.push(device);
+    writeFileSync(passwords, `${await hashPasswordLine('bob', 'b-pass')}\n`);
+    await eventually(async () =>
+      expect(await counterValue(stack.metrics.fileReloads, { file: 'passwords', outcome: 'applied' })).toBe(
+        1,
+      ),
+    );
+    await device.publishAsync('devices/client/still', 'here', { qos: 1 });
+    expect(device.connected).toBe(true);
+  });
+
+  test('over plain TCP there is no certificate: no user, and anonymous access is off (0x05)', async () => {
+    expect(await connackCode(stack, { clientId: uniqueName('tcp') })).toBe(5);
   });
 });

@@ -14,7 +14,7 @@ function issuesOf(env: Record<string, string>): Array<[string, string]> {
 describe('gateway TLS configuration (GATEWAY_TLS_*)', () => {
   it('is off by default (port -1) and needs no files then', () => {
     const { config } = loadGatewayConfig({});
-    expect(config.tls).toEqual({ port: -1, certFile: '', keyFile: '', caFile: '' });
+    expect(config.tls).toEqual({ port: -1, certFile: '', keyFile: '', caFile: '', identity: 'none' });
   });
 
   it('reads the port, the certificate, the key and the optional CA', () => {
@@ -29,8 +29,21 @@ describe('gateway TLS configuration (GATEWAY_TLS_*)', () => {
       certFile: '/etc/starling/tls/tls.crt',
       keyFile: '/etc/starling/tls/tls.key',
       caFile: '/etc/starling/tls/ca.crt',
+      identity: 'none',
     });
     expect(unknownVariables).toEqual([]);
+  });
+
+  it('names users by certificate (GATEWAY_TLS_IDENTITY=cn) only with the CA that verifies them', () => {
+    const tls = { GATEWAY_TLS_PORT: '8883', GATEWAY_TLS_CERT_FILE: 'c', GATEWAY_TLS_KEY_FILE: 'k' };
+    const env = { ...tls, GATEWAY_TLS_IDENTITY: 'cn', GATEWAY_TLS_CA_FILE: 'ca' };
+    expect(loadGatewayConfig(env).config.tls.identity).toBe('cn');
+    expect(issuesOf({ ...tls, GATEWAY_TLS_IDENTITY: 'cn' })).toEqual([
+      ['GATEWAY_TLS_CA_FILE', 'is required'],
+    ]);
+    expect(issuesOf({ ...tls, GATEWAY_TLS_IDENTITY: 'subject' })).toEqual([
+      ['GATEWAY_TLS_IDENTITY', expect.stringContaining('none') as string],
+    ]);
   });
 
   it('takes port 0 (the kernel chooses, for tests)', () => {
