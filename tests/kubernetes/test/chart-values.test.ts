@@ -227,6 +227,23 @@ test('the device-facing Service takes the load-balancer options; TLS adds 8883',
   expect(plainPorts.map((p) => p.name)).toEqual(['mqtt', 'ws']);
 });
 
+test('device certificates name users only with client certificates verified (gateway.tls.identity)', () => {
+  const tls = ['gateway.tls.enabled=true', 'gateway.tls.secretName=mqtt-tls', 'gateway.tls.clientCa=true'];
+  const config = find(
+    parseManifests(helmTemplate([], [...tls, 'gateway.tls.identity=cn'])),
+    'ConfigMap',
+    'starling-gateway',
+  ).data!;
+  expect([config['GATEWAY_TLS_CA_FILE'], config['GATEWAY_TLS_IDENTITY']]).toEqual([
+    '/etc/starling/tls/ca.crt',
+    'cn',
+  ]);
+  expect(() => helmTemplate([], [...tls.slice(0, 2), 'gateway.tls.identity=cn'])).toThrow(
+    /gateway\.tls\.identity=cn needs gateway\.tls\.clientCa=true/,
+  );
+  expect(() => helmTemplate([], [...tls, 'gateway.tls.identity=subject'])).toThrow(/identity/);
+});
+
 test('external NATS: no NATS objects, every client uses the given URL', () => {
   const objects = parseManifests(
     helmTemplate([], ['nats.enabled=false', 'nats.url=nats://nats.shared:4222']),
