@@ -16,8 +16,8 @@
  * BENCH_SCENARIO_MS (default 1000) load per scenario, after BENCH_WARMUP_MS (default 1000) of every flow per target; BENCH_QOS0_RATE (default 20000) offered QoS 0 msgs/s; BENCH_IDLE_CONNECTIONS (default 10000);
  * BENCH_TARGETS (default all) e.g. "standalone,aedes"; BENCH_SCENARIOS (default all) e.g. "fan-in,idle";
  * BENCH_QOS (default "0,1"); BENCH_AT_REST_QUIET_MS (default 12000, see memoryAtRest); BENCH_GATEWAY_ALLOCATOR
- * (default jemalloc, as the image; glibc to compare); BENCH_STORE_FSYNC (default async: Aedes keeps
- * nothing on disk either; 'sync' measures the product default).
+ * (default jemalloc, as the image; glibc to compare); BENCH_GATEWAY_ACL_FILE (an ACL for the Starling gateways);
+ * BENCH_STORE_FSYNC (default async: Aedes keeps nothing on disk either; 'sync' measures the product default).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -60,6 +60,9 @@ const CLIENT_NODE_ARGS = (process.env['BENCH_CLIENT_NODE_ARGS'] ?? '').split(' '
  */
 const P2P_CLIENT_PROCESSES = Math.max(1, Number(process.env['BENCH_P2P_CLIENT_PROCESSES'] ?? 2));
 const FAN_IN_CLIENT_PROCESSES = Math.max(1, Number(process.env['BENCH_FAN_IN_CLIENT_PROCESSES'] ?? 2));
+/** An ACL file for the Starling targets' gateways (GATEWAY_ACL_FILE): what topic authorization costs. */
+const ACL_FILE = process.env['BENCH_GATEWAY_ACL_FILE'];
+const aclEnv = (): Record<string, string> => (ACL_FILE === undefined ? {} : { GATEWAY_ACL_FILE: ACL_FILE });
 /** `glibc` runs the multi-process gateway on glibc's malloc instead of the image's jemalloc (ADR 0025). */
 const GATEWAY_ALLOCATOR = process.env['BENCH_GATEWAY_ALLOCATOR'] ?? 'jemalloc';
 /** Quiet time before each at-rest sample (see `memoryAtRest`). */
@@ -154,7 +157,7 @@ async function startAedes(): Promise<Target> {
 }
 
 async function startStandaloneTarget(): Promise<Target> {
-  const shape = await startStandaloneShape({ storeEnv: { STORE_FSYNC: FSYNC } });
+  const shape = await startStandaloneShape({ storeEnv: { STORE_FSYNC: FSYNC }, gatewayEnv: aclEnv() });
   const url = shape.mqttUrl(0);
   return {
     name: 'starling-standalone',
@@ -182,6 +185,7 @@ async function startMultiProcessTarget(): Promise<Target | undefined> {
     gatewayEnv: {
       NODE_OPTIONS: `--expose-gc --require ${join(__dirname, 'gc-probe.js')}`,
       BENCH_MEMORY_FILE: memoryFile,
+      ...aclEnv(),
       // The gateway runs on the image's allocator (ADR 0025); `BENCH_GATEWAY_ALLOCATOR=glibc` compares.
       ...(GATEWAY_ALLOCATOR === 'glibc' ? { LD_PRELOAD: '' } : {}),
     },
