@@ -15,6 +15,10 @@ export interface GatewayLimits {
   connectTimeoutMs: number;
   maxKeepAliveSeconds: number;
   maxSubscriptionsPerSession: number;
+  /** PUBLISH packets a second per connection before the gateway stops reading it for a while; 0: no limit. */
+  maxPublishRate: number;
+  /** Publishes a connection may send at once, above the rate, after a quiet spell. */
+  publishBurst: number;
 }
 
 /** MQTT over TLS (`mqtts`, 8883 in the image): off unless `GATEWAY_TLS_PORT` is set. */
@@ -125,6 +129,8 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; unknownVar
           max: 65_535,
         }),
         maxSubscriptionsPerSession: e.int('GATEWAY_MAX_SUBSCRIPTIONS', { default: 100, min: 1 }),
+        maxPublishRate: e.int('GATEWAY_MAX_PUBLISH_RATE', { default: 0, min: 0 }),
+        publishBurst: e.int('GATEWAY_PUBLISH_BURST', { default: 100, min: 1 }),
       },
     }),
     { prefixes: ['GATEWAY_'] },

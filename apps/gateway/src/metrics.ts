@@ -271,6 +271,11 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['file', 'outcome'] as const,
       registers,
     }),
+    publishesThrottled: new Counter({
+      name: 'starling_gateway_publishes_throttled_total',
+      help: 'PUBLISH packets held back because their connection was over GATEWAY_MAX_PUBLISH_RATE.',
+      registers,
+    }),
     aclRules: new Gauge({
       name: 'starling_gateway_acl_rules',
       help: 'Rules of the ACL in force (absent without GATEWAY_ACL_FILE).',

@@ -19,6 +19,7 @@ import type {
   Will,
 } from '../types';
 import { FULL_ACCESS } from '../acl';
+import { PublishRate } from '../session/publish-rate';
 import type { AuthOutcome } from '../auth';
 import type { HandlerContext } from './context';
 import type { ParkedSession } from '../session/local-sessions';
@@ -241,6 +242,8 @@ export async function handleConnect(
     will: undefined,
     inboundQos2: resumable?.inboundQos2,
   });
+  const { maxPublishRate, publishBurst } = ctx.config.limits;
+  if (maxPublishRate > 0) state.publishRate = new PublishRate(maxPublishRate, publishBurst, Date.now());
   if (connection.closed) {
     // The client left while the store opened its session: release it as a close would.
     void releaseOpenedSession(ctx, state);

@@ -31,6 +31,24 @@ export function handlePublish(
   state: SessionState,
   packet: IPublishPacket,
 ): void | Promise<void> {
+  // Over its publish rate: this packet waits for its token, and the packets behind it (the connection reads no
+  // further meanwhile), so the client slows down and nothing is dropped.
+  const delayMs = state.publishRate?.delayMs(Date.now()) ?? 0;
+  if (delayMs > 0) {
+    ctx.metrics.publishesThrottled.inc();
+    return new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() =>
+      connection.closed ? undefined : publishNow(ctx, connection, state, packet),
+    );
+  }
+  return publishNow(ctx, connection, state, packet);
+}
+
+function publishNow(
+  ctx: HandlerContext,
+  connection: MqttConnection,
+  state: SessionState,
+  packet: IPublishPacket,
+): void | Promise<void> {
   const qos = packet.qos;
   // [MQTT-3.3.1-4] QoS 3 is refused by the parser (malformed → close).
   // [MQTT-3.3.1-2] DUP must be 0 for QoS 0.

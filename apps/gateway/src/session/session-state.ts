@@ -1,3 +1,4 @@
+import type { PublishRate } from './publish-rate';
 import type { AppendOutcome, SessionDelivery, Will } from '../types';
 import type { AckQueue } from './ack-queue';
 
@@ -33,6 +34,8 @@ export class SessionState {
   delivery: SessionDelivery | undefined = undefined;
   /** PUBACK / PUBREC / PUBCOMP in the order their packets arrived [MQTT-4.6.0-2, -3]; made on first use. */
   ackQueue: AckQueue | undefined = undefined;
+  /** GATEWAY_MAX_PUBLISH_RATE: set by the CONNECT handler when there is a limit. */
+  publishRate: PublishRate | undefined = undefined;
   private qos2: InboundQos2 | undefined;
   private torndown = false;
   private teardownPromise: Promise<void> | undefined = undefined;

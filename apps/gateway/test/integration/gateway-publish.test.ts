@@ -278,3 +278,40 @@ describe('gateway malformed input', () => {
     await raw.closedByServer();
   });
 });
+
+describe('gateway publish rate (GATEWAY_MAX_PUBLISH_RATE)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ GATEWAY_MAX_PUBLISH_RATE: '50', GATEWAY_PUBLISH_BURST: '10' });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  test('a client over its rate is slowed down, loses nothing, and does not hold up the others', async () => {
+    const topic = `rate${uniqueName()}/m`;
+    const fast = await connectTcp(stack, { clientId: uniqueName('fast') });
+    const started = Date.now();
+    let acknowledged = 0;
+    // 60 QoS 1 publishes at once: 10 go with the burst, 50 at 50/s, about a second.
+    const all = Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        fast.publishAsync(topic, String(i), { qos: 1 }).then(() => {
+          acknowledged++;
+        }),
+      ),
+    );
+    await eventually(() => expect(acknowledged).toBeGreaterThanOrEqual(15));
+    // Another client's publish is acknowledged while the throttled one still waits for most of its own.
+    const other = await connectTcp(stack, { clientId: uniqueName('other') });
+    await other.publishAsync(`${topic}/other`, 'x', { qos: 1 });
+    expect(acknowledged).toBeLessThan(60);
+    await all;
+    // The limit holds: 50 publishes past the burst take at least about a second at 50/s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(
+      (await storedMessages(stack, topic)).filter((m) => m.topic === topic).map((m) => m.payload),
+    ).toEqual(Array.from({ length: 60 }, (_, i) => String(i)));
+    expect(await counterValue(stack.metrics.publishesThrottled, {})).toBeGreaterThanOrEqual(45);
+  });
+});
