@@ -11,8 +11,8 @@ import { covers, matches, validateTopicFilter } from '@starling/mqtt-topic';
  *     all         subscribe  announcements/#
  *     all         publish    devices/%c/telemetry
  *
- * - who: `user:<name>` (a client that authenticated as <name> with its password), `anonymous` (a client
- *   without a verified user name) or `all`;
+ * - who: `user:<name>` (a client that proved it is <name>: with its password, or with its client certificate
+ *   under GATEWAY_TLS_IDENTITY=cn), `anonymous` (a client without a verified user name) or `all`;
  * - action: `publish`, `subscribe` or `all`;
  * - filter: an MQTT topic filter. A level that is exactly `%u` stands for the client's user name, `%c` for its
  *   client id; a rule whose value is missing or holds `/`, `+` or `#` (or, as the first level, starts with `$`)
