@@ -76,7 +76,8 @@ function publishNow(
     connection.protocolError('packet-id-zero', 'protocol-error');
     return;
   }
-  if (!connection.access.canPublish(packet.topic)) return refuse(ctx, connection, state, qos, packetId);
+  if (!connection.access.canPublish(packet.topic))
+    return refuse(ctx, connection, state, packet.topic, qos, packetId);
   if (qos === 0) {
     void append().then((outcome) => settleWithoutAck(ctx, connection, outcome, qos));
     return;
@@ -137,10 +138,13 @@ function refuse(
   ctx: HandlerContext,
   connection: MqttConnection,
   state: SessionState,
+  topic: string,
   qos: QoS,
   packetId: number,
 ): void | Promise<void> {
   ctx.metrics.authorizationDenials.inc({ action: 'publish' });
+  if (ctx.logger.isLevelEnabled('debug'))
+    connection.logger.debug({ topic }, 'publish not authorized, dropped');
   if (ctx.config.aclDeniedPublish === 'disconnect') {
     connection.logger.info('publish not authorized, closing');
     connection.close('not-authorized');

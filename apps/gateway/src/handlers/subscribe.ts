@@ -12,9 +12,10 @@ export const SUBACK_FAILURE = 0x80;
  * SUBSCRIBE: valid filters go to the delivery (stored or registered, reading from the queue's end); then
  * SUBACK with the same packet identifier [MQTT-3.8.4-2] and one return code per filter, in order
  * [MQTT-3.8.4-5], [MQTT-3.9.3-1]; then the retained messages, after the SUBACK [MQTT-3.8.4-4]. An invalid
- * filter, or one the ACL does not let this client read, gets 0x80 without failing the others. A SUBSCRIBE without filters [MQTT-3.8.3-3] or with packet
- * identifier 0 [MQTT-2.3.1-1] closes the connection here; reserved header flags [MQTT-3.8.1-1], reserved bits
- * or a requested QoS of 3 [MQTT-3.8.3-4] are refused by the parser (close).
+ * filter, or one the ACL does not let this client read, gets 0x80 without failing the others. A SUBSCRIBE
+ * without filters [MQTT-3.8.3-3] or with packet identifier 0 [MQTT-2.3.1-1] closes the connection here;
+ * reserved header flags [MQTT-3.8.1-1], reserved bits or a requested QoS of 3 [MQTT-3.8.3-4] are refused by
+ * the parser (close).
  */
 export async function handleSubscribe(
   ctx: HandlerContext,
@@ -37,6 +38,9 @@ export async function handleSubscribe(
     const check = validateTopicFilter(subscription.topic, ctx.topicLimits);
     if (check.ok && !connection.access.canSubscribe(subscription.topic)) {
       ctx.metrics.authorizationDenials.inc({ action: 'subscribe' });
+      if (ctx.logger.isLevelEnabled('debug')) {
+        connection.logger.debug({ filter: subscription.topic }, 'subscription not authorized');
+      }
       codes.push(SUBACK_FAILURE);
     } else if (check.ok) {
       requests.push({ filter: subscription.topic, qos: subscription.qos });
