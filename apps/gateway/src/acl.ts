@@ -147,7 +147,7 @@ export class AccessControl {
   }
 
   /** `user` is the user name the client authenticated with (verified), absent for anonymous clients. */
-  forClient(client: { readonly user?: string; readonly clientId: string }): ClientAccess {
+  forClient(client: { readonly user?: string | undefined; readonly clientId: string }): ClientAccess {
     const publish: string[] = [];
     const subscribe: string[] = [];
     for (const rule of this.rules) {
@@ -172,7 +172,7 @@ export class AccessControl {
 /** The rule's filter for this client, or undefined when a placeholder has no usable value. */
 function resolve(
   filter: string,
-  client: { readonly user?: string; readonly clientId: string },
+  client: { readonly user?: string | undefined; readonly clientId: string },
 ): string | undefined {
   if (!filter.includes('%')) return filter;
   const levels = filter.split('/');

@@ -69,11 +69,7 @@ function isHex(value: string | undefined): value is string {
   return value !== undefined && value.length > 0 && value.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(value);
 }
 
-export async function loadAuthFile(path: string): Promise<Map<string, PasswordEntry>> {
-  return (await readAuthFile(path)).users;
-}
-
-/** As `loadAuthFile`, with the text the users were parsed from (a reload compares it). */
+/** A password file's users (none for an empty path), with the text they came from (a reload compares it). */
 export async function readAuthFile(
   path: string,
 ): Promise<{ users: Map<string, PasswordEntry>; text: string }> {

@@ -316,10 +316,8 @@ function reauthorize(
   for (const connection of connections) {
     if (!connection.authorized || connection.closed) continue;
     count++;
-    const user = connection.user;
     connection.access =
-      ctx.acl?.forClient({ ...(user !== undefined ? { user } : {}), clientId: connection.clientId }) ??
-      FULL_ACCESS;
+      ctx.acl?.forClient({ user: connection.user, clientId: connection.clientId }) ?? FULL_ACCESS;
     const state = connection.session;
     if (state === undefined) continue;
     const revoked = state.delivery?.filters().filter((f) => !connection.access.canSubscribe(f)) ?? [];

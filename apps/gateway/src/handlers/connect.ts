@@ -169,13 +169,8 @@ export async function handleConnect(
     return;
   }
   if (connection.closed) return;
-  const user = auth.user;
-  connection.user = user;
-  const access = ctx.acl?.forClient({
-    ...(user !== undefined ? { user } : {}),
-    clientId: validation.clientId,
-  });
-  connection.access = access ?? FULL_ACCESS;
+  connection.user = auth.user;
+  connection.access = ctx.acl?.forClient({ user: auth.user, clientId: connection.clientId }) ?? FULL_ACCESS;
   connection.authorized = true;
   // A will the client could not publish itself would let it publish there by disconnecting: refused now, when
   // the client can be told (CONNACK 0x05), rather than dropped unseen at the close.
