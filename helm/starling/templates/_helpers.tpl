@@ -263,3 +263,23 @@ readinessProbe:
   timeoutSeconds: 3
   failureThreshold: 2
 {{- end -}}
+
+{{/*
+Nine tenths of a Kubernetes memory quantity, in bytes: the Go runtime's soft limit (GOMEMLIMIT) for a container
+with that memory limit, so the garbage collector works harder before the kernel's OOM killer steps in. Takes
+(dict "quantity" <string> "path" <value path for the error>).
+*/}}
+{{- define "starling.goMemLimit" -}}
+{{- $q := .quantity -}}
+{{- if not (kindIs "string" $q) -}}
+{{- /* A bare number in a values file reaches the template as a float: bytes. */ -}}
+{{- $q = printf "%.0f" (float64 $q) -}}
+{{- end -}}
+{{- $m := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $unit := trimPrefix $m $q -}}
+{{- $scale := dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 -}}
+{{- if or (eq $m "") (not (hasKey $scale $unit)) -}}
+{{- fail (printf "%s: %q is not a memory quantity this chart reads (a number with k, M, G, T, Ki, Mi, Gi or Ti)" .path $q) -}}
+{{- end -}}
+{{- printf "%d" (int64 (floor (mulf (float64 $m) (get $scale $unit) 0.9))) -}}
+{{- end -}}

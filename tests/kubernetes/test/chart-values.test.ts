@@ -36,6 +36,7 @@ test.each([
   ],
   [['gateway.acl.deniedPublish=drop'], /deniedPublish/],
   [['gateway.acl.rules[0]=alice all devices/alice/#'], /acl\/rules/],
+  [['nats.resources.limits.memory=12x'], /nats\.resources\.limits\.memory: "12x" is not a memory quantity/],
 ])('refuses %j with a message naming the value', (set, message) => {
   expect(helmTemplateError(set)).toMatch(message);
 });
@@ -260,6 +261,29 @@ test('the chart-run NATS is clustered with routes to every replica when it has m
   )[0]!;
   for (const i of [0, 1, 2]) expect(conf).toContain(`starling-nats-${i}.`);
   expect(conf).not.toMatch(/jetstream\s*[:{]/i);
+});
+
+test('the chart-run NATS gets GOMEMLIMIT at nine tenths of its memory limit, GOMAXPROCS from its CPU limit', () => {
+  const natsEnv = (set: string[]) => {
+    const pod = podTemplates(parseManifests(helmTemplate([], set))).find(
+      (p) => p.owner.metadata.name === 'starling-nats',
+    )!.template;
+    const env = pod.spec.containers.find((c) => c.name === 'nats')!.env ?? [];
+    return Object.fromEntries(
+      env.filter((e) => e.name.startsWith('GO')).map((e) => [e.name, e.value ?? e.valueFrom]),
+    );
+  };
+  // The default: 256Mi of memory, no CPU limit (Go's default of one thread per node CPU is then right).
+  expect(natsEnv([])).toEqual({ GOMEMLIMIT: String(Math.floor(256 * 2 ** 20 * 0.9)) });
+  expect(natsEnv(['nats.resources.limits.memory=1.5Gi', 'nats.resources.limits.cpu=500m'])).toEqual({
+    GOMEMLIMIT: String(Math.floor(1.5 * 2 ** 30 * 0.9)),
+    GOMAXPROCS: { resourceFieldRef: { containerName: 'nats', resource: 'limits.cpu', divisor: '1' } },
+  });
+  expect(natsEnv(['nats.resources.limits.memory=512M'])).toEqual({ GOMEMLIMIT: String(512e6 * 0.9) });
+  expect(natsEnv(['nats.resources.limits.memory=268435456'])).toEqual({
+    GOMEMLIMIT: String(Math.floor(268435456 * 0.9)),
+  });
+  expect(natsEnv(['nats.resources.limits=null'])).toEqual({});
 });
 
 test('values.yaml documents every value (a `# --` comment on it or on the map that holds it)', () => {
