@@ -14,6 +14,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { cpuShare, readCpuTimes } from '@starling/test-harness';
 
 const DURATION_MS = Number(process.env['FLOOR_MS'] ?? 8_000);
 const CONFIGS = (process.env['FLOOR_HOP_CPU_US'] ?? '0,0,0;300,200,200')
@@ -85,6 +86,7 @@ async function measure(hopCpuUs: number[]): Promise<Record<string, number | stri
   const source = await dial(port);
   try {
     await new Promise((r) => setTimeout(r, 500));
+    const cpuBefore = readCpuTimes();
     const started = performance.now();
     let sent = 0;
     while (performance.now() - started < DURATION_MS) {
@@ -95,6 +97,7 @@ async function measure(hopCpuUs: number[]): Promise<Record<string, number | stri
       await new Promise((r) => setTimeout(r, 1));
     }
     await new Promise((r) => setTimeout(r, 500));
+    const cpu = cpuShare(cpuBefore, readCpuTimes());
     latencies.sort((a, b) => a - b);
     const at = (p: number) =>
       Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(2));
@@ -108,6 +111,8 @@ async function measure(hopCpuUs: number[]): Promise<Record<string, number | stri
       p99Ms: at(0.99),
       p999Ms: at(0.999),
       maxMs: Number((latencies[latencies.length - 1] ?? NaN).toFixed(2)),
+      // The machine over the run: busy share of all CPUs, and the share the hypervisor took (steal).
+      ...(cpu !== undefined ? { machineBusyPct: cpu.busyPct, stealPct: cpu.stealPct } : {}),
     };
   } finally {
     source.destroy();
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
     results.push(result);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   }
-  const columns = ['scenario', 'sent', 'received', 'p50Ms', 'p90Ms', 'p99Ms', 'p999Ms', 'maxMs'];
+  const columns = ['scenario', 'sent', 'received', 'p50Ms', 'p90Ms', 'p99Ms', 'p999Ms', 'maxMs', 'stealPct'];
   const rows = [columns, ...results.map((r) => columns.map((c) => String(r[c] ?? '')))];
   const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) process.stdout.write(`${row.map((v, i) => v.padEnd(widths[i]!)).join('  ')}\n`);

@@ -20,7 +20,14 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { connectNatsEventBus } from '@starling/event-bus';
 import { createLogger, createRegistry, disableAllocationSitePretenuring } from '@starling/observability';
-import { makeTempDir, startNatsServer, startServiceProcess } from '@starling/test-harness';
+import {
+  type CpuTimes,
+  cpuShare,
+  makeTempDir,
+  readCpuTimes,
+  startNatsServer,
+  startServiceProcess,
+} from '@starling/test-harness';
 import { createNotifierMetrics, startNotifier, type NotifierMetrics } from '../src';
 import type { LoadResult, LoadScenario } from './load-worker';
 
@@ -199,13 +206,16 @@ async function main(): Promise<void> {
       let storeBefore: StoreSnapshot | undefined;
       let before: Awaited<ReturnType<typeof counters>> | undefined;
       let bucketsBefore: Map<number, number> | undefined;
+      let cpuBefore: CpuTimes | undefined;
       const started = performance.now();
       const r = await runWorker({ ...base, ...load, prefix: `b${n++}q` }, async () => {
         storeBefore = await storeSnapshot(storeOps);
         await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_SETTLE_MS));
         before = await counters(metrics);
         bucketsBefore = await publishBuckets(metrics);
+        cpuBefore = readCpuTimes();
       });
+      const cpu = cpuShare(cpuBefore, readCpuTimes());
       if (!storeBefore || !before || !bucketsBefore) throw new Error(`${name}: the worker never warmed up`);
       const after = await counters(metrics);
       const bucketsAfter = await publishBuckets(metrics);
@@ -232,6 +242,9 @@ async function main(): Promise<void> {
         // The store's histograms (bucket upper bounds): append request → ack, durable → dispatched.
         storeAppendP99LeMs: bucketPercentileMs(storeBefore.storeAppend, storeAfter.storeAppend, 99),
         storeDispatchP99LeMs: bucketPercentileMs(storeBefore.storeDispatch, storeAfter.storeDispatch, 99),
+        // The machine over the measured load (and its drain): all its CPUs' busy share, and the share the
+        // hypervisor gave to other tenants while these CPUs had work (steal): time no figure here can show.
+        ...(cpu !== undefined ? { machineBusyPct: cpu.busyPct, stealPct: cpu.stealPct } : {}),
         wallMs: round(performance.now() - started, 0),
       });
     };
@@ -328,6 +341,7 @@ async function main(): Promise<void> {
     'p99Ms',
     'p999Ms',
     'eventsPerWindow',
+    'stealPct',
     'target',
     'pass',
   ];

@@ -12,3 +12,4 @@ export {
 } from './services';
 export { prng } from './prng';
 export { imageAllocatorEnv, jemallocPath, loadedAllocator } from './allocator';
+export { cpuShare, parseCpuTimes, readCpuTimes, type CpuShare, type CpuTimes } from './machine-cpu';
