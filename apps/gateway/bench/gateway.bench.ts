@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Aedes } from 'aedes';
-import { loadedAllocator, workspaceRoot } from '@starling/test-harness';
+import { cpuShare, loadedAllocator, readCpuTimes, workspaceRoot } from '@starling/test-harness';
 import { memorySample, type MemorySample } from './gc-probe';
 import type { LoadSpec } from './load-clients';
 import { startMultiProcessShape, startStandaloneShape } from '../test/support/system-shapes';
@@ -222,6 +222,8 @@ interface FlowResult extends Record<string, unknown> {
   deliveredPerSec?: number;
   serverCpuUsPerMessage?: number | null;
   serverSleepsPerMessage?: number | null;
+  /** Share of the VM's CPU time the hypervisor withheld during the flow (`/proc/stat`), when readable. */
+  stealPct?: number;
 }
 
 /** A load-clients result line; `partCounts` and `partLatenciesMs` only when it ran a part of its flow. */
@@ -543,6 +545,7 @@ function summarize(flows: readonly FlowResult[]): Array<Record<string, unknown>>
   for (const [key, group] of groups) {
     const rates = group.map((g) => g.deliveredPerSec ?? 0);
     const cpu = group.map((g) => g.serverCpuUsPerMessage ?? NaN).filter(Number.isFinite);
+    const steals = group.map((g) => g.stealPct ?? NaN).filter(Number.isFinite);
     const m = { deliveredPerSec: median(rates), cpuUs: cpu.length > 0 ? median(cpu) : NaN };
     medians.set(key, m);
     lines.push({
@@ -554,6 +557,7 @@ function summarize(flows: readonly FlowResult[]): Array<Record<string, unknown>>
       deliveredPerSecMin: Math.min(...rates),
       deliveredPerSecMax: Math.max(...rates),
       serverCpuUsPerMessage: Number.isFinite(m.cpuUs) ? round(m.cpuUs, 1) : null,
+      ...(steals.length > 0 ? { stealPctMin: Math.min(...steals), stealPctMax: Math.max(...steals) } : {}),
     });
   }
   for (const scenario of ['fan-in-qos1', 'point-to-point-qos1']) {
@@ -591,7 +595,7 @@ function printTable(lines: ReadonlyArray<Record<string, unknown>>): void {
           `${String(l.deliveredPerSec)} msg/s`,
           `${String(l.deliveredPerSecMin)}..${String(l.deliveredPerSecMax)}`,
           `${String(l.serverCpuUsPerMessage)} us/msg`,
-          '',
+          typeof l.stealPctMax === 'number' ? `steal ${String(l.stealPctMin)}..${l.stealPctMax}%` : '',
         ],
   );
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))) ?? [];
@@ -631,10 +635,15 @@ async function main(): Promise<void> {
       for (const target of order) {
         for (const scenario of SCENARIOS) {
           for (const qos of QOS_LEVELS) {
-            const r = {
-              ...(await runFlow(target, scenario, qos)),
+            const cpuBefore = readCpuTimes();
+            const flow = await runFlow(target, scenario, qos);
+            const cpu = cpuShare(cpuBefore, readCpuTimes());
+            const r: FlowResult = {
+              ...flow,
               fsync: target.name === 'aedes' ? 'none' : FSYNC,
               round,
+              // The machine over the flow: all CPUs' busy share, and the share the host withheld (steal).
+              ...(cpu !== undefined ? { machineBusyPct: cpu.busyPct, stealPct: cpu.stealPct } : {}),
             };
             flows.push(r);
             process.stdout.write(`${JSON.stringify(r)}\n`);
