@@ -17,7 +17,6 @@ export {
   type OfferOutcome,
   type ReplayedOutcome,
 } from './coalescer';
-export { TokenBucket } from './token-bucket';
 export {
   ReplayPacer,
   type ReplayFeed,

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '@starling/observability';
 
 /** How the pacer holds a replay stream back: `pause()` stops reading it, `resume()` reads on. */
 export interface ReplayFlow {

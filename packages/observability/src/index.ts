@@ -5,3 +5,4 @@ export { onShutdownSignal, type Closable, type ShutdownOptions } from './shutdow
 export { mirroredCounter, type MirroredCounterOptions } from './mirrored-counter';
 export { FastHistogram, type FastHistogramConfiguration } from './fast-histogram';
 export { disableAllocationSitePretenuring, NO_PRETENURING_FLAG } from './gc-tuning';
+export { TokenBucket } from './token-bucket';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { IConnectPacket } from 'mqtt-packet';
 import { validateTopicName, type TopicLimits } from '@starling/mqtt-topic';
+import { TokenBucket } from '@starling/observability';
 import type { MqttConnection } from '../connection';
 import { recoveredDelivery } from '../delivery';
 import {
@@ -19,7 +21,6 @@ import type {
   Will,
 } from '../types';
 import { FULL_ACCESS } from '../acl';
-import { PublishRate } from '../session/publish-rate';
 import type { AuthOutcome } from '../auth';
 import type { HandlerContext } from './context';
 import type { ParkedSession } from '../session/local-sessions';
@@ -238,7 +239,8 @@ export async function handleConnect(
     inboundQos2: resumable?.inboundQos2,
   });
   const { maxPublishRate, publishBurst } = ctx.config.limits;
-  if (maxPublishRate > 0) state.publishRate = new PublishRate(maxPublishRate, publishBurst, Date.now());
+  if (maxPublishRate > 0)
+    state.publishRate = new TokenBucket(maxPublishRate, publishBurst, performance.now());
   if (connection.closed) {
     // The client left while the store opened its session: release it as a close would.
     void releaseOpenedSession(ctx, state);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { IPublishPacket } from 'mqtt-packet';
 import { validateTopicName } from '@starling/mqtt-topic';
 import type { MqttConnection } from '../connection';
@@ -33,7 +34,7 @@ export function handlePublish(
 ): void | Promise<void> {
   // Over its publish rate: this packet waits for its token, and the packets behind it (the connection reads no
   // further meanwhile), so the client slows down and nothing is dropped.
-  const delayMs = state.publishRate?.delayMs(Date.now()) ?? 0;
+  const delayMs = state.publishRate?.takeOnCredit(performance.now()) ?? 0;
   if (delayMs > 0) {
     ctx.metrics.publishesThrottled.inc();
     return new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() =>

@@ -1,4 +1,4 @@
-import type { PublishRate } from './publish-rate';
+import type { TokenBucket } from '@starling/observability';
 import type { AppendOutcome, SessionDelivery, Will } from '../types';
 import type { AckQueue } from './ack-queue';
 
@@ -34,8 +34,12 @@ export class SessionState {
   delivery: SessionDelivery | undefined = undefined;
   /** PUBACK / PUBREC / PUBCOMP in the order their packets arrived [MQTT-4.6.0-2, -3]; made on first use. */
   ackQueue: AckQueue | undefined = undefined;
-  /** GATEWAY_MAX_PUBLISH_RATE: set by the CONNECT handler when there is a limit. */
-  publishRate: PublishRate | undefined = undefined;
+  /**
+   * GATEWAY_MAX_PUBLISH_RATE and GATEWAY_PUBLISH_BURST, set by the CONNECT handler when there is a limit. Past
+   * it, a PUBLISH waits for its token and the gateway reads no further from that connection meanwhile: the
+   * client slows down through TCP back-pressure, nothing is dropped, and other clients are not affected.
+   */
+  publishRate: TokenBucket | undefined = undefined;
   private qos2: InboundQos2 | undefined;
   private torndown = false;
   private teardownPromise: Promise<void> | undefined = undefined;

@@ -1,5 +1,6 @@
 /**
- * A token bucket, pure: the caller passes the clock (milliseconds, monotonic) to every call.
+ * A token bucket, pure: the caller passes the clock (milliseconds, monotonic) to every call. The notifier paces
+ * its replays with it; the gateway, each connection's publishes (GATEWAY_MAX_PUBLISH_RATE).
  *
  * It starts full. Tokens refill continuously at `ratePerSecond` up to `capacity`, so over any interval of
  * `t` seconds at most `capacity + ratePerSecond · t` tokens are taken: a burst of `capacity`, then the rate.
@@ -35,6 +36,17 @@ export class TokenBucket {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /**
+   * Takes one token, owing it when there is none: 0 when it was there, else the whole milliseconds until the
+   * owed token has refilled, which the caller waits before it acts. Owed tokens are repaid before any other is
+   * available, so a caller that waits each time keeps to the rate.
+   */
+  takeOnCredit(nowMs: number): number {
+    this.refill(nowMs);
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.ratePerSecond);
   }
 
   /** Milliseconds until `count` tokens (at most `capacity`) are available; 0 when they are now. */
